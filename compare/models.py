@@ -1,0 +1,237 @@
+"""Frozen dataclasses that cross module boundaries.
+
+Stages take and return these; dicts appear only at the storage and JSON edges. Sections are
+grouped by the stage that produces them: sources, fetch, articles and passages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+__all__ = [
+    "Article",
+    "Discovered",
+    "Feed",
+    "FetchResult",
+    "Outcome",
+    "Outlet",
+    "Ownership",
+    "Passage",
+    "Politeness",
+    "Snapshot",
+    "Sources",
+    "Topic",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Sources (what sources.yaml describes)
+# --------------------------------------------------------------------------------------------
+
+FEED_KINDS = ("rss", "atom", "sitemap", "news-sitemap")
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A place to discover article URLs: an RSS/Atom feed or an XML sitemap."""
+
+    url: str
+    kind: str = "rss"
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """Who owns an outlet, what kind of owner it is, and where that is documented."""
+
+    owner: str
+    type: str
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Politeness:
+    """How gently to fetch from one outlet. Defaults come from the ``defaults:`` block."""
+
+    min_delay: float = 1.0
+    max_concurrency: int = 2
+    user_agent: str | None = None
+    respect_robots: bool = True
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    max_pages_per_run: int = 200
+    max_bytes: int = 5_000_000
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """One news outlet, as configured in sources.yaml."""
+
+    id: str
+    name: str
+    homepage: str
+    language: str
+    country: str
+    feeds: tuple[Feed, ...] = ()
+    urls: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    ownership: Ownership | None = None
+    politeness: Politeness = field(default_factory=Politeness)
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    paywall: bool = False
+    active: bool = True
+    verified: bool = True
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A watch-list for nightly reports and a query expansion for journalists."""
+
+    id: str
+    name: str
+    queries: tuple[str, ...] = ()
+    aliases: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Sources:
+    """A loaded, validated sources file."""
+
+    path: str
+    outlets: tuple[Outlet, ...]
+    topics: tuple[Topic, ...] = ()
+    defaults: Politeness = field(default_factory=Politeness)
+
+    def outlet(self, outlet_id: str) -> Outlet | None:
+        """The outlet with this id, or ``None`` when there is none."""
+        for outlet in self.outlets:
+            if outlet.id == outlet_id:
+                return outlet
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Fetch
+# --------------------------------------------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    """What happened to one URL in one run; stored in ``fetch_log.outcome``.
+
+    The report keeps "not fetched" (every outcome but ``ok``/``not_modified``) apart from
+    "fetched but the claim is not mentioned".
+    """
+
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    HTTP_ERROR = "http_error"
+    BLOCKED = "blocked"
+    PAYWALL = "paywall"
+    TIMEOUT = "timeout"
+    TOO_LARGE = "too_large"
+    NOT_HTML = "not_html"
+    REDIRECT_LOOP = "redirect_loop"
+    ROBOTS_DISALLOWED = "robots_disallowed"
+    DNS_ERROR = "dns_error"
+    CONNECTION_ERROR = "connection_error"
+    TLS_ERROR = "tls_error"
+    INVALID_URL = "invalid_url"
+    EXTRACT_EMPTY = "extract_empty"
+    SKIPPED_FRESH = "skipped_fresh"
+
+    @property
+    def readable(self) -> bool:
+        """True when the page's content is available to compare."""
+        return self in (Outcome.OK, Outcome.NOT_MODIFIED, Outcome.SKIPPED_FRESH)
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """An article URL found in a feed, a sitemap or on the command line."""
+
+    url: str
+    outlet_id: str
+    via: str
+    title: str | None = None
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The exact bytes fetched for one URL: every passage traces back to one of these."""
+
+    sha256: str
+    url: str
+    final_url: str
+    status: int
+    headers: Mapping[str, str]
+    fetched_at: datetime
+    body: bytes
+    content_type: str | None = None
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """The outcome of fetching one URL once (one ``fetch_log`` row, plus the snapshot if any)."""
+
+    url: str
+    outlet_id: str
+    outcome: Outcome
+    fetched_at: datetime
+    http_status: int | None = None
+    elapsed_ms: int | None = None
+    bytes: int | None = None
+    snapshot: Snapshot | None = None
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    attempts: int = 1
+
+
+# --------------------------------------------------------------------------------------------
+# Articles and passages
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Article:
+    """One version of one article, as the later stages see it.
+
+    ``id`` is a string so that stages work alike on store rows and on evaluation data.
+    ``published_at`` is ``None`` when the date is unknown: a report says so rather than guess.
+    """
+
+    id: str
+    outlet_id: str
+    title: str | None
+    text: str
+    url: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    reprint_of: str | None = None
+
+
+PASSAGE_KINDS = ("title", "lead", "body", "quote", "caption", "heading", "list")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One sentence of an article, with exact character offsets into the article's text.
+
+    For every passage, ``article.text[start:end] == text`` (a title passage indexes the title).
+    """
+
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    paragraph: int = 0
+    kind: str = "body"
