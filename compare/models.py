@@ -235,3 +235,64 @@ class Passage:
     text: str
     paragraph: int = 0
     kind: str = "body"
+
+
+# --------------------------------------------------------------------------------------------
+# Extraction and versions (produced by compare.extract and compare.versions)
+# --------------------------------------------------------------------------------------------
+
+DATE_SOURCES = ("jsonld", "meta", "time", "url", "text", "none")
+
+
+@dataclass(frozen=True)
+class ExtractedPage:
+    """What extraction found in one snapshot: clean text plus the metadata a report needs.
+
+    ``text`` is NFC-normalised with zero-width characters removed, so passage offsets taken on
+    it stay valid; ``text_sha256`` hashes exactly that string. ``published_at`` is ``None`` when
+    no trustworthy date was found (``published_source == "none"``): a report says "date unknown"
+    rather than guess. Dates are never later than the fetch time. ``method`` names the path that
+    produced the body (e.g. ``trafilatura``, ``trafilatura-recall``, ``jsonld``).
+    """
+
+    url: str
+    canonical_url: str
+    title: str | None
+    text: str
+    text_sha256: str
+    method: str
+    author: str | None = None
+    published_at: datetime | None = None
+    published_source: str = "none"
+    date_reliable: bool = False
+    updated_at: datetime | None = None
+    site_name: str | None = None
+    description: str | None = None
+    language_declared: str | None = None
+    language_page: str | None = None
+    language_detected: str | None = None
+    language_mismatch: bool = False
+    truncated: bool = False
+
+
+__all__ += ["Change", "ExtractedPage"]
+
+CHANGE_OPS = ("insert", "delete", "replace")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between two versions of an article's text.
+
+    Offsets are character offsets: ``old_text == old[old_start:old_end]`` and
+    ``new_text == new[new_start:new_end]``; an insert has an empty old span, a delete an empty
+    new span.
+    """
+
+    op: str
+    old_start: int
+    old_end: int
+    old_text: str
+    new_start: int
+    new_end: int
+    new_text: str
