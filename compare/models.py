@@ -193,6 +193,8 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     attempts: int = 1
+    kind: str = "article"
+    """What the URL was fetched as: ``article``, ``feed`` or ``sitemap``."""
 
 
 # --------------------------------------------------------------------------------------------
