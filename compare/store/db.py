@@ -1,0 +1,102 @@
+"""Opening the database: path checks, WAL, foreign keys, migrations and the run lock.
+
+This package is the only place that imports sqlite-utils. Stages never see it: the pipeline reads
+dataclasses out of the store, hands them to a stage and writes what comes back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlite_utils import Database
+
+from compare.errors import LockedError, MigrationError, StoreError
+from compare.store.schema import migrations
+
+__all__ = ["open_database", "run_lock", "to_json", "utcnow"]
+
+
+def utcnow() -> str:
+    """The current time as an ISO 8601 string in UTC, the form every timestamp is stored in."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON for a TEXT column (sorted keys, so equal values store equal text)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _check_path(path: Path) -> None:
+    if path.is_dir():
+        raise StoreError(f"database path {path} is a directory", path=str(path))
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.exists():
+        raise StoreError(f"cannot create database {path}: folder {parent} does not exist", path=str(path))
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StoreError(f"database {path} is read-only", path=str(path))
+    if not path.exists() and not os.access(parent, os.W_OK):
+        raise StoreError(f"cannot create database {path}: folder {parent} is read-only", path=str(path))
+
+
+def open_database(path: str | Path, *, migrate: bool = True) -> Database:
+    """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        _check_path(path)
+    try:
+        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        db = Database(conn)
+        if str(path) != ":memory:":
+            db.enable_wal()
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot open database {path}: {exc}", path=str(path)) from None
+    if migrate:
+        try:
+            migrations.apply(db)
+        except sqlite3.DatabaseError as exc:
+            raise MigrationError(f"cannot migrate database {path}: {exc}", path=str(path)) from None
+    return db
+
+
+@contextlib.contextmanager
+def run_lock(db_path: str | Path) -> Iterator[None]:
+    """Hold the run lock of a database; raise :class:`LockedError` when another process has it.
+
+    An OS file lock (``<db>.lock``): a killed run releases it with its process, so a stale lock
+    never blocks the next night.
+    """
+    lock_path = Path(f"{db_path}.lock")
+    handle: IO[str]
+    try:
+        handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the block
+    except OSError as exc:
+        raise StoreError(f"cannot create lock file {lock_path}: {exc}", path=str(lock_path)) from None
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise LockedError(
+                f"another newscompare run holds the lock on {db_path} ({holder}); try again later",
+                path=str(db_path),
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {utcnow()}")
+        handle.flush()
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        handle.close()

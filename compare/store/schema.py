@@ -1,0 +1,238 @@
+"""The database schema, as named migrations applied in order (sqlite-utils ``Migrations``).
+
+Never edit a migration that has shipped: add a new one. Each runs in a transaction together with
+the record of it having been applied, so a failed migration leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+__all__ = ["TABLES", "migrations"]
+
+migrations = Migrations("newscompare")
+
+TABLES = (
+    "outlets",
+    "runs",
+    "snapshots",
+    "fetch_log",
+    "articles",
+    "passages",
+    "embeddings",
+    "events",
+    "event_articles",
+    "event_changes",
+    "claims",
+    "claim_passages",
+    "framing",
+    "stage_state",
+)
+
+_INITIAL = """
+CREATE TABLE outlets (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    homepage TEXT,
+    language TEXT,
+    country TEXT,
+    groups TEXT NOT NULL DEFAULT '[]',          -- JSON list of perspective tags
+    ownership TEXT,                             -- JSON {owner, type, evidence}
+    paywall INTEGER NOT NULL DEFAULT 0,
+    active INTEGER NOT NULL DEFAULT 1,
+    verified INTEGER NOT NULL DEFAULT 1,
+    updated_at TEXT
+);
+
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    command TEXT NOT NULL,                      -- run, fetch, process, demo
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running',     -- running, ok, partial, failed, interrupted
+    parameters TEXT NOT NULL DEFAULT '{}',      -- JSON
+    timings TEXT NOT NULL DEFAULT '{}',         -- JSON stage -> seconds
+    counts TEXT NOT NULL DEFAULT '{}',          -- JSON
+    failures TEXT NOT NULL DEFAULT '[]',        -- JSON
+    pid INTEGER
+);
+
+CREATE TABLE snapshots (
+    sha256 TEXT PRIMARY KEY,                    -- of the body bytes as received
+    url TEXT NOT NULL,                          -- requested URL (first time these bytes were seen)
+    final_url TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    headers TEXT NOT NULL DEFAULT '{}',         -- JSON, selected headers
+    content_type TEXT,
+    encoding TEXT,
+    fetched_at TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    body BLOB NOT NULL                          -- gzip of the body
+);
+
+CREATE TABLE fetch_log (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    outlet_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'article',       -- article, feed, sitemap
+    outcome TEXT NOT NULL,
+    http_status INTEGER,
+    elapsed_ms INTEGER,
+    bytes INTEGER,
+    fetched_at TEXT NOT NULL,
+    snapshot_sha256 TEXT REFERENCES snapshots(sha256),
+    etag TEXT,
+    last_modified TEXT,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    error TEXT,
+    UNIQUE (run_id, url)
+);
+CREATE INDEX fetch_log_url ON fetch_log (url, fetched_at);
+CREATE INDEX fetch_log_outlet ON fetch_log (outlet_id, run_id);
+
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    outlet_id TEXT NOT NULL REFERENCES outlets(id),
+    url TEXT NOT NULL,                          -- canonical URL
+    fetched_url TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    previous_id INTEGER REFERENCES articles(id),
+    changes TEXT,                               -- JSON: what changed since the previous version
+    title TEXT,
+    byline TEXT,
+    published_at TEXT,
+    published_source TEXT,                      -- jsonld, meta, time, url, text, feed, none
+    date_reliable INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT,
+    site_name TEXT,
+    language TEXT,                              -- outlet's declared language
+    language_page TEXT,
+    language_detected TEXT,
+    language_mismatch INTEGER NOT NULL DEFAULT 0,
+    method TEXT,                                -- which extraction path succeeded
+    text TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    snapshot_sha256 TEXT REFERENCES snapshots(sha256),
+    reprint_of INTEGER REFERENCES articles(id),
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    run_id INTEGER REFERENCES runs(id),
+    UNIQUE (url, version)
+);
+CREATE INDEX articles_outlet ON articles (outlet_id, published_at);
+CREATE INDEX articles_text_hash ON articles (text_hash);
+CREATE INDEX articles_snapshot ON articles (snapshot_sha256);
+
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    paragraph INTEGER NOT NULL DEFAULT 0,
+    kind TEXT NOT NULL DEFAULT 'body',
+    text TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    UNIQUE (article_id, idx)
+);
+CREATE INDEX passages_text_hash ON passages (text_hash);
+
+CREATE TABLE embeddings (
+    text_hash TEXT NOT NULL,
+    model TEXT NOT NULL,
+    dim INTEGER NOT NULL,
+    vector BLOB NOT NULL,                       -- float32, L2-normalised
+    PRIMARY KEY (text_hash, model)
+);
+
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    label TEXT,
+    first_published TEXT,
+    last_published TEXT,
+    status TEXT NOT NULL DEFAULT 'active',      -- active, merged
+    merged_into INTEGER REFERENCES events(id),
+    created_run INTEGER REFERENCES runs(id),
+    updated_run INTEGER REFERENCES runs(id),
+    state TEXT                                  -- JSON of the grouping stage's event state
+);
+
+CREATE TABLE event_articles (
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    similarity REAL,
+    run_id INTEGER REFERENCES runs(id),
+    PRIMARY KEY (event_id, article_id)
+);
+CREATE INDEX event_articles_article ON event_articles (article_id);
+
+CREATE TABLE event_changes (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES runs(id),
+    kind TEXT NOT NULL,                         -- new, attach, merge, split
+    event_id INTEGER REFERENCES events(id),
+    other_event_id INTEGER REFERENCES events(id),
+    details TEXT NOT NULL DEFAULT '{}',
+    at TEXT NOT NULL
+);
+
+CREATE TABLE claims (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    key TEXT NOT NULL,                          -- stable within the event
+    central_passage_id INTEGER REFERENCES passages(id),
+    n_outlets INTEGER NOT NULL DEFAULT 1,
+    is_unique INTEGER NOT NULL DEFAULT 0,
+    created_run INTEGER REFERENCES runs(id),
+    UNIQUE (event_id, key)
+);
+
+CREATE TABLE claim_passages (
+    claim_id INTEGER NOT NULL REFERENCES claims(id),
+    passage_id INTEGER NOT NULL REFERENCES passages(id),
+    similarity REAL,
+    reprint INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (claim_id, passage_id)
+);
+CREATE INDEX claim_passages_passage ON claim_passages (passage_id);
+
+CREATE TABLE framing (
+    passage_id INTEGER PRIMARY KEY REFERENCES passages(id),
+    attribution TEXT,                           -- own_voice, neutral, distancing, anonymous, hedged
+    speaker TEXT,
+    prominence TEXT,                            -- title, lead, body
+    hedges TEXT NOT NULL DEFAULT '[]',          -- JSON, each with the matched words
+    loaded TEXT NOT NULL DEFAULT '[]',
+    labels TEXT NOT NULL DEFAULT '[]',
+    numbers TEXT NOT NULL DEFAULT '[]',
+    voices TEXT NOT NULL DEFAULT '[]',
+    data TEXT NOT NULL DEFAULT '{}',            -- the full record, JSON
+    params_hash TEXT
+);
+
+CREATE TABLE stage_state (
+    stage TEXT NOT NULL,
+    key TEXT NOT NULL,                          -- what the stage worked on (snapshot, event ...)
+    input_hash TEXT NOT NULL,
+    params_hash TEXT NOT NULL,
+    done_at TEXT NOT NULL,
+    PRIMARY KEY (stage, key)
+);
+"""
+
+
+@migrations(name="0001_initial")
+def m0001_initial(db: Database) -> None:
+    """Every table of the design, with keys, foreign keys and indexes."""
+    for statement in _INITIAL.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations(name="0002_full_text_search")
+def m0002_full_text_search(db: Database) -> None:
+    """FTS5 over passages and article titles, kept in step by triggers."""
+    db["passages"].enable_fts(["text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+    db["articles"].enable_fts(["title"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")

@@ -1,0 +1,121 @@
+"""The layers of DESIGN.md point one way: a module imports only from lower layers.
+
+Stage modules of one layer do not import each other either. A module that is not in LAYERS fails
+the test, so a new module has to be placed on the map deliberately.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "compare"
+
+LAYERS = {
+    "__init__": 0,
+    "errors": 0,
+    "models": 0,
+    "config": 1,
+    "sources": 1,
+    "store": 2,
+    "fetch": 2,
+    "extract": 2,
+    "language": 2,
+    "passages": 2,
+    "versions": 2,
+    "embed": 2,
+    "demoweb": 2,
+    "lexicons": 2,
+    "events": 3,
+    "align": 3,
+    "reprints": 3,
+    "framing": 4,
+    "report": 5,
+    "pipeline": 6,
+    "evaluate": 6,
+    "query": 6,
+    "cli": 7,
+    "service": 7,
+    "__main__": 8,
+}
+
+MAX_LINES = 800
+
+
+def _component(module: str) -> str:
+    """``compare.store.db`` -> ``store``; ``compare`` -> ``__init__``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _modules() -> list[tuple[str, Path]]:
+    out = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        parts = list(rel.parts)
+        if parts[-1] == "__init__" and len(parts) > 1:
+            parts = parts[:-1]
+        out.append((".".join(parts), path))
+    return out
+
+
+def _imports(path: Path, module: str) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "compare"]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.split(".")[0] == "compare":
+                if target == "compare":
+                    found += [(node.lineno, f"compare.{a.name}") for a in node.names]
+                else:
+                    found.append((node.lineno, target))
+    return found
+
+
+MODULES = _modules()
+
+
+def test_every_module_is_on_the_map() -> None:
+    unknown = sorted({_component(m) for m, _ in MODULES} - set(LAYERS))
+    assert not unknown, f"place these in LAYERS (tests/test_architecture.py): {unknown}"
+
+
+@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
+def test_imports_point_down(module: str, path: Path) -> None:
+    own = _component(module)
+    problems = []
+    for line, target in _imports(path, module):
+        other = _component(target)
+        if other == own or other not in LAYERS or own not in LAYERS:
+            continue
+        if own == "__init__" and module == "compare":
+            problems.append(f"{path.name}:{line} package root imports {target}")
+        elif LAYERS[other] > LAYERS[own]:
+            problems.append(f"{path.name}:{line} {own} (L{LAYERS[own]}) imports {target} (L{LAYERS[other]})")
+        elif LAYERS[other] == LAYERS[own] and other not in ("errors", "models"):
+            problems.append(f"{path.name}:{line} {own} imports {target}: same layer L{LAYERS[own]}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
+def test_modules_stay_small(module: str, path: Path) -> None:
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{module} has {lines} lines; split it by the noun it owns"
+
+
+def test_the_map_catches_an_upward_import(tmp_path: Path) -> None:
+    fake = tmp_path / "models.py"
+    fake.write_text("from compare.store import Store\n", encoding="utf-8")
+    ((_, target),) = _imports(fake, "compare.models")
+    assert LAYERS[_component(target)] > LAYERS[_component("compare.models")]

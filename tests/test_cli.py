@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from compare.cli import cli
+
+
+def _commands(group: click.Group, prefix: str = "newscompare") -> list[tuple[str, click.Command]]:
+    out: list[tuple[str, click.Command]] = []
+    for name, command in sorted(group.commands.items()):
+        path = f"{prefix} {name}"
+        out.append((path, command))
+        if isinstance(command, click.Group):
+            out += _commands(command, path)
+    return out
+
+
+COMMANDS = _commands(cli)
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[p for p, _ in COMMANDS])
+def test_every_command_has_help_ending_in_an_example(path: str, command: click.Command) -> None:
+    text = (command.help or "").strip()
+    assert text, f"{path} has no help text"
+    last = text.splitlines()[-1].strip()
+    assert "Example" in text and last.startswith("newscompare"), f"{path}: help must end with an example"
+
+
+def test_every_command_is_documented(repo: Path) -> None:
+    doc = (repo / "docs" / "cli.md").read_text(encoding="utf-8")
+    missing = [p for p, _ in COMMANDS if not re.search(rf"^#+ `{re.escape(p)}\b", doc, re.MULTILINE)]
+    assert not missing, f"add these to docs/cli.md: {missing}"
+
+
+def test_help_does_not_import_the_heavy_stack() -> None:
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom compare.cli import cli\n"
+        "r = CliRunner().invoke(cli, ['--help'])\nassert r.exit_code == 0, r.output\n"
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'trafilatura', 'sklearn', 'httpx', 'numpy')"
+        " if m in sys.modules]\nprint(','.join(heavy))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "", f"--help imported {done.stdout.strip()}"
+
+
+def test_sources_validate_lists_outlets(repo: Path) -> None:
+    result = CliRunner().invoke(cli, ["sources", "validate", str(repo / "sources.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "azertac" in result.output and "outlets" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("outlets: [\n", "invalid YAML"),
+        ("outlets:\n  - id: x\n", "missing required key"),
+        ("colour: blue\noutlets: []\n", "unknown key"),
+    ],
+)
+def test_bad_sources_files_exit_2_without_traceback(tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["sources", "validate", str(path)])
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_sources_file_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["sources", "validate", str(tmp_path / "none.yaml")])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [f"Error: {tmp_path / 'none.yaml'}: no such file"]
+
+
+def test_console_script_and_module_agree() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "compare", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "newscompare" in done.stdout
