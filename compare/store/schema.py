@@ -27,6 +27,7 @@ TABLES = (
     "claims",
     "claim_passages",
     "framing",
+    "event_framing",
     "stage_state",
 )
 
@@ -236,3 +237,21 @@ def m0002_full_text_search(db: Database) -> None:
     """FTS5 over passages and article titles, kept in step by triggers."""
     db["passages"].enable_fts(["text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
     db["articles"].enable_fts(["title"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+
+
+_EVENT_FRAMING = """
+CREATE TABLE event_framing (
+    event_id INTEGER PRIMARY KEY REFERENCES events(id),
+    run_id INTEGER REFERENCES runs(id),
+    params_hash TEXT NOT NULL,
+    input_hash TEXT NOT NULL,                   -- of the claims and passages it was built from
+    data TEXT NOT NULL,                         -- compare.framing EventFraming, as JSON
+    built_at TEXT NOT NULL
+)
+"""
+
+
+@migrations(name="0003_event_framing")
+def m0003_event_framing(db: Database) -> None:
+    """The framing stage's answer per event (claim x outlet presence, diffs, ledger, numbers)."""
+    db.execute(_EVENT_FRAMING)
