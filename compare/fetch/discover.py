@@ -1,0 +1,204 @@
+"""Discovery: article URLs from RSS/Atom feeds, XML sitemaps (index, news) and given lists.
+
+Parsing only: the bytes come from the fetcher. Feeds are read with feedparser, which copes with
+the many broken feeds in the wild; sitemaps with the standard library's XML parser (expat, which
+refuses entity expansion bombs), gzipped or not. Each parser returns :class:`Discovered` records
+with canonical URLs; :func:`select` applies an outlet's include/exclude regexes, de-duplicates
+and keeps the newest first.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import logging
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from time import struct_time
+
+from compare.errors import FetchError
+from compare.fetch.canonical import canonicalize_url
+from compare.models import Discovered, Outlet
+
+__all__ = ["SitemapPage", "parse_feed", "parse_sitemap", "select", "sniff_feed_kind"]
+
+logger = logging.getLogger(__name__)
+
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for an uncompressed sitemap
+
+
+@dataclass(frozen=True)
+class SitemapPage:
+    """What one sitemap document lists: article URLs, and child sitemaps when it is an index."""
+
+    articles: tuple[Discovered, ...]
+    sitemaps: tuple[str, ...]
+
+
+def _as_datetime(value: struct_time | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime(*value[:6], tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_feed(body: bytes, *, url: str, outlet_id: str) -> list[Discovered]:
+    """Article links of an RSS or Atom feed, in feed order. Entries without a usable link are dropped.
+
+    Raises :class:`FetchError` when the body is not a feed at all (feedparser found no entries
+    and no feed element), so a moved feed that now serves an HTML page is reported, not ignored.
+    """
+    import feedparser
+
+    parsed = feedparser.parse(body, response_headers={"content-location": url})
+    if not parsed.entries and parsed.get("bozo") and not parsed.feed:
+        raise FetchError(
+            f"not a feed: {parsed.get('bozo_exception')}", url=url, outlet=outlet_id,
+            outcome="not_html",
+        )
+    found: list[Discovered] = []
+    for entry in parsed.entries:
+        link = entry.get("link") or entry.get("id")
+        if not link:
+            continue
+        try:
+            canonical = canonicalize_url(link, base=url)
+        except FetchError:
+            logger.debug("feed %s: skipping unusable link %r", url, link)
+            continue
+        published = _as_datetime(entry.get("published_parsed") or entry.get("updated_parsed"))
+        title = entry.get("title")
+        found.append(Discovered(canonical, outlet_id, via=url, title=title or None,
+                                published=published))
+    return found
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child_text(element: ET.Element, name: str) -> str | None:
+    for child in element.iter():
+        if _local(child.tag) == name and child.text and child.text.strip():
+            return child.text.strip()
+    return None
+
+
+def _parse_w3c_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        text += "T00:00:00+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _ungzip(body: bytes, url: str) -> bytes:
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as handle:
+            data = handle.read(MAX_SITEMAP_BYTES + 1)
+    except (OSError, EOFError) as exc:
+        raise FetchError(f"broken gzip sitemap: {exc}", url=url, outcome="http_error") from exc
+    if len(data) > MAX_SITEMAP_BYTES:
+        raise FetchError("sitemap larger than 50 MB uncompressed", url=url, outcome="too_large")
+    return data
+
+
+def parse_sitemap(body: bytes, *, url: str, outlet_id: str) -> SitemapPage:
+    """The URLs of a sitemap, a sitemap index or a Google News sitemap (gzipped or not).
+
+    A ``<news:news>`` block supplies the title and publication date; otherwise ``<lastmod>``
+    stands in for the date. Raises :class:`FetchError` when the body is not sitemap XML.
+    """
+    data = _ungzip(body, url)
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise FetchError(f"not sitemap XML: {exc}", url=url, outlet=outlet_id,
+                         outcome="not_html") from exc
+    kind = _local(root.tag)
+    if kind not in ("urlset", "sitemapindex"):
+        raise FetchError(f"not a sitemap: root element <{kind}>", url=url, outlet=outlet_id,
+                         outcome="not_html")
+    articles: list[Discovered] = []
+    children: list[Discovered] = []
+    for item in root:
+        name = _local(item.tag)
+        loc = None
+        for child in item:
+            if _local(child.tag) == "loc" and child.text:
+                loc = child.text.strip()
+                break
+        if not loc:
+            continue
+        try:
+            canonical = canonicalize_url(loc, base=url)
+        except FetchError:
+            logger.debug("sitemap %s: skipping unusable loc %r", url, loc)
+            continue
+        if name == "sitemap":
+            children.append(Discovered(canonical, outlet_id, via=url,
+                                       published=_parse_w3c_date(_child_text(item, "lastmod"))))
+        elif name == "url":
+            published = _parse_w3c_date(_child_text(item, "publication_date"))
+            if published is None:
+                published = _parse_w3c_date(_child_text(item, "lastmod"))
+            title = _child_text(item, "title")
+            articles.append(Discovered(canonical, outlet_id, via=url, title=title,
+                                       published=published))
+    # Indexes of news sites list one sitemap per day or month: read the newest first.
+    return SitemapPage(tuple(articles), tuple(c.url for c in _newest_first(children)))
+
+
+def sniff_feed_kind(body: bytes) -> str:
+    """``sitemap`` when the body is a sitemap (or gzip), else ``rss`` (feedparser reads Atom too)."""
+    head = body[:2048].lstrip()
+    if head.startswith(b"\x1f\x8b") or re.search(rb"<(\w+:)?(urlset|sitemapindex)\b", head):
+        return "sitemap"
+    return "rss"
+
+
+def _compiled(patterns: Iterable[str]) -> list[re.Pattern[str]]:
+    return [re.compile(p) for p in patterns]
+
+
+def select(
+    found: Sequence[Discovered], outlet: Outlet, *, seen: set[str] | None = None
+) -> list[Discovered]:
+    """The outlet's articles to fetch: include/exclude applied, duplicates dropped, newest first.
+
+    ``include`` regexes: when given, a URL must match one. ``exclude``: a URL matching any is
+    dropped. ``seen`` (URLs already taken in this run, by any outlet) is updated in place.
+    Records with a date come first, newest first; undated ones keep their discovery order.
+    """
+    include = _compiled(outlet.include)
+    exclude = _compiled(outlet.exclude)
+    taken = seen if seen is not None else set()
+    kept: list[Discovered] = []
+    for item in found:
+        if item.url in taken:
+            continue
+        if include and not any(p.search(item.url) for p in include):
+            continue
+        if any(p.search(item.url) for p in exclude):
+            continue
+        taken.add(item.url)
+        kept.append(item)
+    return _newest_first(kept)
+
+
+def _newest_first(items: Sequence[Discovered]) -> list[Discovered]:
+    dated = [(d.published, d) for d in items if d.published is not None]
+    dated.sort(key=lambda pair: pair[0], reverse=True)
+    return [d for _, d in dated] + [d for d in items if d.published is None]

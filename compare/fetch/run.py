@@ -1,0 +1,308 @@
+"""One fetch run over a sources file: discover, then fetch, outlet by outlet, all at once.
+
+This is the API the pipeline calls (:func:`fetch_sources`). It knows nothing of the store:
+``known`` tells it what the store holds for a URL, ``on_result`` receives every finished URL as
+soon as it finishes, so a run killed at any moment loses at most the URLs in flight, and a rerun
+skips what is fresh and sends conditional GETs for the rest.
+
+A feed's or sitemap's own result is handed over only after every article discovered from it has
+been handed over. Otherwise a kill between the two would leave the feed's new ETag stored, and the
+next run's ``304 Not Modified`` would hide the articles that were never fetched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import httpx
+
+from compare.config import DEFAULT_USER_AGENT
+from compare.errors import FetchError, UsageError
+from compare.fetch.canonical import canonicalize_url
+from compare.fetch.client import ClientOptions, build_client
+from compare.fetch.discover import parse_feed, parse_sitemap, select, sniff_feed_kind
+from compare.fetch.fetcher import Conditional, Fetcher, FetcherOptions
+from compare.fetch.politeness import Clock, RetryPolicy, Sleep
+from compare.fetch.summary import FetchSummary, Progress, Tally
+from compare.models import Discovered, FetchResult, Outcome, Outlet, Sources
+
+__all__ = ["ADHOC_OUTLET", "FetchPlan", "afetch_sources", "fetch_sources"]
+
+logger = logging.getLogger(__name__)
+
+ADHOC_OUTLET = "adhoc"
+
+Known = Callable[[str], Conditional | None]
+OnResult = Callable[[FetchResult], None]
+
+
+@dataclass(frozen=True)
+class FetchPlan:
+    """Run-wide settings of a fetch run; per-outlet ones come from each outlet's politeness."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    fresh_for: timedelta = timedelta(hours=12)
+    max_concurrency: int = 16
+    max_redirects: int = 10
+    max_crawl_delay: float = 60.0
+    max_sitemap_depth: int = 2
+    max_child_sitemaps: int = 10
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    verify_tls: bool = True
+
+
+def _bare_host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _outlet_for(url: str, outlets: Sequence[Outlet]) -> Outlet | None:
+    host = _bare_host(url)
+    for outlet in outlets:
+        hosts = {_bare_host(outlet.homepage)} | {_bare_host(f.url) for f in outlet.feeds}
+        if host in hosts or any(host.endswith("." + h) for h in hosts if h):
+            return outlet
+    return None
+
+
+def _adhoc(sources: Sources) -> Outlet:
+    return Outlet(id=ADHOC_OUTLET, name="URLs given on the command line", homepage="",
+                  language="und", country="", politeness=sources.defaults)
+
+
+class _Run:
+    """The state of one run: the fetcher, the callbacks and the tallies."""
+
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        plan: FetchPlan,
+        *,
+        known: Known | None,
+        on_result: OnResult | None,
+        progress: Progress | None,
+        now: Callable[[], datetime],
+    ) -> None:
+        self.fetcher = fetcher
+        self.plan = plan
+        self.known = known
+        self.on_result = on_result
+        self.progress = progress
+        self.now = now
+        self.seen: set[str] = set()
+        self.tallies: dict[str, Tally] = {}
+
+    def emit(self, result: FetchResult) -> None:
+        self.tallies[result.outlet_id].add(result)
+        if self.on_result is not None:
+            self.on_result(result)
+        if self.progress is not None:
+            self.progress.advance(result)
+
+    def _known(self, url: str) -> Conditional | None:
+        return self.known(url) if self.known is not None else None
+
+    async def discover(
+        self, outlet: Outlet, feed_url: str, depth: int, held: list[FetchResult]
+    ) -> list[Discovered]:
+        """Fetch and parse one feed or sitemap (and a sitemap index's children)."""
+        result = await self.fetcher.fetch(feed_url, outlet_id=outlet.id,
+                                          politeness=outlet.politeness, kind="feed",
+                                          conditional=self._known(feed_url))
+        found: list[Discovered] = []
+        if result.outcome is Outcome.OK and result.snapshot is not None:
+            body = result.snapshot.body
+            try:
+                if sniff_feed_kind(body) == "sitemap":
+                    page = parse_sitemap(body, url=feed_url, outlet_id=outlet.id)
+                    result = replace(result, kind="sitemap")
+                    found.extend(page.articles)
+                    if depth < self.plan.max_sitemap_depth:
+                        children = page.sitemaps[: self.plan.max_child_sitemaps]
+                        self.progress_add(len(children))
+                        for child in children:
+                            found.extend(await self.discover(outlet, child, depth + 1, held))
+                else:
+                    found.extend(parse_feed(body, url=feed_url, outlet_id=outlet.id))
+            except FetchError as exc:
+                result = replace(result, outcome=Outcome(exc.outcome or "not_html"),
+                                 error=exc.message)
+        held.append(result)
+        return found
+
+    def progress_add(self, n: int) -> None:
+        if self.progress is not None and n:
+            self.progress.add_total(n)
+
+    async def outlet(self, outlet: Outlet, extra: Sequence[str]) -> None:
+        """Discover and fetch everything of one outlet."""
+        tally = self.tallies[outlet.id]
+        held: list[FetchResult] = []
+        found: list[Discovered] = []
+        self.progress_add(len(outlet.feeds))
+        for feed in outlet.feeds:
+            found.extend(await self.discover(outlet, feed.url, 0, held))
+        for url in (*outlet.urls, *extra):
+            try:
+                found.append(Discovered(canonicalize_url(url), outlet.id, via="sources"))
+            except FetchError as exc:
+                self.emit(FetchResult(url=url, outlet_id=outlet.id, outcome=Outcome.INVALID_URL,
+                                      fetched_at=self.now(), error=exc.message, attempts=0))
+        chosen = select(found, outlet, seen=self.seen)
+        tally.discovered = len(chosen)
+        todo: list[tuple[str, Conditional | None]] = []
+        for item in chosen:
+            conditional = self._known(item.url)
+            fetched_at = conditional.fetched_at if conditional else None
+            if fetched_at is not None and self.now() - fetched_at < self.plan.fresh_for:
+                self.progress_add(1)
+                self.emit(FetchResult(url=item.url, outlet_id=outlet.id,
+                                      outcome=Outcome.SKIPPED_FRESH, fetched_at=self.now(),
+                                      attempts=0))
+                continue
+            todo.append((item.url, conditional))
+        limit = outlet.politeness.max_pages_per_run
+        tally.deferred = max(0, len(todo) - limit)
+        if tally.deferred:
+            logger.info("%s: %d URLs left for the next run (max_pages_per_run %d)", outlet.id,
+                        tally.deferred, limit)
+        todo = todo[:limit]
+        self.progress_add(len(todo))
+
+        async def one(url: str, conditional: Conditional | None) -> None:
+            self.emit(await self.fetcher.fetch(url, outlet_id=outlet.id,
+                                               politeness=outlet.politeness,
+                                               conditional=conditional))
+
+        async with asyncio.TaskGroup() as group:
+            for url, conditional in todo:
+                group.create_task(one(url, conditional))
+        for result in held:
+            self.emit(result)
+
+
+def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    first = group.exceptions[0]
+    return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first
+
+
+def _choose_outlets(
+    sources: Sources, outlet_ids: Iterable[str] | None, extra_urls: Sequence[str]
+) -> tuple[list[Outlet], dict[str, list[str]]]:
+    if outlet_ids is not None:
+        ids = list(dict.fromkeys(outlet_ids))
+        unknown = [i for i in ids if sources.outlet(i) is None]
+        if unknown:
+            known_ids = ", ".join(o.id for o in sources.outlets) or "(none)"
+            raise UsageError(f"unknown outlet id(s): {', '.join(unknown)}; known: {known_ids}")
+        chosen = [o for o in sources.outlets if o.id in ids]
+    elif extra_urls:
+        chosen = []  # URLs alone: fetch just those, no discovery
+    else:
+        chosen = [o for o in sources.outlets if o.active]
+    extra: dict[str, list[str]] = {}
+    adhoc = _adhoc(sources)
+    by_id = {o.id: o for o in chosen}
+    for url in extra_urls:
+        owner = _outlet_for(url, sources.outlets) or adhoc
+        if owner.id not in by_id:
+            by_id[owner.id] = owner
+            chosen.append(owner)
+        extra.setdefault(owner.id, []).append(url)
+    return chosen, extra
+
+
+async def afetch_sources(
+    sources: Sources,
+    *,
+    outlet_ids: Iterable[str] | None = None,
+    extra_urls: Sequence[str] = (),
+    known: Known | None = None,
+    on_result: OnResult | None = None,
+    plan: FetchPlan | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Clock | None = None,
+    sleep: Sleep | None = None,
+    rand: Callable[[], float] | None = None,
+    now: Callable[[], datetime] | None = None,
+    progress: Progress | None = None,
+) -> FetchSummary:
+    """The async form of :func:`fetch_sources`, for callers already inside an event loop."""
+    plan = plan or FetchPlan()
+    chosen, extra = _choose_outlets(sources, outlet_ids, extra_urls)
+    clock = clock or time.monotonic
+    now = now or (lambda: datetime.now(UTC))
+    started = clock()
+    client_options = ClientOptions(
+        user_agent=plan.user_agent,
+        max_connections=plan.max_concurrency * 2,
+        connect_timeout=sources.defaults.connect_timeout,
+        read_timeout=sources.defaults.read_timeout,
+        verify_tls=plan.verify_tls,
+    )
+    options = FetcherOptions(user_agent=plan.user_agent, max_concurrency=plan.max_concurrency,
+                             max_redirects=plan.max_redirects,
+                             max_crawl_delay=plan.max_crawl_delay, retry=plan.retry)
+    async with build_client(client_options, transport=transport) as client:
+        fetcher = Fetcher(client, options, clock=clock, sleep=sleep or asyncio.sleep,
+                          rand=rand or random.random, now=now)
+        run = _Run(fetcher, plan, known=known, on_result=on_result, progress=progress, now=now)
+        for outlet in chosen:
+            run.tallies[outlet.id] = Tally(outlet.id)
+        try:
+            async with asyncio.TaskGroup() as group:
+                for outlet in chosen:
+                    group.create_task(run.outlet(outlet, extra.get(outlet.id, ())))
+        except BaseExceptionGroup as errors:
+            # Per-URL failures never get here; this is the caller's on_result (e.g. the store)
+            # failing. Re-raise it as itself, not wrapped, so the CLI can report it.
+            raise _first_leaf(errors) from errors
+    outlets = tuple(run.tallies[o.id].freeze() for o in chosen)
+    return FetchSummary(outlets, seconds=clock() - started)
+
+
+def fetch_sources(
+    sources: Sources,
+    *,
+    outlet_ids: Iterable[str] | None = None,
+    extra_urls: Sequence[str] = (),
+    known: Known | None = None,
+    fresh_for: timedelta | None = None,
+    on_result: OnResult | None = None,
+    plan: FetchPlan | None = None,
+    user_agent: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Clock | None = None,
+    sleep: Sleep | None = None,
+    rand: Callable[[], float] | None = None,
+    now: Callable[[], datetime] | None = None,
+    progress: Progress | None = None,
+) -> FetchSummary:
+    """Discover and fetch the coverage of the outlets in ``sources``; see the module docstring.
+
+    ``outlet_ids`` limits the run to those outlets (an unknown id raises
+    :class:`~compare.errors.UsageError`); with only ``extra_urls`` given, just those URLs are
+    fetched, each under the outlet whose host it is on, or the ``adhoc`` outlet. ``known(url)``
+    returns what the store has for a URL: a URL fetched less than ``fresh_for`` ago is skipped
+    (outcome ``skipped_fresh``), an older one is fetched with a conditional GET.
+    ``on_result`` is called in the event-loop thread with each finished URL; an exception it
+    raises stops the run and propagates. Per-URL failures never raise: they are outcomes.
+    """
+    plan = plan or FetchPlan()
+    if fresh_for is not None:
+        plan = replace(plan, fresh_for=fresh_for)
+    if user_agent is not None:
+        plan = replace(plan, user_agent=user_agent)
+    return asyncio.run(
+        afetch_sources(sources, outlet_ids=outlet_ids, extra_urls=extra_urls, known=known,
+                       on_result=on_result, plan=plan, transport=transport, clock=clock,
+                       sleep=sleep, rand=rand, now=now, progress=progress)
+    )
+

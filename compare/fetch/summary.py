@@ -1,0 +1,182 @@
+"""What a fetch run got, per outlet: counts the CLI prints and the exit code it derives.
+
+:class:`Tally` accumulates :class:`~compare.models.FetchResult` records as they arrive;
+:class:`FetchSummary` is the frozen end result. :func:`render_summary` makes the rich table the
+``newscompare fetch`` command prints; :class:`ConsoleProgress` is a progress bar on a terminal
+and plain lines when output is piped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from compare.models import FetchResult, Outcome
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+__all__ = ["ConsoleProgress", "FetchSummary", "OutletSummary", "Progress", "Tally",
+           "render_summary"]
+
+_UNCHANGED = (Outcome.NOT_MODIFIED, Outcome.SKIPPED_FRESH)
+
+
+@dataclass(frozen=True)
+class OutletSummary:
+    """One outlet's run: article counts, failures by outcome, and how its feeds fared."""
+
+    outlet_id: str
+    discovered: int = 0
+    fetched: int = 0
+    unchanged: int = 0
+    deferred: int = 0
+    failed: Mapping[str, int] = field(default_factory=dict)
+    feeds: int = 0
+    feeds_failed: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def failed_total(self) -> int:
+        """Article URLs that could not be read, whatever the reason."""
+        return sum(self.failed.values())
+
+    @property
+    def failed_entirely(self) -> bool:
+        """Something was tried for this outlet and nothing at all could be read."""
+        feeds_ok = self.feeds - sum(self.feeds_failed.values())
+        tried = self.feeds + self.fetched + self.unchanged + self.failed_total
+        return tried > 0 and feeds_ok == 0 and self.fetched == 0 and self.unchanged == 0
+
+
+@dataclass(frozen=True)
+class FetchSummary:
+    """A whole run: one :class:`OutletSummary` per outlet, in sources-file order."""
+
+    outlets: tuple[OutletSummary, ...]
+    seconds: float = 0.0
+
+    @property
+    def any_outlet_failed(self) -> bool:
+        """True when some outlet failed entirely (the CLI then exits with 1)."""
+        return any(o.failed_entirely for o in self.outlets)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every outlet got something, 1 when some outlet failed entirely."""
+        return 1 if self.any_outlet_failed else 0
+
+    def outlet(self, outlet_id: str) -> OutletSummary | None:
+        """The summary of one outlet, or ``None`` when it was not part of the run."""
+        return next((o for o in self.outlets if o.outlet_id == outlet_id), None)
+
+
+class Tally:
+    """Mutable counts for one outlet while a run is going on."""
+
+    def __init__(self, outlet_id: str) -> None:
+        self.outlet_id = outlet_id
+        self.discovered = 0
+        self.deferred = 0
+        self.articles: Counter[Outcome] = Counter()
+        self.feeds: Counter[Outcome] = Counter()
+
+    def add(self, result: FetchResult) -> None:
+        """Count one finished URL."""
+        (self.articles if result.kind == "article" else self.feeds)[result.outcome] += 1
+
+    def freeze(self) -> OutletSummary:
+        """The frozen summary of what was counted."""
+        failed = {o.value: n for o, n in sorted(self.articles.items()) if not o.readable}
+        feeds_failed = {o.value: n for o, n in sorted(self.feeds.items()) if not o.readable}
+        return OutletSummary(
+            outlet_id=self.outlet_id,
+            discovered=self.discovered,
+            fetched=self.articles[Outcome.OK],
+            unchanged=sum(self.articles[o] for o in _UNCHANGED),
+            deferred=self.deferred,
+            failed=failed,
+            feeds=sum(self.feeds.values()),
+            feeds_failed=feeds_failed,
+        )
+
+
+def _failures(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{name} {n}" for name, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def render_summary(summary: FetchSummary) -> Table:
+    """A table with one row per outlet: discovered, fetched, unchanged, failed by outcome."""
+    from rich.table import Table
+
+    table = Table(title=f"Fetch summary ({summary.seconds:.1f} s)")
+    table.add_column("outlet")
+    for name in ("discovered", "fetched", "unchanged", "deferred"):
+        table.add_column(name, justify="right")
+    table.add_column("failed (by outcome)")
+    table.add_column("feeds failed")
+    for o in summary.outlets:
+        mark = " [bold red](failed)[/]" if o.failed_entirely else ""
+        table.add_row(
+            o.outlet_id + mark, str(o.discovered), str(o.fetched), str(o.unchanged),
+            str(o.deferred), _failures(o.failed) or "-",
+            f"{sum(o.feeds_failed.values())}/{o.feeds}"
+            + (f" ({_failures(o.feeds_failed)})" if o.feeds_failed else ""),
+        )
+    return table
+
+
+class Progress(Protocol):
+    """What the fetcher tells a progress display: more work found, one URL finished."""
+
+    def add_total(self, n: int) -> None: ...
+
+    def advance(self, result: FetchResult) -> None: ...
+
+
+class ConsoleProgress:
+    """A rich progress bar on a terminal; one plain line per finished URL when piped.
+
+    Use as a context manager around the run so the bar is cleaned up.
+    """
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.total = 0
+        self.done = 0
+        self._bar: object | None = None
+        self._task: object | None = None
+
+    def __enter__(self) -> ConsoleProgress:
+        if self.console.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bar
+
+            bar = Bar(TextColumn("fetching"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=self.console, transient=True)
+            bar.start()
+            self._task = bar.add_task("fetch", total=0)
+            self._bar = bar
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()  # type: ignore[attr-defined]
+
+    def add_total(self, n: int) -> None:
+        self.total += n
+        if self._bar is not None:
+            self._bar.update(self._task, total=self.total)  # type: ignore[attr-defined]
+
+    def advance(self, result: FetchResult) -> None:
+        self.done += 1
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.done)  # type: ignore[attr-defined]
+        else:
+            status = result.http_status if result.http_status is not None else "-"
+            self.console.print(
+                f"{self.done}/{self.total} {result.outlet_id} {result.outcome.value} {status} "
+                f"{result.url}", markup=False, highlight=False, soft_wrap=True,
+            )
