@@ -1,0 +1,282 @@
+"""The framing stage's entry point: every signal for every passage, claim and outlet of an event.
+
+:func:`analyse_event` takes the aligned claims of one event (from ``compare.align``), the
+passages and articles they point into, and what is known about each expected outlet's
+readability, and returns an :class:`~compare.framing.records.EventFraming`:
+
+* one :class:`PassageFraming` per passage (attribution, hedges, loaded terms, labels, numbers,
+  voices, prominence);
+* one :class:`ClaimOutletFraming` per claim × outlet: ``says`` (with the outlet's passage and a
+  word diff against the claim's central sentence), ``omits`` (the outlet was read and does not
+  carry it), or the fetch outcome that kept it unread — an outlet that was blocked or paywalled is
+  never reported as omitting anything;
+* the event's :class:`LabelLedger` and :class:`NumberDisagreement` list.
+
+Pure function over dataclasses: no store, no model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+from compare.framing.attribution import classify_attribution
+from compare.framing.lexicon import Lexicon, find_labels, find_loaded, load_lexicons
+from compare.framing.numbers import extract_numbers
+from compare.framing.records import (
+    PRESENCE_SAYS,
+    ClaimOutletFraming,
+    EventFraming,
+    LabelLedger,
+    NumberDisagreement,
+    PassageFraming,
+    Prominence,
+)
+from compare.framing.voices import find_voices
+from compare.framing.wording import substitutions, word_diff
+from compare.models import Article, Passage
+
+__all__ = [
+    "READABLE_OUTCOMES",
+    "ClaimLike",
+    "ClaimMemberLike",
+    "FramingParams",
+    "analyse_event",
+    "analyse_passage",
+    "prominence_of",
+]
+
+log = logging.getLogger(__name__)
+
+#: Fetch outcomes under which an outlet's coverage counts as read.
+READABLE_OUTCOMES = frozenset({"ok", "not_modified", "skipped_fresh"})
+
+
+class ClaimMemberLike(Protocol):
+    """What the framing stage needs of ``compare.align.ClaimMember``."""
+
+    @property
+    def article_id(self) -> str: ...
+    @property
+    def passage_index(self) -> int: ...
+    @property
+    def similarity(self) -> float: ...
+    @property
+    def reprint(self) -> bool: ...
+
+
+class ClaimLike(Protocol):
+    """What the framing stage needs of ``compare.align.Claim``."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def members(self) -> Sequence[ClaimMemberLike]: ...
+    @property
+    def central(self) -> ClaimMemberLike: ...
+
+
+@dataclass(frozen=True)
+class FramingParams:
+    """Options of the framing stage (stored with its results: same params, same output)."""
+
+    lead_sentences: int = 3
+    min_loaded_weight: float = 0.5
+    label_max_words: int = 3
+    version: int = 1
+
+
+def prominence_of(passages: Sequence[Passage], *, lead_sentences: int = 3) -> dict[int, Prominence]:
+    """Passage index → ``title``, ``lead`` (first ``lead_sentences`` sentences) or ``body``."""
+    out: dict[int, Prominence] = {}
+    rank = 0
+    for passage in sorted(passages, key=lambda p: p.index):
+        if passage.kind == "title":
+            out[passage.index] = "title"
+            continue
+        out[passage.index] = "lead" if rank < lead_sentences else "body"
+        rank += 1
+    return out
+
+
+def analyse_passage(
+    passage: Passage,
+    *,
+    outlet_id: str,
+    lexicon: Lexicon,
+    prominence: Prominence = "body",
+    min_loaded_weight: float = 0.0,
+) -> PassageFraming:
+    """Every framing signal of one passage."""
+    text = passage.text
+    attribution = classify_attribution(text)
+    hedges = tuple(c for c in attribution.cues if c.kind == "hedge")
+    loaded = tuple(t for t in find_loaded(text, lexicon) if t.weight >= min_loaded_weight)
+    return PassageFraming(
+        article_id=passage.article_id,
+        passage_index=passage.index,
+        outlet_id=outlet_id,
+        text=text,
+        prominence=prominence,
+        attribution=attribution,
+        hedges=hedges,
+        loaded=loaded,
+        labels=find_labels(text, lexicon),
+        numbers=extract_numbers(text),
+        voices=find_voices(text),
+    )
+
+
+def analyse_event(
+    claims: Sequence[ClaimLike],
+    passages: Mapping[str, Sequence[Passage]],
+    articles: Mapping[str, Article],
+    readable: Mapping[str, str],
+    *,
+    lexicon: Lexicon | None = None,
+    params: FramingParams | None = None,
+) -> EventFraming:
+    """The framing of one event: per passage, per claim × outlet, and the event's ledgers.
+
+    ``readable`` maps every outlet expected in the event to ``"ok"`` or the fetch outcome that
+    kept it unread (``"blocked"``, ``"paywall"`` ...); outlets with articles here and no entry
+    count as read.
+    """
+    params = params or FramingParams()
+    lexicon = lexicon if lexicon is not None else load_lexicons()
+    framed: dict[tuple[str, int], PassageFraming] = {}
+    for article_id, article_passages in passages.items():
+        article = articles[article_id]
+        prominence = prominence_of(article_passages, lead_sentences=params.lead_sentences)
+        for passage in article_passages:
+            framed[(article_id, passage.index)] = analyse_passage(
+                passage,
+                outlet_id=article.outlet_id,
+                lexicon=lexicon,
+                prominence=prominence[passage.index],
+                min_loaded_weight=params.min_loaded_weight,
+            )
+
+    outlets = dict(readable)
+    for article in articles.values():
+        outlets.setdefault(article.outlet_id, "ok")
+
+    rows: list[ClaimOutletFraming] = []
+    ledger: dict[str, dict[str, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
+    )
+    for pf in framed.values():
+        for label in pf.labels:
+            ledger[label.concept][pf.outlet_id][label.term] += 1
+    disagreements: list[NumberDisagreement] = []
+
+    for claim in claims:
+        central_key = (claim.central.article_id, claim.central.passage_index)
+        central = framed.get(central_key)
+        if central is None:
+            log.warning("claim %s: central passage %s is not among the passages", claim.id, central_key)
+            continue
+        best: dict[str, ClaimMemberLike] = {}
+        for member in claim.members:
+            if (member.article_id, member.passage_index) not in framed:
+                continue
+            outlet = articles[member.article_id].outlet_id
+            current = best.get(outlet)
+            is_central = (member.article_id, member.passage_index) == central_key
+            if current is None or is_central or (
+                (current.article_id, current.passage_index) != central_key
+                and member.similarity > current.similarity
+            ):
+                best[outlet] = member
+        for outlet in sorted(outlets):
+            member = best.get(outlet)
+            if member is None:
+                state = outlets[outlet]
+                presence = "omits" if state in READABLE_OUTCOMES else state
+                rows.append(ClaimOutletFraming(claim.id, outlet, presence))
+                continue
+            pf = framed[(member.article_id, member.passage_index)]
+            is_central = (member.article_id, member.passage_index) == central_key
+            diff = () if is_central else word_diff(central.text, pf.text)
+            rows.append(
+                ClaimOutletFraming(
+                    claim.id,
+                    outlet,
+                    PRESENCE_SAYS,
+                    article_id=member.article_id,
+                    passage_index=member.passage_index,
+                    similarity=float(member.similarity),
+                    reprint=bool(member.reprint),
+                    central=is_central,
+                    diff=diff,
+                    passage=pf,
+                )
+            )
+            if not is_central and not member.reprint:
+                _ledger_from_diff(ledger, diff, central, pf, lexicon, params.label_max_words)
+        disagreements.extend(_number_disagreements(claim.id, best, framed))
+
+    frozen_ledger = LabelLedger(
+        {c: {o: dict(t) for o, t in per.items()} for c, per in sorted(ledger.items())}
+    )
+    return EventFraming(
+        passages=tuple(framed[k] for k in sorted(framed)),
+        claims=tuple(rows),
+        ledger=frozen_ledger,
+        disagreements=tuple(disagreements),
+        params=asdict(params),
+    )
+
+
+def _ledger_from_diff(
+    ledger: dict[str, dict[str, dict[str, int]]],
+    diff: Sequence[object],
+    central: PassageFraming,
+    other: PassageFraming,
+    lexicon: Lexicon,
+    max_words: int,
+) -> None:
+    """Add the short substitutions between two aligned sentences as discovered label pairs."""
+    for a, b in substitutions(tuple(diff), max_words=max_words):  # type: ignore[arg-type]
+        set_a, set_b = lexicon.alias_set(a), lexicon.alias_set(b)
+        if set_a is not None and set_a == set_b:
+            continue  # already counted under the lexicon's concept
+        concept = "~" + a.lower()
+        ledger[concept][central.outlet_id][a] += 1
+        ledger[concept][other.outlet_id][b] += 1
+
+
+def _number_disagreements(
+    claim_id: str,
+    best: Mapping[str, ClaimMemberLike],
+    framed: Mapping[tuple[str, int], PassageFraming],
+) -> list[NumberDisagreement]:
+    """Figures for the same thing (what they count, and unit) that differ between outlets."""
+    by_key: dict[tuple[str, str | None], dict[str, set[float]]] = defaultdict(
+        lambda: defaultdict(set)
+    )
+    for outlet, member in best.items():
+        pf = framed[(member.article_id, member.passage_index)]
+        for number in pf.numbers:
+            unit = None if number.counts in ("people", "casualties", "soldiers") else number.unit
+            if number.counts == "other" and unit is None:
+                continue
+            by_key[(number.counts, unit)][outlet].add(number.value)
+    out = []
+    for (counts, unit), values in sorted(by_key.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        if len(values) < 2:
+            continue
+        distinct = {frozenset(v) for v in values.values()}
+        if len(distinct) > 1:
+            out.append(
+                NumberDisagreement(
+                    claim_id,
+                    counts,
+                    unit,
+                    {o: tuple(sorted(v)) for o, v in sorted(values.items())},
+                )
+            )
+    return out

@@ -1,0 +1,274 @@
+"""Lexicons: alias sets (the names of one concept) and loaded terms, and matching them in text.
+
+The lexicons ship inside the package, in ``compare/lexicons/*.yaml``:
+
+* a file with ``concepts:`` holds alias sets for one topic (``karabakh.yaml``): each concept lists
+  the names different outlets use for it (Stepanakert | Khankendi);
+* a file with ``terms:`` holds loaded terms, ``term: note`` (``loaded.yaml``, curated) or
+  ``term: {count, marked_rate, biased_share}`` (``babe.yaml``, derived from the BABE corpus by
+  ``scripts/build_loaded_lexicon.py`` with :func:`derive_loaded_terms`).
+
+Matching is whole-word and case-insensitive, longest term first, so "Lachin corridor" wins over
+"Lachin". Every match is returned with its offsets so a reader can check it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from compare.errors import ConfigError
+from compare.framing.records import Cue, LabelTerm, LoadedTerm
+from compare.framing.text import words
+
+__all__ = [
+    "AliasSet",
+    "Lexicon",
+    "LoadedEntry",
+    "derive_loaded_terms",
+    "find_labels",
+    "find_loaded",
+    "load_lexicons",
+]
+
+log = logging.getLogger(__name__)
+
+#: Function words never kept as loaded terms, whatever annotators marked.
+STOPWORDS = frozenset(
+    ["a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "not", "no", "nor", "so", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "your", "him", "them", "us", "me", "up", "out", "off", "over", "into", "than", "then", "there", "here", "who", "whom", "whose", "which", "what", "when", "where", "why", "how", "all", "any", "some", "more", "most", "much", "many", "very", "just", "also", "only", "even", "still", "about", "after", "before", "while", "if", "do", "does", "did", "done", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might", "must", "shall", "one", "two", "three", "new", "said", "says", "say", "told"]
+)
+
+
+@dataclass(frozen=True)
+class AliasSet:
+    """The names one concept goes by (e.g. ``capital``: Stepanakert, Khankendi)."""
+
+    concept: str
+    terms: tuple[str, ...]
+    topic: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class LoadedEntry:
+    """One loaded term: where it comes from, how strongly it signals bias, and why."""
+
+    term: str
+    source: str
+    weight: float = 1.0
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Alias sets and loaded terms, compiled once for matching."""
+
+    aliases: tuple[AliasSet, ...] = ()
+    loaded: tuple[LoadedEntry, ...] = ()
+    sources: tuple[str, ...] = ()
+    _alias_re: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _alias_of: dict[str, AliasSet] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _loaded_re: re.Pattern[str] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _loaded_of: dict[str, LoadedEntry] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        alias_of: dict[str, AliasSet] = {}
+        for alias_set in self.aliases:
+            for term in alias_set.terms:
+                alias_of.setdefault(_key(term), alias_set)
+        loaded_of: dict[str, LoadedEntry] = {}
+        for entry in self.loaded:
+            loaded_of.setdefault(_key(entry.term), entry)
+        object.__setattr__(self, "_alias_of", alias_of)
+        object.__setattr__(self, "_loaded_of", loaded_of)
+        object.__setattr__(self, "_alias_re", _compile(alias_of, inflect=False))
+        object.__setattr__(self, "_loaded_re", _compile(loaded_of, inflect=True))
+
+    def merged(self, other: Lexicon) -> Lexicon:
+        """This lexicon plus ``other`` (entries of this one win on equal terms)."""
+        return Lexicon(
+            self.aliases + other.aliases, self.loaded + other.loaded, self.sources + other.sources
+        )
+
+    def only_loaded(self, *, sources: Iterable[str] | None = None, min_weight: float = 0.0) -> Lexicon:
+        """A copy keeping the loaded terms from ``sources`` (all when None) of enough weight."""
+        keep = None if sources is None else set(sources)
+        return Lexicon(
+            self.aliases,
+            tuple(
+                e
+                for e in self.loaded
+                if (keep is None or e.source in keep) and e.weight >= min_weight
+            ),
+            self.sources,
+        )
+
+    def alias_set(self, term: str) -> AliasSet | None:
+        """The alias set a term belongs to, or ``None`` when it is in none."""
+        return self._alias_of.get(_key(term))
+
+
+def _key(term: str) -> str:
+    return re.sub(r"[\s\-–]+", " ", term.strip().lower())
+
+
+def _compile(terms: Mapping[str, Any], *, inflect: bool) -> re.Pattern[str] | None:
+    if not terms:
+        return None
+    parts = []
+    for key in sorted(terms, key=len, reverse=True):
+        body = r"[\s\-–]+".join(re.escape(p) for p in key.split(" "))
+        if inflect and " " not in key and len(key) > 3:
+            body += r"(?:s|es|d|ed|ing|ly)?"
+        parts.append(body)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
+
+
+def _lookup(table: Mapping[str, Any], matched: str) -> Any:
+    key = _key(matched)
+    if key in table:
+        return table[key]
+    for suffix in ("ing", "es", "ed", "ly", "s", "d"):
+        if key.endswith(suffix) and key[: -len(suffix)] in table:
+            return table[key[: -len(suffix)]]
+    return None
+
+
+def find_labels(text: str, lexicon: Lexicon) -> tuple[LabelTerm, ...]:
+    """Names from the alias sets that ``text`` uses, with the concept each belongs to."""
+    if lexicon._alias_re is None:
+        return ()
+    found = []
+    for m in lexicon._alias_re.finditer(text):
+        alias_set = _lookup(lexicon._alias_of, m.group())
+        if alias_set is None:  # pragma: no cover - the pattern only matches known terms
+            continue
+        canonical = next(t for t in alias_set.terms if _key(t) == _key(m.group()))
+        cue = Cue(m.start(), m.end(), m.group(), "label")
+        found.append(LabelTerm(alias_set.concept, canonical, cue, alias_set.topic))
+    return tuple(found)
+
+
+def find_loaded(text: str, lexicon: Lexicon) -> tuple[LoadedTerm, ...]:
+    """Loaded terms from the lexicons that ``text`` uses."""
+    if lexicon._loaded_re is None:
+        return ()
+    found = []
+    for m in lexicon._loaded_re.finditer(text):
+        entry = _lookup(lexicon._loaded_of, m.group())
+        if entry is None:
+            continue
+        cue = Cue(m.start(), m.end(), m.group(), "loaded")
+        found.append(LoadedTerm(entry.term, cue, entry.source, entry.weight, entry.note))
+    return tuple(found)
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
+
+
+def _bundled() -> list[Path]:
+    folder = resources.files("compare") / "lexicons"
+    paths = [Path(str(p)) for p in folder.iterdir() if str(p).endswith(".yaml")]
+    # Curated files first, so their notes win over a derived list's for the same word.
+    return sorted(paths, key=lambda p: (p.stem.startswith("babe"), p.name))
+
+
+def load_lexicons(paths: Sequence[str | Path] | None = None) -> Lexicon:
+    """Read lexicon files (default: every file shipped in ``compare/lexicons/``) into one."""
+    import yaml
+
+    lexicon = Lexicon()
+    for path in [Path(p) for p in paths] if paths is not None else _bundled():
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"cannot read lexicon: {exc}", source=str(path)) from exc
+        lexicon = lexicon.merged(_parse(data, source=path.stem, path=str(path)))
+    log.debug("lexicons: %d alias sets, %d loaded terms", len(lexicon.aliases), len(lexicon.loaded))
+    return lexicon
+
+
+def _parse(data: Any, *, source: str, path: str) -> Lexicon:
+    if not isinstance(data, dict):
+        raise ConfigError("a lexicon file is a mapping with 'concepts' or 'terms'", source=path)
+    topic = data.get("topic")
+    aliases = []
+    for concept, spec in (data.get("concepts") or {}).items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("terms"), list):
+            raise ConfigError(f"concept {concept!r} needs a list of terms", source=path)
+        terms = tuple(str(t) for t in spec["terms"])
+        aliases.append(AliasSet(str(concept), terms, topic, spec.get("description")))
+    loaded = []
+    for term, spec in (data.get("terms") or {}).items():
+        if isinstance(spec, dict):
+            weight = float(spec.get("marked_rate", spec.get("weight", 1.0)))
+            note = spec.get("note") or (
+                f"marked biased in {spec.get('count', '?')} BABE sentences"
+                if "count" in spec
+                else None
+            )
+            loaded.append(LoadedEntry(str(term), source, weight, note))
+        else:
+            loaded.append(LoadedEntry(str(term), source, 1.0, None if spec is None else str(spec)))
+    if not aliases and not loaded:
+        raise ConfigError("lexicon has neither concepts nor terms", source=path)
+    return Lexicon(tuple(aliases), tuple(loaded), (source,))
+
+
+# --------------------------------------------------------------------------------------------
+# Deriving loaded terms from annotated sentences (BABE)
+# --------------------------------------------------------------------------------------------
+
+
+def derive_loaded_terms(
+    records: Iterable[Mapping[str, Any]], *, min_count: int = 2, min_rate: float = 0.2
+) -> dict[str, dict[str, float | int]]:
+    """Words annotators marked as biased, with how often and how reliably.
+
+    ``records`` are BABE rows (``text``, ``label``, ``biased_words``). For each marked word:
+    ``count`` (sentences where it was marked), ``present`` (sentences containing it),
+    ``marked_rate`` (count / present: how often the word is marked when it occurs) and
+    ``biased_share`` (share of the sentences containing it that are labelled Biased). Words
+    marked fewer than ``min_count`` times, marked in less than ``min_rate`` of their
+    occurrences, or that are function words, are left out. Only words leave this function.
+    """
+    marked: Counter[str] = Counter()
+    present: Counter[str] = Counter()
+    biased: Counter[str] = Counter()
+    for row in records:
+        tokens = {w.lower for w in words(str(row.get("text", "")))}
+        for word in {str(w).lower().strip() for w in row.get("biased_words") or ()}:
+            if word in tokens:
+                marked[word] += 1
+        for token in tokens:
+            present[token] += 1
+            if row.get("label") == "Biased":
+                biased[token] += 1
+    out: dict[str, dict[str, float | int]] = {}
+    for word, count in sorted(marked.items()):
+        if count < min_count or word in STOPWORDS or len(word) < 3 or word.isdigit():
+            continue
+        rate = count / max(present[word], 1)
+        if rate < min_rate:
+            continue
+        out[word] = {
+            "count": count,
+            "present": present[word],
+            "marked_rate": round(rate, 3),
+            "biased_share": round(biased[word] / max(present[word], 1), 3),
+        }
+    return out

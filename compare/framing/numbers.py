@@ -1,0 +1,125 @@
+"""Numbers: figures in a sentence, with their unit and what they count.
+
+"more than 100,000 people" → value 100000, unit ``people``, counts ``people``, approximate;
+"68 people had died" → counts ``casualties``; "3 million dollars" → 3e6 ``dollars``/``money``;
+"12 percent" → ``percent``. Years ("in 2020") and times are not figures and are skipped. What a
+figure counts is read from the noun after it and, for people, from a death/injury word close by,
+so outlets that say "at least 200 killed" and "about 100 dead" are compared as casualties.
+"""
+
+from __future__ import annotations
+
+import re
+
+from compare.framing.records import Cue, Number
+
+__all__ = ["extract_numbers"]
+
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "hundred": 100, "a dozen": 12, "dozens": 24, "hundreds": 200,
+    "thousands": 2000, "tens of thousands": 20000, "hundreds of thousands": 200000,
+}  # fmt: skip
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9}
+_APPROX = re.compile(
+    r"(?:about|around|nearly|almost|some|roughly|approximately|more than|over|at least|"
+    r"up to|fewer than|less than|an estimated|as many as|close to)\s+$",
+    re.IGNORECASE,
+)
+_WORDS_ALT = "|".join(sorted((re.escape(w) for w in _WORD_NUMBERS), key=len, reverse=True))
+_NUMBER = re.compile(
+    rf"(?P<cur>[$€£₽])?(?P<num>\d{{1,3}}(?:[,\s]\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\b(?:{_WORDS_ALT})\b)"
+    r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|m)\b)?"
+    r"(?:\s*(?P<pct>%|per\s?cent|percent|percentage points?))?",
+    re.IGNORECASE,
+)
+_NOUN = re.compile(r"^\s*(?:of\s+)?(?:[a-z][\w-]*\s+){0,2}?(?P<noun>[a-z][\w-]*)", re.IGNORECASE)
+
+_COUNTS = {
+    "people": {
+        "people", "persons", "person", "civilians", "residents", "refugees", "children", "women",
+        "men", "families", "patients", "migrants", "inhabitants", "protesters", "voters",
+        "workers", "employees", "passengers", "students", "prisoners", "detainees", "armenians",
+        "hostages", "visitors", "evacuees", "households", "homes", "citizens", "nurses",
+    },
+    "soldiers": {"soldiers", "troops", "servicemen", "fighters", "militants", "officers"},
+    "vehicles": {"trucks", "lorries", "vehicles", "cars", "buses", "tanks", "convoys", "ambulances"},
+    "days": {"days", "day", "weeks", "week", "months", "month", "hours", "hour", "years"},
+    "money": {"dollars", "euros", "pounds", "roubles", "rubles", "manats", "drams", "usd", "eur"},
+    "distance": {"kilometres", "kilometers", "km", "miles", "metres", "meters"},
+    "tonnes": {"tonnes", "tons", "kilograms", "kg"},
+    "positions": {"positions", "villages", "towns", "posts", "settlements"},
+}  # fmt: skip
+_UNIT_OF = {noun: counts for counts, nouns in _COUNTS.items() for noun in nouns}
+_CASUALTY = re.compile(
+    r"\b(?:killed|dead|died|dies|deaths?|death\s+toll|wounded|injured|injuries|casualties|"
+    r"lost\s+their\s+lives|bodies|fatalities|missing)\b",
+    re.IGNORECASE,
+)
+_CURRENCY = {"$": "dollars", "€": "euros", "£": "pounds", "₽": "roubles"}
+
+
+def _value(num: str) -> float | None:
+    key = num.lower()
+    if key in _WORD_NUMBERS:
+        return float(_WORD_NUMBERS[key])
+    digits = re.sub(r"[,\s]", "", num)
+    try:
+        return float(digits)
+    except ValueError:  # pragma: no cover - the pattern only matches numerals
+        return None
+
+
+def extract_numbers(text: str) -> tuple[Number, ...]:
+    """The figures of one sentence, with unit and what they count (``other`` when unknown)."""
+    found: list[Number] = []
+    for m in _NUMBER.finditer(text):
+        num = m.group("num")
+        value = _value(num)
+        if value is None:
+            continue
+        after = text[m.end() :]
+        before = text[: m.start()]
+        is_word = not num[0].isdigit()
+        # Years, dates and clock times are not counts.
+        if not m.group("scale") and not m.group("pct") and not m.group("cur"):
+            if re.fullmatch(r"1[89]\d\d|20\d\d", num) and not re.match(r"\s+[a-z]", after):
+                continue
+            if re.search(r"\b(?:in|since|of|by|until|from|year|january|february|march|april|may|"
+                         r"june|july|august|september|october|november|december)\s*$",
+                         before, re.IGNORECASE) and re.fullmatch(r"\d{1,4}", num) and (
+                             int(num) > 1900 or int(num) <= 31):
+                continue
+            if re.match(r"\s*(?::\d|[ap]\.?m\b|st\b|nd\b|rd\b|th\b|(?:jan|feb|mar|apr|may|jun|jul|"
+                        r"aug|sep|oct|nov|dec)[a-z]*\b)", after, re.IGNORECASE):
+                continue
+        if is_word and num.lower() in ("one",) and not re.match(r"\s+\w", after):
+            continue
+        if m.group("scale"):
+            value *= _SCALE[m.group("scale").lower()]
+        unit: str | None = None
+        counts = "other"
+        if m.group("pct"):
+            unit, counts = "percent", "percent"
+        elif m.group("cur"):
+            unit, counts = _CURRENCY[m.group("cur")], "money"
+        else:
+            noun = _NOUN.match(after)
+            if noun:
+                candidate = noun.group("noun").lower()
+                if candidate in _UNIT_OF:
+                    unit, counts = candidate, _UNIT_OF[candidate]
+                else:
+                    first = re.match(r"^\s*(?:of\s+)?([a-z][\w-]*)", after, re.IGNORECASE)
+                    head = first.group(1).lower() if first else None
+                    if head in _UNIT_OF:
+                        unit, counts = head, _UNIT_OF[head]
+                    elif head:
+                        unit = head
+        if counts in ("people", "soldiers", "other") and _CASUALTY.search(text[m.start() :][:60]):
+            counts = "casualties"
+        approximate = bool(_APPROX.search(before[-20:])) or (is_word and num.lower().endswith("s"))
+        cue = Cue(m.start(), m.end(), text[m.start() : m.end()], "number")
+        found.append(Number(value, unit, counts, cue, approximate))
+    return tuple(found)

@@ -1,0 +1,58 @@
+"""Wording: a word-level diff between an outlet's sentence and the claim's central sentence.
+
+The diff exposes what a reader compares by eye: substitutions ("checkpoint" → "blockade"),
+insertions (words only this outlet has) and deletions (words it leaves out). Words are compared
+case-insensitively; offsets point back into both sentences so a report can highlight them.
+:func:`substitutions` keeps the short replacements that are candidate *labels* — the same thing
+named differently — for the event's label ledger.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from compare.framing.lexicon import STOPWORDS
+from compare.framing.records import DiffOp
+from compare.framing.text import Word, words
+
+__all__ = ["substitutions", "word_diff"]
+
+
+def _span(text: str, ws: list[Word], i: int, j: int) -> tuple[str, int, int]:
+    if i >= j:
+        at = ws[i].start if i < len(ws) else len(text)
+        return "", at, at
+    return text[ws[i].start : ws[j - 1].end], ws[i].start, ws[j - 1].end
+
+
+def word_diff(central: str, other: str) -> tuple[DiffOp, ...]:
+    """The diff from ``central`` (a) to ``other`` (b), word by word, equal runs included."""
+    wa, wb = words(central), words(other)
+    matcher = SequenceMatcher(None, [w.lower for w in wa], [w.lower for w in wb], autojunk=False)
+    ops = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        a, a_start, a_end = _span(central, wa, i1, i2)
+        b, b_start, b_end = _span(other, wb, j1, j2)
+        ops.append(DiffOp(tag, a, b, a_start, a_end, b_start, b_end))  # type: ignore[arg-type]
+    return tuple(ops)
+
+
+def substitutions(ops: tuple[DiffOp, ...], *, max_words: int = 3) -> list[tuple[str, str]]:
+    """Short replacements of content words: ``(central's words, other's words)`` pairs.
+
+    Replacements longer than ``max_words`` on either side are rewrites, not labels; pairs made
+    only of function words or numbers are left out.
+    """
+    pairs = []
+    for op in ops:
+        if op.op != "replace":
+            continue
+        a_words, b_words = words(op.a), words(op.b)
+        if not a_words or not b_words or len(a_words) > max_words or len(b_words) > max_words:
+            continue
+        if all(w.lower in STOPWORDS or w.text[0].isdigit() for w in a_words + b_words):
+            continue
+        if any(w.text[0].isdigit() for w in a_words + b_words):
+            continue
+        pairs.append((op.a, op.b))
+    return pairs
