@@ -56,7 +56,7 @@ def parse_feed(body: bytes, *, url: str, outlet_id: str) -> list[Discovered]:
     import feedparser
 
     parsed = feedparser.parse(body, response_headers={"content-location": url})
-    if not parsed.entries and parsed.get("bozo") and not parsed.feed:
+    if not parsed.entries and not parsed.get("version"):  # version is "" for non-feeds
         raise FetchError(
             f"not a feed: {parsed.get('bozo_exception')}", url=url, outlet=outlet_id,
             outcome="not_html",

@@ -38,6 +38,7 @@ class HostGate:
         self._clock = clock
         self._sleep = sleep
         self._next_start = float("-inf")
+        self._last_start = float("-inf")
         self.waited = 0.0  # total seconds spent waiting for the delay; for tests and logs
 
     def slow_down(self, delay: float) -> None:
@@ -45,6 +46,8 @@ class HostGate:
         if delay > self.delay:
             logger.debug("%s: delay raised from %.2fs to %.2fs", self.host, self.delay, delay)
             self.delay = delay
+            # The next start was reserved with the old delay: push it back.
+            self._next_start = max(self._next_start, self._last_start + delay)
 
     def pause_until(self, when: float) -> None:
         """Start no request before clock time ``when`` (a Retry-After from this host)."""
@@ -58,6 +61,7 @@ class HostGate:
             start = max(now, self._next_start)
             # Reserve the start time before sleeping, so concurrent waiters queue up behind it.
             self._next_start = start + self.delay
+            self._last_start = start
             wait = start - now
             if wait > 0:
                 self.waited += wait
