@@ -58,12 +58,14 @@ def test_canonicalize_resolves_relative_against_base() -> None:
 
 
 def test_canonical_from_html() -> None:
-    page = '<html><head><link rel="stylesheet" href="/s.css"><LINK REL="Canonical" HREF="/story/1?utm_medium=rss"></head><body></body></html>'
+    page = ('<html><head><link rel="stylesheet" href="/s.css">'
+            '<LINK REL="Canonical" HREF="/story/1?utm_medium=rss"></head><body></body></html>')
     assert canonical_from_html(page, "https://e.com/amp/story/1") == "https://e.com/story/1"
     assert canonical_from_html("<html><head></head><body>x</body></html>", "https://e.com/") is None
     # a canonical link in the body does not count, nor a non-web one
-    assert canonical_from_html('<body><link rel="canonical" href="/x"></body>', "https://e.com/") is None
-    assert canonical_from_html('<head><link rel="canonical" href="ftp://e.com/x"></head>', "https://e.com/") is None
+    base = "https://e.com/"
+    assert canonical_from_html('<body><link rel="canonical" href="/x"></body>', base) is None
+    assert canonical_from_html('<head><link rel="canonical" href="ftp://e.com/x"></head>', base) is None
 
 
 # ----------------------------------------------------------------------------- charsets

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import socket
 import ssl
 from collections.abc import Callable, Sequence
@@ -79,7 +80,7 @@ def test_min_delay_between_requests_to_one_host(clock: FakeClock) -> None:
     # robots.txt is the first request to the host and counts against the delay too
     assert recorder.paths()[0] == "/robots.txt"
     starts = [t for t, _ in recorder.requests]
-    assert [b - a for a, b in zip(starts, starts[1:], strict=False)] == [2.0] * 4
+    assert [b - a for a, b in itertools.pairwise(starts)] == [2.0] * 4
     assert clock.sleeps == [2.0] * 4
 
 
@@ -116,8 +117,8 @@ def test_robots_fetched_once_per_host_and_disallow_honoured(clock: FakeClock) ->
 
 
 def test_crawl_delay_is_capped(clock: FakeClock) -> None:
-    recorder = Recorder(clock, {"/robots.txt": lambda r: httpx.Response(200, text="User-agent: *\nCrawl-delay: 86400\n"),
-                                "/a": ok})
+    robots = "User-agent: *\nCrawl-delay: 86400\n"
+    recorder = Recorder(clock, {"/robots.txt": lambda r: httpx.Response(200, text=robots), "/a": ok})
     run(recorder, clock, ["https://e.test/a"], Politeness(min_delay=0))
     assert clock.sleeps == [60.0]
 
@@ -143,8 +144,8 @@ def test_robots_unreachable_disallows_the_host_for_the_run(clock: FakeClock) -> 
 
 
 def test_robots_not_consulted_when_outlet_says_so(clock: FakeClock) -> None:
-    recorder = Recorder(clock, {"/robots.txt": lambda r: httpx.Response(200, text="User-agent: *\nDisallow: /\n"),
-                                "/a": ok})
+    robots = "User-agent: *\nDisallow: /\n"
+    recorder = Recorder(clock, {"/robots.txt": lambda r: httpx.Response(200, text=robots), "/a": ok})
     result, = run(recorder, clock, ["https://e.test/a"], Politeness(min_delay=0, respect_robots=False))
     assert result.outcome is Outcome.OK
     assert recorder.paths() == ["/a"]
