@@ -221,7 +221,8 @@ class Fetcher:
                     return RobotsRules.allowing_all(f"{target}: larger than 512 KiB")
                 logger.info("%s unreachable (%s): disallowing the host for this run", target,
                             stop.message)
-                return RobotsRules.disallowing_all(f"{target}: {stop.outcome.value}")
+                return RobotsRules.disallowing_all(f"{target} unreachable: {stop.message}",
+                                                   unreachable=stop.outcome.value)
             status = response.status
             if 300 <= status < 400 and response.headers.get("location"):
                 target = urljoin(target, response.headers["location"])
@@ -323,6 +324,8 @@ class Fetcher:
             if politeness.respect_robots:
                 rules = await self.robots_for(current, politeness)
                 if not rules.allowed(current, self._agent(politeness)):
+                    if rules.unreachable:  # the host is down: say so, not "disallowed"
+                        raise _Stop(Outcome(rules.unreachable), rules.reason)
                     raise _Stop(Outcome.ROBOTS_DISALLOWED, f"disallowed by {rules.reason}")
             response = await self._get(current, politeness, conditional, kind=kind,
                                        cap=politeness.max_bytes, spent=spent)

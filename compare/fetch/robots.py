@@ -43,6 +43,8 @@ class RobotsRules:
     allow_all: bool = False
     disallow_all: bool = False
     reason: str = "robots.txt"
+    unreachable: str | None = None
+    """The fetch_log outcome (e.g. ``dns_error``) when robots.txt could not be reached at all."""
 
     @classmethod
     def allowing_all(cls, reason: str) -> RobotsRules:
@@ -50,9 +52,9 @@ class RobotsRules:
         return cls(allow_all=True, reason=reason)
 
     @classmethod
-    def disallowing_all(cls, reason: str) -> RobotsRules:
+    def disallowing_all(cls, reason: str, *, unreachable: str | None = None) -> RobotsRules:
         """Everything disallowed: what a 5xx or unreachable robots.txt means for this run."""
-        return cls(disallow_all=True, reason=reason)
+        return cls(disallow_all=True, reason=reason, unreachable=unreachable)
 
     def _group_for(self, token: str) -> tuple[tuple[_Rule, ...], float | None]:
         token = token.lower()

@@ -139,7 +139,9 @@ def test_robots_unreachable_disallows_the_host_for_the_run(clock: FakeClock) -> 
     recorder = Recorder(clock, {"/robots.txt": refuse, "/a": ok, "/b": ok})
     results = run(recorder, clock, ["https://e.test/a", "https://e.test/b"],
                   Politeness(min_delay=0), retry=RetryPolicy(max_retries=0))
-    assert [r.outcome for r in results] == [Outcome.ROBOTS_DISALLOWED] * 2
+    # the pages are not asked for, and the log says why: the host could not be reached
+    assert [r.outcome for r in results] == [Outcome.CONNECTION_ERROR] * 2
+    assert all("robots.txt unreachable" in (r.error or "") for r in results)
     assert recorder.paths() == ["/robots.txt"]  # asked once, then the host is off for the run
 
 
