@@ -253,5 +253,8 @@ CREATE TABLE event_framing (
 
 @migrations(name="0003_event_framing")
 def m0003_event_framing(db: Database) -> None:
-    """The framing stage's answer per event (claim x outlet presence, diffs, ledger, numbers)."""
+    """The framing stage's answer per event (claim x outlet presence, diffs, ledger, numbers);
+    and the grouping stage's own event key beside the integer id."""
     db.execute(_EVENT_FRAMING)
+    db.execute("ALTER TABLE events ADD COLUMN key TEXT")
+    db.execute("CREATE UNIQUE INDEX events_key ON events (key)")

@@ -1,6 +1,6 @@
-"""The ``newscompare`` command line: a thin click shell over the pipeline, the reports and the store.
+"""The command group, its global options, and how errors become one line and an exit code.
 
-Only this module (and the service) turns errors into messages and exit codes:
+Only this package (and the service) turns errors into messages and exit codes:
 0 ok; 1 the run finished but some outlets failed; 2 bad usage or bad input; 3 nothing could be
 done (another run holds the lock, or an internal error). Heavy modules are imported inside the
 commands, so ``newscompare --help`` starts fast.
@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from compare import __version__
-from compare.config import Settings, find_shared_data, load_settings
-from compare.errors import CompareError, SourcesError
+from compare.config import Settings, load_settings
+from compare.errors import CompareError, SourcesError, UsageError
+from compare.models import Sources
 
-__all__ = ["main"]
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from compare.store import Store
+
+__all__ = ["cli", "main", "parse_duration", "pass_settings"]
 
 log = logging.getLogger("compare")
 
@@ -119,86 +126,44 @@ def cli(ctx: click.Context, db: str | None, config_file: str | None, verbose: in
     ctx.obj = load_settings({"db": db}, config_file=config_file)
 
 
-# ---------------------------------------------------------------------------------------------
-# sources
-# ---------------------------------------------------------------------------------------------
-
-
-@cli.group(cls=_Group)
-def sources() -> None:
-    """Work with sources files (the outlets to watch and the topics to report on).
-
-    \b
-    Example:
-        newscompare sources validate sources.yaml
-    """
-
-
-@sources.command("validate")
-@click.argument("file", required=False, metavar="[FILE]")
-@click.option("--json", "as_json", is_flag=True, help="Print the outlets as JSON.")
-@pass_settings
-def sources_validate(settings: Settings, file: str | None, as_json: bool) -> None:
-    """Check a sources file and list its outlets; every problem is reported at once (exit 2).
-
-    \b
-    Example:
-        newscompare sources validate sources.yaml
-    """
-    from compare.sources import load_sources
-
-    loaded = load_sources(file or settings.sources)
-    if as_json:
-        from dataclasses import asdict
-
-        click.echo(json.dumps([asdict(o) for o in loaded.outlets], indent=2, ensure_ascii=False))
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"{loaded.path}: {len(loaded.outlets)} outlets, {len(loaded.topics)} topics")
-    for column in ("id", "name", "lang", "country", "feeds", "groups", "checked"):
-        table.add_column(column)
-    for o in loaded.outlets:
-        table.add_row(
-            o.id,
-            o.name,
-            o.language,
-            o.country,
-            ", ".join(f.kind for f in o.feeds) or "-",
-            ", ".join(o.groups) or "-",
-            "yes" if o.verified else "no",
-        )
-    Console(width=max(120, Console().width)).print(table)
-
-
-# ---------------------------------------------------------------------------------------------
-# demo
-# ---------------------------------------------------------------------------------------------
-
-
-@cli.command()
-@click.option("--out", "out", metavar="DIR", help="Where to write the reports (default reports/).")
-@pass_settings
-def demo(settings: Settings, out: str | None) -> None:
-    """Serve the seeds demo web on 127.0.0.1, run the whole pipeline on it and write the report.
-
-    \b
-    Example:
-        newscompare demo --out reports/
-    """
-    _fail(
-        "the demo pipeline is not built yet (issue 8); `python -m compare.demoweb serve` "
-        "serves the demo outlets meanwhile",
-        EXIT_NOTHING_DONE,
-    )
-
-
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="newscompare")
 
 
-def _shared_data_default(settings: Settings, sub: str) -> Path | None:
-    root = find_shared_data(settings)
-    return root / sub if root else None
+# ---------------------------------------------------------------------------------------------
+# Helpers shared by the commands
+# ---------------------------------------------------------------------------------------------
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
+_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``30m``, ``12h``, ``2d``, ``1w`` -> a timedelta; anything else is a usage error."""
+    match = _DURATION.match(text or "")
+    if not match:
+        raise UsageError(f"cannot read the duration {text!r}; use a number and m, h, d or w (e.g. 2d)")
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def load_sources_file(settings: Settings, file: str | None) -> Sources:
+    from compare.sources import load_sources
+
+    return load_sources(file or settings.sources)
+
+
+def console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=False, soft_wrap=False)
+
+
+def open_store(settings: Settings) -> Store:
+    from compare.store import Store
+
+    return Store(settings.db)
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))

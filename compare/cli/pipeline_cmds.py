@@ -1,0 +1,243 @@
+"""``newscompare fetch | process | run | demo``: the stages and the whole nightly job."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from compare.cli.base import (
+    EXIT_PARTIAL,
+    cli,
+    console,
+    load_sources_file,
+    open_store,
+    parse_duration,
+    pass_settings,
+)
+from compare.config import Settings
+
+if TYPE_CHECKING:
+    from compare.pipeline import RunResult
+
+DEMO_PORT = 18765
+DEMO_DB = "newscompare-demo.db"
+
+
+@cli.command()
+@click.option("--sources", "sources_file", metavar="FILE", help="Sources file (default sources.yaml).")
+@click.option("--outlet", "outlet_ids", multiple=True, metavar="ID", help="Only this outlet (repeatable).")
+@click.argument("urls", nargs=-1, metavar="[URL]...")
+@pass_settings
+def fetch(
+    settings: Settings, sources_file: str | None, outlet_ids: tuple[str, ...], urls: tuple[str, ...]
+) -> None:
+    """Discover and fetch coverage into the store, politely; exit 1 if an outlet failed entirely.
+
+    URLs given as arguments are fetched too (their outlet is found by host name).
+
+    \b
+    Example:
+        newscompare fetch --outlet tass --outlet armenpress
+    """
+    from compare.fetch import ConsoleProgress, render_summary
+    from compare.pipeline import fetch_into_store
+    from compare.store import run_lock
+
+    sources = load_sources_file(settings, sources_file)
+    out = console()
+    with run_lock(settings.db), open_store(settings) as store:
+        store.mark_interrupted_runs()
+        run_id = store.start_run(
+            "fetch", {"sources": sources.path, "outlets": list(outlet_ids), "urls": list(urls)}
+        )
+        status = "failed"
+        try:
+            with ConsoleProgress(out) as progress:
+                summary = fetch_into_store(
+                    store, sources, run_id=run_id, settings=settings, outlet_ids=outlet_ids or None,
+                    urls=urls, progress=progress,
+                )  # fmt: skip
+            failed = [o.outlet_id for o in summary.outlets if o.failed_entirely]
+            status = "partial" if failed else "ok"
+        finally:
+            store.finish_run(run_id, status=status, failures=failed if status != "failed" else [])
+    out.print(render_summary(summary))
+    if summary.exit_code:
+        out.print(f"Some outlets could not be read at all: {', '.join(failed)}")
+    sys.exit(summary.exit_code)
+
+
+@cli.command()
+@click.option("--sources", "sources_file", metavar="FILE", help="Sources file, for outlet languages.")
+@pass_settings
+def process(settings: Settings, sources_file: str | None) -> None:
+    """Run extraction, passages, events, alignment and framing over everything new in the store.
+
+    \b
+    Example:
+        newscompare process
+    """
+    from compare.pipeline import LazyEmbedder, RunResult, process_store
+    from compare.store import run_lock
+
+    sources = None
+    path = Path(sources_file or settings.sources)
+    if sources_file or path.exists():
+        sources = load_sources_file(settings, str(path))
+    with run_lock(settings.db), open_store(settings) as store:
+        store.mark_interrupted_runs()
+        run_id = store.start_run("process", {"sources": str(path) if sources else None})
+        result = RunResult(run_id=run_id)
+        status = "failed"
+        try:
+            result.extract, result.analysis = process_store(
+                store, sources, run_id=run_id,
+                embedder=LazyEmbedder(settings.model, backend=settings.embed_backend), result=result,
+            )  # fmt: skip
+            status = "ok"
+        finally:
+            store.finish_run(run_id, status=status, timings=result.timings, counts=result.counts())
+    _print_summary(result)
+
+
+@cli.command()
+@click.option("--sources", "sources_file", metavar="FILE", help="Sources file (default sources.yaml).")
+@click.option("--outlet", "outlet_ids", multiple=True, metavar="ID", help="Only this outlet (repeatable).")
+@click.option(
+    "--since", default=None, metavar="AGE", help="Report events touched within this window (default 2d)."
+)
+@click.option("--out", "out", metavar="DIR", help="Where to write the reports (default reports/).")
+@pass_settings
+def run(
+    settings: Settings,
+    sources_file: str | None,
+    outlet_ids: tuple[str, ...],
+    since: str | None,
+    out: str | None,
+) -> None:
+    """The nightly job: discover, fetch, process and write reports; exit 1 if an outlet failed.
+
+    A second run while one is going exits 3. A killed run resumes where it stopped.
+
+    \b
+    Example:
+        newscompare run --sources sources.yaml --since 2d --out /var/lib/newscompare/reports
+    """
+    from compare.fetch import ConsoleProgress
+    from compare.pipeline import run_pipeline
+
+    window = parse_duration(since or settings.since)
+    sources = load_sources_file(settings, sources_file)
+    with ConsoleProgress(console()) as progress:
+        result = run_pipeline(
+            settings,
+            sources,
+            command="run",
+            out_dir=Path(out or settings.out),
+            outlet_ids=outlet_ids or None,
+            progress=progress,
+            since=window,
+        )
+    _print_summary(result)
+
+
+@cli.command()
+@click.option("--out", "out", metavar="DIR", help="Where to write the reports (default reports/).")
+@click.option(
+    "--version", "version", type=click.IntRange(1, 2), default=None,
+    help="Which version of the edited demo article to serve (default: 1, then 2 on the next demo run).",
+)  # fmt: skip
+@click.pass_context
+def demo(ctx: click.Context, out: str | None, version: int | None) -> None:
+    """Serve the seeds demo web on 127.0.0.x, run the whole pipeline on it and write the report.
+
+    The demo keeps its own database (newscompare-demo.db unless --db is given). A second demo run
+    serves the silently edited article, which the report shows under "changed since the last run".
+
+    \b
+    Example:
+        newscompare demo --out reports/
+    """
+    from dataclasses import replace
+
+    from compare.demoweb import DemoWeb
+    from compare.pipeline import run_pipeline
+    from compare.sources import load_sources
+
+    settings: Settings = ctx.obj
+    explicit_db = ctx.find_root().params.get("db")
+    if not explicit_db:
+        settings = replace(settings, db=DEMO_DB)
+    if version is None:
+        version = 2 if _previous_demo(settings) else 1
+    out_dir = Path(out or settings.out)
+    out_console = console()
+    out_console.print(
+        f"Demo web: serving the seed corpus (edited article version {version}) on 127.0.0.x:{DEMO_PORT}"
+    )
+    with DemoWeb(version=version, port=DEMO_PORT) as web, tempfile.TemporaryDirectory() as tmp:
+        sources = load_sources(web.write_sources(Path(tmp) / "sources.yaml"))
+        result = run_pipeline(
+            settings, sources, command="demo", out_dir=out_dir, parameters={"demo_version": version}
+        )
+    _print_summary(result, exit_on_failure=False)  # the demo's unreadable outlets are deliberate
+    if result.index:
+        out_console.print(f"Report index: {result.index.resolve()}")
+    main_report = _main_report(result)
+    if main_report:
+        out_console.print(f"Seed event report: {main_report.resolve()}")
+
+
+def _previous_demo(settings: Settings) -> bool:
+    if not Path(settings.db).exists():
+        return False
+    with open_store(settings) as store:
+        return store.last_run(command="demo") is not None
+
+
+def _main_report(result: RunResult) -> Path | None:
+    """The report of the event with the most outlets (the seed's, on the demo corpus)."""
+    return result.reports[0] if result.reports else None
+
+
+def _print_summary(result: RunResult, *, exit_on_failure: bool = True) -> None:
+    from rich.table import Table
+
+    out = console()
+    table = Table(title=f"run {result.run_id}: {result.status}")
+    table.add_column("stage")
+    table.add_column("seconds", justify="right")
+    table.add_column("what happened")
+    notes: dict[str, str] = {}
+    if result.fetch:
+        fetched = sum(o.fetched for o in result.fetch.outlets)
+        unchanged = sum(o.unchanged for o in result.fetch.outlets)
+        failed = sum(o.failed_total for o in result.fetch.outlets)
+        notes["fetch"] = (
+            f"{len(result.fetch.outlets)} outlets: {fetched} fetched, {unchanged} unchanged, {failed} failed"
+        )
+    if result.extract:
+        e = result.extract
+        notes["extract"] = (
+            f"{e.new} new articles, {e.new_version} new versions, {e.unchanged} unchanged, "
+            f"{sum(e.failed.values())} not extracted"
+        )
+    if result.analysis:
+        a = result.analysis
+        notes["analyse"] = (
+            f"{a.new_events} new events, {a.changed_events} changed; {a.claims} claims in "
+            f"{a.aligned_events} re-aligned events; {a.embedded_passages} passages embedded"
+        )
+    if result.reports:
+        notes["report"] = f"{len(result.reports)} event reports"
+    for stage, seconds in result.timings.items():
+        table.add_row(stage, f"{seconds:.2f}", notes.get(stage, ""))
+    out.print(table)
+    if result.failed_outlets:
+        out.print(f"Outlets that could not be read at all: {', '.join(result.failed_outlets)}")
+    if result.exit_code and exit_on_failure:
+        sys.exit(EXIT_PARTIAL)

@@ -1,0 +1,33 @@
+"""The pipeline: the only place where stages meet the store (layer L6).
+
+``run_pipeline`` is the nightly job; ``fetch_into_store`` and ``process_store`` are its halves,
+for ``newscompare fetch`` and ``newscompare process``.
+"""
+
+from __future__ import annotations
+
+from compare.pipeline.analysing import AnalyseCounts, analyse
+from compare.pipeline.extracting import ExtractCounts, extract_new
+from compare.pipeline.fetching import fetch_into_store
+from compare.pipeline.runner import (
+    LazyEmbedder,
+    RunResult,
+    events_touched_since,
+    process_store,
+    run_pipeline,
+    write_reports,
+)
+
+__all__ = [
+    "AnalyseCounts",
+    "ExtractCounts",
+    "LazyEmbedder",
+    "RunResult",
+    "analyse",
+    "events_touched_since",
+    "extract_new",
+    "fetch_into_store",
+    "process_store",
+    "run_pipeline",
+    "write_reports",
+]

@@ -1,0 +1,385 @@
+"""The analysis stages against the store: reprints, embeddings, events, claims, framing.
+
+Each step reads dataclasses out of the store, calls a pure stage function and writes the answer
+back in a transaction. Work is skipped when its inputs and parameters are unchanged: events are
+re-aligned and re-framed only when their articles changed, vectors come from the cache.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from compare.models import Article, Passage, Sources
+from compare.store import Store
+
+if TYPE_CHECKING:
+    from compare.embed import Embedder
+    from compare.events import EventState, Grouping
+
+__all__ = ["AnalyseCounts", "analyse"]
+
+log = logging.getLogger(__name__)
+
+READABLE = ("ok", "not_modified", "skipped_fresh")
+LEAD_PASSAGES = 3
+
+
+@dataclass
+class AnalyseCounts:
+    """What the analysis stages did in one run."""
+
+    reprints: int = 0
+    embedded_passages: int = 0
+    grouped_articles: int = 0
+    new_events: int = 0
+    changed_events: int = 0
+    event_changes: dict[str, int] = field(default_factory=dict)
+    aligned_events: int = 0
+    claims: int = 0
+    framed_events: int = 0
+    touched_event_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("touched_event_ids")
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Event state <-> JSON
+# ---------------------------------------------------------------------------------------------
+
+
+def _state_to_json(state: EventState) -> dict[str, Any]:
+    centroid = None
+    if state.centroid is not None:
+        centroid = base64.b64encode(np.asarray(state.centroid, dtype=np.float32).tobytes()).decode()
+    return {
+        "id": state.id,
+        "article_ids": list(state.article_ids),
+        "centroid": centroid,
+        "terms": dict(state.terms),
+        "entities": dict(state.entities),
+        "first_published": state.first_published.isoformat() if state.first_published else None,
+        "last_published": state.last_published.isoformat() if state.last_published else None,
+    }
+
+
+def _state_from_json(data: Mapping[str, Any], article_ids: Sequence[int]) -> EventState:
+    from compare.events import EventState
+
+    centroid = None
+    if data.get("centroid"):
+        centroid = np.frombuffer(base64.b64decode(data["centroid"]), dtype=np.float32).copy()
+    return EventState(
+        id=data["id"],
+        article_ids=tuple(str(a) for a in article_ids),
+        centroid=centroid,
+        terms=data.get("terms") or {},
+        entities=data.get("entities") or {},
+        first_published=datetime.fromisoformat(data["first_published"])
+        if data.get("first_published")
+        else None,
+        last_published=datetime.fromisoformat(data["last_published"]) if data.get("last_published") else None,
+    )
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps
+# ---------------------------------------------------------------------------------------------
+
+
+def _mark_reprints(store: Store, articles: Sequence[Article]) -> int:
+    from compare.reprints import find_reprints
+
+    found = find_reprints(articles)
+    current = {int(a.id): (int(a.reprint_of) if a.reprint_of else None) for a in articles}
+    wanted = {int(a.id): (int(found[a.id]) if a.id in found else None) for a in articles}
+    changed = {aid: origin for aid, origin in wanted.items() if current.get(aid) != origin}
+    if changed:
+        store.set_reprints(changed)
+    return sum(1 for v in wanted.values() if v is not None)
+
+
+def _carry_versions_into_events(store: Store, new_ids: Sequence[int]) -> list[int]:
+    """A new version of an article takes its previous version's place in its event."""
+    carried = []
+    with store.db.atomic():
+        for article_id in new_ids:
+            row = store.db.execute("SELECT previous_id FROM articles WHERE id = ?", [article_id]).fetchone()
+            if not row or row[0] is None:
+                continue
+            moved = store.db.execute(
+                "UPDATE event_articles SET article_id = ? WHERE article_id = ?", [article_id, row[0]]
+            )
+            if moved.rowcount:
+                carried.append(article_id)
+    return carried
+
+
+def _passage_vectors(embedder: Embedder, passages: Sequence[Passage]) -> np.ndarray:
+    return embedder.embed([p.text for p in passages])
+
+
+def _article_vectors(
+    embedder: Embedder, articles: Sequence[Article], passages: Mapping[int, list[tuple[int, Passage]]]
+) -> np.ndarray:
+    """Per article, the normalised mean of its title and lead passage vectors."""
+    texts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for article in articles:
+        chosen = [p for _, p in passages.get(int(article.id), []) if p.kind == "title"]
+        body = [p for _, p in passages.get(int(article.id), []) if p.kind != "title"]
+        chosen += body[:LEAD_PASSAGES]
+        if not chosen:
+            chosen = [Passage(article.id, 0, 0, len(article.text[:500]), article.text[:500])]
+        spans.append((len(texts), len(texts) + len(chosen)))
+        texts += [p.text for p in chosen]
+    if not texts:
+        return np.zeros((0, 1), dtype=np.float32)
+    vectors = embedder.embed(texts)
+    out = np.stack([vectors[a:b].mean(axis=0) for a, b in spans]).astype(np.float32)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms == 0, 1, norms)
+
+
+def _group(
+    store: Store,
+    embedder: Embedder,
+    new_articles: Sequence[Article],
+    passages: Mapping[int, list[tuple[int, Passage]]],
+    *,
+    run_id: int | None,
+    counts: AnalyseCounts,
+) -> set[int]:
+    """Attach new articles to events; returns the ids of events whose membership changed."""
+    from compare.events import group_events
+
+    stored = store.event_states()
+    existing = [_state_from_json(r["state"], r["article_ids"]) for r in stored if r["state"]]
+    vectors = _article_vectors(embedder, new_articles, passages)
+    grouping: Grouping = group_events(new_articles, vectors, existing=existing)
+    before = {r["key"]: set(r["article_ids"]) for r in stored}
+    touched: set[int] = set()
+    titles = {a.id: a.title for a in new_articles}
+    for state in grouping.events:
+        members = [int(a) for a in state.article_ids]
+        if before.get(state.id) == set(members):
+            continue
+        label = _label(store, state, grouping, titles)
+        event_id = store.save_event(
+            key=state.id,
+            label=label,
+            state=_state_to_json(state),
+            members={a: grouping.similarity.get(str(a)) for a in members},
+            first_published=state.first_published.isoformat() if state.first_published else None,
+            last_published=state.last_published.isoformat() if state.last_published else None,
+            run_id=run_id,
+        )
+        touched.add(event_id)
+        if state.id in before:
+            counts.changed_events += 1
+        else:
+            counts.new_events += 1
+    live = {s.id for s in grouping.events}
+    for key in set(before) - live:
+        merged_into = next((c.event_id for c in grouping.changes if key in c.sources), None)
+        store.retire_event(
+            key, merged_into=store.event_id_for_key(merged_into) if merged_into else None, run_id=run_id
+        )
+    for change in grouping.changes:
+        counts.event_changes[change.kind] = counts.event_changes.get(change.kind, 0) + 1
+        store.record_event_change(
+            run_id=run_id,
+            kind=change.kind,
+            event_id=store.event_id_for_key(change.event_id),
+            other_event_id=store.event_id_for_key(change.sources[0]) if change.sources else None,
+            details={
+                "articles": list(change.article_ids),
+                "sources": list(change.sources),
+                "similarity": change.similarity,
+            },
+        )
+    counts.grouped_articles += len(new_articles)
+    return touched
+
+
+def _label(
+    store: Store, state: EventState, grouping: Grouping, titles: Mapping[str, str | None]
+) -> str | None:
+    """The event's label: the title of its member most similar to the event."""
+    best = max(state.article_ids, key=lambda a: (grouping.similarity.get(a, 0.0), -int(a)))
+    if titles.get(best):
+        return titles[best]
+    row = store.article_row(int(best))
+    return row["title"] if row else None
+
+
+def _readable(store: Store, sources: Sources | None, covering: set[str]) -> dict[str, str]:
+    """Per expected outlet: ``ok`` or the outcome that kept its coverage unread.
+
+    An outlet without articles in the event but with unread article URLs in its latest run is
+    reported with that outcome, never as omitting: we cannot know what the unread page said.
+    """
+    outcomes = store.latest_outcomes()
+    expected = [o.id for o in sources.outlets if o.active] if sources else list(outcomes)
+    out: dict[str, str] = {}
+    for outlet_id in expected:
+        if outlet_id in covering:
+            out[outlet_id] = "ok"
+            continue
+        counts = outcomes.get(outlet_id, {})
+        failed = Counter({k: v for k, v in counts.items() if k not in READABLE})
+        if failed:
+            out[outlet_id] = failed.most_common(1)[0][0]
+        elif counts:
+            out[outlet_id] = "ok"
+        else:
+            out[outlet_id] = "not_fetched"
+    return out
+
+
+def _align_and_frame(
+    store: Store,
+    sources: Sources | None,
+    embedder: Embedder,
+    event_id: int,
+    *,
+    run_id: int | None,
+    lexicon: Any,
+    counts: AnalyseCounts,
+) -> None:
+    from compare.align import align_event
+    from compare.framing import analyse_event, to_dict
+
+    article_ids = store.event_article_ids(event_id)
+    articles = store.current_articles(ids=article_ids)
+    by_id = {a.id: a for a in articles}
+    with_rows = store.passages_of([int(a.id) for a in articles])
+    flat = [(pid, p) for aid in sorted(with_rows) for pid, p in with_rows[aid]]
+    row_of = {(p.article_id, p.index): pid for pid, p in flat}
+    passages = [p for _, p in flat]
+    covering = {a.outlet_id for a in articles}
+    readable = _readable(store, sources, covering)
+    input_hash = _digest(
+        [(a.id, hashlib.sha256(a.text.encode()).hexdigest(), a.reprint_of) for a in articles]
+        + sorted(readable.items())
+    )
+    params_hash = _digest(["align-frame-v1", getattr(embedder, "model_id", "?")])
+    if store.event_framing_hash(event_id) == (params_hash, input_hash):
+        return
+    vectors = _passage_vectors(embedder, passages) if passages else np.zeros((0, 1), dtype=np.float32)
+    claims = align_event(
+        passages,
+        vectors,
+        outlet_of={a.id: a.outlet_id for a in articles},
+        reprint_of={a.id: a.reprint_of for a in articles if a.reprint_of},
+    )
+    store.replace_claims(
+        event_id,
+        [
+            (
+                c.id,
+                row_of.get((c.central.article_id, c.central.passage_index)),
+                [(row_of[(m.article_id, m.passage_index)], m.similarity, m.reprint) for m in c.members],
+            )
+            for c in claims
+        ],
+        run_id=run_id,
+    )
+    counts.aligned_events += 1
+    counts.claims += len(claims)
+    ids = store.claim_ids_by_key(event_id)
+    stored_claims = [replace(c, id=str(ids[c.id])) for c in claims]
+    grouped: dict[str, list[Passage]] = {}
+    for p in passages:
+        grouped.setdefault(p.article_id, []).append(p)
+    framing = analyse_event(stored_claims, grouped, by_id, readable, lexicon=lexicon)
+    rows = {}
+    for pf in framing.passages:
+        pid = row_of.get((pf.article_id, pf.passage_index))
+        if pid is None:
+            continue
+        data = to_dict(pf)
+        rows[pid] = {
+            "attribution": pf.attribution.label,
+            "speaker": pf.attribution.speaker,
+            "prominence": pf.prominence,
+            "hedges": json.dumps(data["hedges"], ensure_ascii=False),
+            "loaded": json.dumps(data["loaded"], ensure_ascii=False),
+            "labels": json.dumps(data["labels"], ensure_ascii=False),
+            "numbers": json.dumps(data["numbers"], ensure_ascii=False),
+            "voices": json.dumps(data["voices"], ensure_ascii=False),
+            "data": json.dumps(data, ensure_ascii=False),
+        }
+    store.save_framing(
+        event_id,
+        passages=rows,
+        event_data=to_dict(framing),
+        params_hash=params_hash,
+        input_hash=input_hash,
+        run_id=run_id,
+    )
+    counts.framed_events += 1
+
+
+def analyse(
+    store: Store,
+    sources: Sources | None,
+    *,
+    run_id: int | None,
+    embedder: Embedder,
+    new_article_ids: Sequence[int],
+    lexicon: Any = None,
+) -> AnalyseCounts:
+    """Reprints, events, claims and framing for what changed; returns the counts."""
+    from compare.embed import CachedEmbedder
+    from compare.framing import load_lexicons
+
+    counts = AnalyseCounts()
+    cached = CachedEmbedder(embedder, store)
+    current = store.current_articles()
+    counts.reprints = _mark_reprints(store, current)
+    if new_article_ids:
+        current = store.current_articles()
+
+    carried = _carry_versions_into_events(store, new_article_ids)
+    in_events = {r[0] for r in store.db.execute("SELECT article_id FROM event_articles").fetchall()}
+    ungrouped = [a for a in current if int(a.id) not in in_events]
+    touched: set[int] = set()
+    if carried:
+        touched |= {
+            r[0]
+            for r in store.db.execute(
+                f"SELECT event_id FROM event_articles WHERE article_id IN ({','.join('?' * len(carried))})",
+                carried,
+            ).fetchall()
+        }
+    if ungrouped:
+        passages = store.passages_of([int(a.id) for a in ungrouped])
+        touched |= _group(store, cached, ungrouped, passages, run_id=run_id, counts=counts)
+
+    # Events whose framing inputs changed for another reason (an outlet now unreadable, a
+    # reprint found) are caught by the input hash in _align_and_frame.
+    lexicon = lexicon if lexicon is not None else load_lexicons()
+    for event in store.events(limit=100_000):
+        _align_and_frame(
+            store, sources, cached, int(event["id"]), run_id=run_id, lexicon=lexicon, counts=counts
+        )
+    counts.touched_event_ids = sorted(touched)
+    counts.embedded_passages = getattr(cached, "embedded", 0)
+    return counts

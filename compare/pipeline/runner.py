@@ -1,0 +1,221 @@
+"""Whole runs: the lock, the ``runs`` row, every stage in order, timings, counts and reports.
+
+A run killed at any point leaves a ``running`` row that the next run marks ``interrupted``; every
+stage skips what is already done, so the next run resumes where the killed one stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from compare.config import Settings
+from compare.models import Sources
+from compare.pipeline.analysing import AnalyseCounts, analyse
+from compare.pipeline.extracting import ExtractCounts, extract_new
+from compare.pipeline.fetching import fetch_into_store
+from compare.store import Store, run_lock
+
+if TYPE_CHECKING:
+    import httpx
+
+    from compare.embed import Embedder
+    from compare.fetch import FetchSummary, Progress
+
+__all__ = ["RunResult", "process_store", "run_pipeline"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    """What a run did, for the closing summary and the exit code."""
+
+    run_id: int
+    status: str = "running"
+    timings: dict[str, float] = field(default_factory=dict)
+    fetch: FetchSummary | None = None
+    extract: ExtractCounts | None = None
+    analysis: AnalyseCounts | None = None
+    reports: list[Path] = field(default_factory=list)
+    index: Path | None = None
+    failed_outlets: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed_outlets else 0
+
+    def counts(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.extract:
+            out["extract"] = self.extract.as_dict()
+        if self.analysis:
+            out["analysis"] = self.analysis.as_dict()
+        if self.fetch:
+            out["fetch"] = {
+                o.outlet_id: {
+                    "discovered": o.discovered,
+                    "fetched": o.fetched,
+                    "unchanged": o.unchanged,
+                    "failed": dict(o.failed),
+                }
+                for o in self.fetch.outlets
+            }
+        out["reports"] = len(self.reports)
+        return out
+
+
+class LazyEmbedder:
+    """Loads the configured model on the first text that is not in the cache.
+
+    A nightly run with nothing new never pays the model's start-up (torch alone takes seconds).
+    """
+
+    def __init__(self, model: str | None, *, backend: str | None) -> None:
+        self._model = model
+        self._backend = backend
+        self._inner: Embedder | None = None
+
+    def _load(self) -> Embedder:
+        if self._inner is None:
+            from compare.embed import load_embedder
+
+            self._inner = load_embedder(self._model, backend=self._backend)
+        return self._inner
+
+    @property
+    def model_id(self) -> str:
+        from compare.embed import model_id_for
+
+        return model_id_for(self._model, backend=self._backend)
+
+    @property
+    def dim(self) -> int:
+        return self._load().dim
+
+    def embed(self, texts: Sequence[str]) -> Any:
+        return self._load().embed(texts)
+
+
+@contextmanager
+def _timed(result: RunResult, stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        result.timings[stage] = round(time.perf_counter() - start, 3)
+
+
+def process_store(
+    store: Store,
+    sources: Sources | None,
+    *,
+    run_id: int | None,
+    embedder: Embedder,
+    result: RunResult | None = None,
+    on_step: Callable[[], None] | None = None,
+) -> tuple[ExtractCounts, AnalyseCounts]:
+    """Extraction, passages, reprints, embeddings, events, claims and framing over what is new."""
+    holder = result or RunResult(run_id=run_id or 0)
+    with _timed(holder, "extract"):
+        extracted = extract_new(store, sources, run_id=run_id, on_step=on_step)
+    with _timed(holder, "analyse"):
+        analysed = analyse(
+            store, sources, run_id=run_id, embedder=embedder, new_article_ids=extracted.article_ids
+        )
+    return extracted, analysed
+
+
+def events_touched_since(store: Store, since: timedelta) -> list[int]:
+    """Active events created or changed by a run that started within ``since``, most outlets first."""
+    cutoff = (datetime.now(UTC) - since).isoformat(timespec="seconds")
+    recent = {
+        int(r[0])
+        for r in store.db.execute(
+            """SELECT e.id FROM events e JOIN runs r ON r.id = e.updated_run
+               WHERE e.status = 'active' AND r.started_at >= ?""",
+            [cutoff],
+        ).fetchall()
+    }
+    return [int(e["id"]) for e in store.events(limit=100_000) if int(e["id"]) in recent]
+
+
+def write_reports(
+    store: Store, out_dir: Path, *, event_ids: Sequence[int] | None = None
+) -> tuple[list[Path], Path]:
+    """Write the report bundle of each event (all active events by default) and the index."""
+    from compare.report import build_event_report, build_index, write_index, write_report_bundle
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ids = list(event_ids) if event_ids is not None else [int(e["id"]) for e in store.events(limit=100_000)]
+    written = [write_report_bundle(store, build_event_report(store, event_id), out_dir) for event_id in ids]
+    index = write_index(build_index(store), out_dir)
+    return written, index
+
+
+def run_pipeline(
+    settings: Settings,
+    sources: Sources,
+    *,
+    command: str = "run",
+    out_dir: Path | None = None,
+    outlet_ids: Sequence[str] | None = None,
+    urls: Sequence[str] = (),
+    embedder: Embedder | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    progress: Progress | None = None,
+    parameters: dict[str, Any] | None = None,
+    since: timedelta | None = None,
+) -> RunResult:
+    """The nightly job: fetch, process, report; under the database's run lock."""
+    with run_lock(settings.db), Store(settings.db) as store:
+        interrupted = store.mark_interrupted_runs()
+        if interrupted:
+            log.warning("%d earlier run(s) were interrupted; resuming their work", interrupted)
+        run_id = store.start_run(
+            command,
+            {
+                "sources": sources.path,
+                "outlets": list(outlet_ids or []),
+                "urls": list(urls),
+                "out": str(out_dir) if out_dir else None,
+                **(parameters or {}),
+            },
+        )
+        result = RunResult(run_id=run_id)
+        try:
+            with _timed(result, "fetch"):
+                result.fetch = fetch_into_store(
+                    store, sources, run_id=run_id, settings=settings, outlet_ids=outlet_ids,
+                    urls=urls, transport=transport, progress=progress,
+                )  # fmt: skip
+            result.failed_outlets = [o.outlet_id for o in result.fetch.outlets if o.failed_entirely]
+            if embedder is None:
+                embedder = LazyEmbedder(settings.model, backend=settings.embed_backend)
+            result.extract, result.analysis = process_store(
+                store, sources, run_id=run_id, embedder=embedder, result=result
+            )
+            if out_dir is not None:
+                with _timed(result, "report"):
+                    result.reports, result.index = write_reports(
+                        store, out_dir, event_ids=events_touched_since(store, since) if since else None
+                    )
+            result.status = "partial" if result.failed_outlets else "ok"
+        except BaseException as exc:
+            result.status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+            store.finish_run(
+                run_id, status=result.status, timings=result.timings, counts=result.counts(),
+                failures=result.failed_outlets,
+            )  # fmt: skip
+            raise
+        store.finish_run(
+            run_id, status=result.status, timings=result.timings, counts=result.counts(),
+            failures=result.failed_outlets,
+        )  # fmt: skip
+        return result
