@@ -7,6 +7,7 @@ for ``newscompare fetch`` and ``newscompare process``.
 from __future__ import annotations
 
 from compare.pipeline.analysing import AnalyseCounts, analyse
+from compare.pipeline.comparing import compare_inputs, file_snapshot
 from compare.pipeline.extracting import ExtractCounts, extract_new
 from compare.pipeline.fetching import fetch_into_store
 from compare.pipeline.runner import (
@@ -24,9 +25,11 @@ __all__ = [
     "LazyEmbedder",
     "RunResult",
     "analyse",
+    "compare_inputs",
     "events_touched_since",
     "extract_new",
     "fetch_into_store",
+    "file_snapshot",
     "process_store",
     "run_pipeline",
     "write_reports",

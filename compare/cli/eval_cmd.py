@@ -1,0 +1,160 @@
+"""``newscompare eval extract|events|align|framing``: quality on the shared evaluation formats."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from compare.cli.base import _Group, cli, console, echo_json, pass_settings
+from compare.config import Settings, find_shared_data
+from compare.errors import EvalError
+
+DEFAULTS = {
+    "extract": "extraction/fundus",
+    "events": "events/ecbplus-dev.jsonl",
+    "align": "alignment/ecbplus-dev.jsonl",
+    "framing": "framing/basil-dev.jsonl",
+}
+
+
+def _data_path(settings: Settings, kind: str, given: str | None) -> Path:
+    if given:
+        path = Path(given)
+    else:
+        root = find_shared_data(settings)
+        if root is None:
+            raise EvalError(
+                f"no DATA given and no shared data folder found; pass a file in the {kind} format"
+            )
+        path = root / DEFAULTS[kind]
+    if not path.exists():
+        raise EvalError("no such file or folder", path=str(path))
+    return path
+
+
+def _embedder(settings: Settings, backend: str | None) -> Any:
+    from compare.embed import load_embedder
+
+    return load_embedder(settings.model, backend=backend or settings.embed_backend)
+
+
+def _show(metrics: dict[str, Any], *, as_json: bool, title: str) -> None:
+    if as_json:
+        echo_json(metrics)
+        return
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("metric")
+    table.add_column("ours", justify="right")
+    baselines = metrics.get("baselines") or {}
+    if "baseline" in metrics and isinstance(metrics["baseline"], dict):
+        baselines = {"trafilatura default": metrics["baseline"], **baselines}
+    for name in baselines:
+        table.add_column(name, justify="right")
+    for key, value in metrics.items():
+        if key in ("baselines", "baseline") or isinstance(value, dict | list):
+            continue
+        row = [key, _fmt(value)]
+        row += [_fmt(b.get(key, "")) if isinstance(b, dict) else "" for b in baselines.values()]
+        table.add_row(*row)
+    console().print(table)
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+@cli.group("eval", cls=_Group)
+def eval_group() -> None:
+    """Measure the quality of a stage on data in the shared evaluation formats.
+
+    DATA defaults to the development split in ../shared/data when that folder exists.
+
+    \b
+    Example:
+        newscompare eval events ../shared/data/events/allsides-val.jsonl --json
+    """
+
+
+def _command(kind: str, runner: Callable[[Path, Settings, str | None], dict[str, Any]], doc: str) -> None:
+    @eval_group.command(kind, help=doc)
+    @click.argument("data", required=False, metavar="[DATA]")
+    @click.option("--json", "as_json", is_flag=True, help="Print one JSON object of metrics.")
+    @click.option(
+        "--backend", default=None, metavar="NAME", help="Embedding backend (auto, torch, onnx, hashing …)."
+    )
+    @pass_settings
+    def command(settings: Settings, data: str | None, as_json: bool, backend: str | None) -> None:
+        path = _data_path(settings, kind, data)
+        _show(runner(path, settings, backend), as_json=as_json, title=f"eval {kind}: {path}")
+
+
+def _extract(path: Path, settings: Settings, backend: str | None) -> dict[str, Any]:
+    from compare.evaluate.extract import evaluate_extract
+
+    return evaluate_extract(path)
+
+
+def _events(path: Path, settings: Settings, backend: str | None) -> dict[str, Any]:
+    from compare.evaluate.events import evaluate_events
+
+    return evaluate_events(path, embedder=_embedder(settings, backend))
+
+
+def _align(path: Path, settings: Settings, backend: str | None) -> dict[str, Any]:
+    from compare.evaluate.align import evaluate_align
+
+    return evaluate_align(path, embedder=_embedder(settings, backend))
+
+
+def _framing(path: Path, settings: Settings, backend: str | None) -> dict[str, Any]:
+    from compare.evaluate.framing import evaluate_framing
+
+    return evaluate_framing(path, embedder=_embedder(settings, backend))
+
+
+_command(
+    "extract",
+    _extract,
+    """Score extraction on a folder of pages/<id>.html.gz + gold.jsonl (token F1, exact titles),
+    beside trafilatura's default call.
+
+    \b
+    Example:
+        newscompare eval extract ../shared/data/extraction/fundus --json
+    """,
+)
+_command(
+    "events",
+    _events,
+    """Score event grouping on an events JSONL file (B-cubed precision, recall, F1).
+
+    \b
+    Example:
+        newscompare eval events ../shared/data/events/ecbplus-dev.jsonl
+    """,
+)
+_command(
+    "align",
+    _align,
+    """Score claim alignment on an alignment JSONL file (ROC-AUC, precision at recall 0.8).
+
+    \b
+    Example:
+        newscompare eval align ../shared/data/alignment/ecbplus-dev.jsonl
+    """,
+)
+_command(
+    "framing",
+    _framing,
+    """Score framing on a BASIL-format file (lexical span recall, token flag rate, enrichment).
+
+    \b
+    Example:
+        newscompare eval framing ../shared/data/framing/basil-dev.jsonl --json
+    """,
+)

@@ -1,0 +1,118 @@
+"""``newscompare report`` and ``newscompare compare``: read an event's report, or make one."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from compare.cli.base import cli, console, load_sources_file, open_store, pass_settings
+from compare.config import Settings
+from compare.errors import NotFoundError, UsageError
+
+FORMATS = ("html", "md", "json", "csv")
+
+
+def _render(store: object, event_id: int, fmt: str) -> str:
+    from compare import report
+
+    built = report.build_event_report(store, event_id)  # type: ignore[arg-type]
+    if fmt == "html":
+        return str(report.render_html(built))
+    if fmt == "md":
+        return str(report.render_markdown(built))
+    if fmt == "csv":
+        return str(report.render_claim_matrix_csv(built))
+    return str(report.render_json(built))
+
+
+def _emit(text: str, out: str | None) -> None:
+    if out:
+        path = Path(out)
+        if path.is_dir():
+            raise UsageError(f"--out {out} is a folder; give a file name")
+        path.write_text(text, encoding="utf-8")
+        console().print(f"Wrote {path.resolve()}")
+    else:
+        click.echo(text)
+
+
+@cli.command()
+@click.argument("event_id", required=False, type=int, metavar="[EVENT_ID]")
+@click.option("--latest", is_flag=True, help="The most recently updated event.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
+@click.option("--out", "out", metavar="PATH", help="Write to this file instead of standard output.")
+@pass_settings
+def report(settings: Settings, event_id: int | None, latest: bool, fmt: str, out: str | None) -> None:
+    """Show the comparison report of one event: claim matrix, wordings side by side, labels, numbers.
+
+    \b
+    Example:
+        newscompare report --latest --format html --out karabakh.html
+    """
+    from compare.report import latest_event_id
+
+    if (event_id is None) == (not latest):
+        raise UsageError("give an EVENT_ID or --latest (not both)")
+    if not Path(settings.db).exists():
+        raise UsageError(f"no database at {settings.db}; run `newscompare run` or `newscompare demo` first")
+    with open_store(settings) as store:
+        if latest:
+            event_id = latest_event_id(store)
+            if event_id is None:
+                raise NotFoundError("the store has no events yet; run `newscompare process` first")
+        assert event_id is not None
+        _emit(_render(store, event_id, fmt), out)
+
+
+@cli.command("compare")
+@click.argument("inputs", nargs=-1, required=True, metavar="FILE_OR_URL...")
+@click.option(
+    "--sources", "sources_file", metavar="FILE", help="Sources file (default sources.yaml if present)."
+)
+@click.option("--outlet", "outlet_id", metavar="ID", help="Outlet that published the given files.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
+@click.option("--out", "out", metavar="PATH", help="Write the report to this file.")
+@pass_settings
+def compare_cmd(
+    settings: Settings,
+    inputs: tuple[str, ...],
+    sources_file: str | None,
+    outlet_id: str | None,
+    fmt: str,
+    out: str | None,
+) -> None:
+    """Compare given articles (HTML or text files, or URLs) with the coverage in the store.
+
+    Each input is stored and processed like a fetched page; the report of the event it joins is
+    printed, beside every other outlet's coverage of that event already in the store.
+
+    \b
+    Example:
+        newscompare compare seeds/seed/azernews-2023-07-29.html --outlet azernews
+    """
+    from compare.pipeline import LazyEmbedder, compare_inputs
+    from compare.store import run_lock
+
+    sources = None
+    path = Path(sources_file or settings.sources)
+    if sources_file or path.exists():
+        sources = load_sources_file(settings, str(path))
+    for item in inputs:
+        if not item.startswith(("http://", "https://")) and not Path(item).is_file():
+            raise UsageError(f"{item}: no such file (and not an http(s) URL)")
+    with run_lock(settings.db), open_store(settings) as store:
+        event_ids = compare_inputs(
+            store,
+            sources,
+            list(inputs),
+            settings=settings,
+            outlet_id=outlet_id,
+            embedder=LazyEmbedder(settings.model, backend=settings.embed_backend),
+        )
+        if not event_ids:
+            console().print("No input could be read as an article; nothing to compare.")
+            sys.exit(1)
+        for event_id in event_ids:
+            _emit(_render(store, event_id, fmt), out)
