@@ -141,15 +141,16 @@ class _Run:
         if self.progress is not None and n:
             self.progress.add_total(n)
 
-    async def outlet(self, outlet: Outlet, extra: Sequence[str]) -> None:
-        """Discover and fetch everything of one outlet."""
+    async def outlet(self, outlet: Outlet, extra: Sequence[str], *, discover: bool) -> None:
+        """Fetch ``extra`` URLs of one outlet, and (``discover``) everything its feeds list."""
         tally = self.tallies[outlet.id]
         held: list[FetchResult] = []
         found: list[Discovered] = []
-        self.progress_add(len(outlet.feeds))
-        for feed in outlet.feeds:
+        feeds = outlet.feeds if discover else ()
+        self.progress_add(len(feeds))
+        for feed in feeds:
             found.extend(await self.discover(outlet, feed.url, 0, held))
-        for url in (*outlet.urls, *extra):
+        for url in (*(outlet.urls if discover else ()), *extra):
             try:
                 found.append(Discovered(canonicalize_url(url), outlet.id, via="sources"))
             except FetchError as exc:
@@ -195,7 +196,8 @@ def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
 
 def _choose_outlets(
     sources: Sources, outlet_ids: Iterable[str] | None, extra_urls: Sequence[str]
-) -> tuple[list[Outlet], dict[str, list[str]]]:
+) -> tuple[list[Outlet], set[str], dict[str, list[str]]]:
+    """The outlets of the run, those whose feeds are read, and the given URLs of each."""
     if outlet_ids is not None:
         ids = list(dict.fromkeys(outlet_ids))
         unknown = [i for i in ids if sources.outlet(i) is None]
@@ -207,6 +209,7 @@ def _choose_outlets(
         chosen = []  # URLs alone: fetch just those, no discovery
     else:
         chosen = [o for o in sources.outlets if o.active]
+    discover = {o.id for o in chosen}
     extra: dict[str, list[str]] = {}
     adhoc = _adhoc(sources)
     by_id = {o.id: o for o in chosen}
@@ -216,7 +219,7 @@ def _choose_outlets(
             by_id[owner.id] = owner
             chosen.append(owner)
         extra.setdefault(owner.id, []).append(url)
-    return chosen, extra
+    return chosen, discover, extra
 
 
 async def afetch_sources(
@@ -236,7 +239,7 @@ async def afetch_sources(
 ) -> FetchSummary:
     """The async form of :func:`fetch_sources`, for callers already inside an event loop."""
     plan = plan or FetchPlan()
-    chosen, extra = _choose_outlets(sources, outlet_ids, extra_urls)
+    chosen, discover, extra = _choose_outlets(sources, outlet_ids, extra_urls)
     clock = clock or time.monotonic
     now = now or (lambda: datetime.now(UTC))
     started = clock()
@@ -259,7 +262,8 @@ async def afetch_sources(
         try:
             async with asyncio.TaskGroup() as group:
                 for outlet in chosen:
-                    group.create_task(run.outlet(outlet, extra.get(outlet.id, ())))
+                    group.create_task(run.outlet(outlet, extra.get(outlet.id, ()),
+                                                 discover=outlet.id in discover))
         except BaseExceptionGroup as errors:
             # Per-URL failures never get here; this is the caller's on_result (e.g. the store)
             # failing. Re-raise it as itself, not wrapped, so the CLI can report it.
