@@ -42,6 +42,8 @@ __all__ = ["DemoWeb", "ServedOutlet"]
 log = logging.getLogger(__name__)
 
 VERSIONS = (1, 2)
+#: How often an idle server checks whether it should stop (seconds).
+POLL_INTERVAL = 0.2
 
 
 @dataclass(frozen=True)
@@ -120,10 +122,12 @@ class DemoWeb:
 
     def stop(self) -> None:
         """Stop every server and release its port (safe to call twice)."""
+        for _, server, _ in self._servers:
+            # shutdown() waits for the serve loop to notice; ask every loop at once.
+            threading.Thread(target=server.shutdown, daemon=True).start()
         for _, server, thread in self._servers:
-            server.shutdown()
-            server.server_close()
             thread.join(timeout=5)
+            server.server_close()
         self._servers.clear()
 
     def _serve(self, outlet: DemoOutlet, host: str) -> tuple[ServedOutlet, _Server, threading.Thread]:
@@ -141,7 +145,12 @@ class DemoWeb:
         port = int(server.server_address[1])
         served = ServedOutlet(outlet.id, f"http://{host}:{port}", host, port)
         server.base_url = served.base_url
-        thread = threading.Thread(target=server.serve_forever, name=f"demoweb-{outlet.id}", daemon=True)
+        thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": POLL_INTERVAL},
+            name=f"demoweb-{outlet.id}",
+            daemon=True,
+        )
         thread.start()
         log.debug("serving %s at %s", outlet.id, served.base_url)
         return served, server, thread
