@@ -1,0 +1,74 @@
+"""Self-contained HTML rendering of a :class:`Report` and a :class:`RunIndex`.
+
+One file per page: the CSS is inlined, there is no script and no external asset, and a
+Content-Security-Policy meta tag forbids both anyway, so a report opens from disk, offline, and
+prints cleanly (print CSS). Jinja2 autoescaping is on for every template; fetched text is only
+ever printed through ``{{ }}`` and URLs pass :func:`~compare.report.labels.safe_url` before they
+become links — the tests feed hostile titles, bodies and URLs through it.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from compare.report.labels import (
+    ATTRIBUTION_LABELS,
+    presence_class,
+    presence_label,
+    reason_label,
+    safe_url,
+    snapshot_path,
+)
+from compare.report.model import Report, RunIndex
+
+if TYPE_CHECKING:
+    import jinja2
+
+__all__ = ["render_html", "render_index_html"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(
+        safe_url=safe_url,
+        snapshot_path=snapshot_path,
+        presence_label=presence_label,
+        presence_class=presence_class,
+        reason_label=reason_label,
+        attribution_labels=ATTRIBUTION_LABELS,
+    )
+    env.filters["number"] = _number
+    return env
+
+
+def _render(name: str, **context: Any) -> str:
+    return _environment().get_template(name).render(**context)
+
+
+def render_html(report: Report) -> str:
+    """The event report as one self-contained HTML page."""
+    names = {o.id: o.name for o in report.outlets}
+    return _render("report.html", r=report, names=names)
+
+
+def render_index_html(index: RunIndex) -> str:
+    """The run's index page, linking to ``event-<id>.html`` beside it."""
+    return _render("index.html", ix=index)

@@ -1,0 +1,45 @@
+"""JSON form of a :class:`Report` and a :class:`RunIndex` (schema: ``docs/report.schema.json``).
+
+The JSON is the dataclasses as they are (tuples as arrays), with one change for readers:
+an outlet's ``fetch_outcomes`` pairs become an object ``{outcome: count}``. Keys are stable
+within a ``schema_version``; the schema forbids unknown keys, so a field added to the model
+without a schema change fails the test that validates the output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from compare.report.model import Report, RunIndex
+
+__all__ = ["SCHEMA_ID", "index_to_dict", "render_index_json", "render_json", "report_to_dict"]
+
+#: The ``$id`` of the schema the output follows (``docs/report.schema.json``).
+SCHEMA_ID = "urn:newscompare:report:1"
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    """The report as JSON-ready data."""
+    data = dataclasses.asdict(report)
+    for outlet in data["outlets"]:
+        outlet["fetch_outcomes"] = {str(k): int(v) for k, v in outlet["fetch_outcomes"]}
+    data["$schema"] = SCHEMA_ID
+    return data
+
+
+def index_to_dict(index: RunIndex) -> dict[str, Any]:
+    """The run index as JSON-ready data."""
+    data = dataclasses.asdict(index)
+    data["$schema"] = SCHEMA_ID + "#index"
+    return data
+
+
+def render_json(report: Report, *, indent: int | None = 2) -> str:
+    """The report as a JSON document (UTF-8 text, keys in model order)."""
+    return json.dumps(report_to_dict(report), ensure_ascii=False, indent=indent) + "\n"
+
+
+def render_index_json(index: RunIndex, *, indent: int | None = 2) -> str:
+    return json.dumps(index_to_dict(index), ensure_ascii=False, indent=indent) + "\n"
