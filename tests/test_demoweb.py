@@ -393,3 +393,16 @@ def test_command_line_serves_until_interrupted(tmp_path: Path) -> None:
         _, stderr = process.communicate(timeout=20)
     assert process.returncode == 0
     assert "Traceback" not in stderr
+
+
+def test_pages_have_furniture_around_the_article(web: DemoWeb) -> None:
+    article = next(a for a in web.corpus.articles if a.comments and a.caption and not a.flags)
+    page = unescape(get(web.url_for(article.key)).text)
+    assert f"<figcaption>{article.caption}</figcaption>" in page
+    assert all(c.text in page for c in article.comments)
+    assert 'id="cookie-consent"' in page and 'class="breadcrumbs"' in page
+    assert 'class="related"' in page and "<footer" in page
+    classic = next(o for o in web.corpus.outlets if o.theme.layout == "classic")
+    plain = next(a for a in web.corpus.articles_of(classic.id) if not a.flags)
+    page = get(web.url_for(plain.key)).text
+    assert 'class="most-read"' in page and "Advertisement" in page

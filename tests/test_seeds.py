@@ -226,3 +226,12 @@ def test_broken_corpus_files_raise_config_errors(tmp_path: Path) -> None:
         load_corpus(tmp_path)
     with pytest.raises(ConfigError, match="no demo corpus"):
         load_corpus(tmp_path / "nowhere")
+
+
+def test_expected_md_is_generated_from_the_yaml(corpus: Corpus) -> None:
+    from compare.demoweb.expected import expected_markdown
+
+    committed = (corpus.root / "EXPECTED.md").read_text(encoding="utf-8")
+    assert committed == expected_markdown(corpus), "run: python -m compare.demoweb expected-md"
+    for claim in corpus.expected["claims"]:
+        assert f"### {claim['id']} " in committed

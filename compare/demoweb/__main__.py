@@ -11,8 +11,11 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 
+from compare.demoweb.corpus import load_corpus
+from compare.demoweb.expected import expected_markdown
 from compare.demoweb.server import DemoWeb
 from compare.errors import CompareError
 
@@ -41,19 +44,40 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, default=0, help="one fixed port for every outlet (default: free ports)"
     )
+    md = commands.add_parser("expected-md", help="write seeds/EXPECTED.md from EXPECTED.yaml")
+    md.add_argument("--seeds", metavar="DIR", help="the seeds folder (default: the repo's)")
+    md.add_argument("--out", metavar="FILE", help="where to write (default: <seeds>/EXPECTED.md)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "expected-md":
+        return _expected_md(args.seeds, args.out)
+    return _serve(args.seeds, args.version, args.port, args.sources_out)
+
+
+def _expected_md(seeds: str | None, out: str | None) -> int:
+    try:
+        corpus = load_corpus(seeds)
+        target = Path(out) if out else corpus.root / "EXPECTED.md"
+        target.write_text(expected_markdown(corpus), encoding="utf-8")
+    except (CompareError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {target}")
+    return 0
+
+
+def _serve(seeds: str | None, version: int, port: int, sources_out: str | None) -> int:
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     try:
-        web = DemoWeb(args.seeds, args.version, port=args.port).start()
+        web = DemoWeb(seeds, version, port=port).start()
     except CompareError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -64,8 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             assert outlet is not None
             note = " (answers 403 to everything)" if outlet.behaviour == "forbidden" else ""
             print(f"  {served.outlet_id:22} {served.homepage:28} feed {web.feed_url(served.outlet_id)}{note}")
-        if args.sources_out:
-            print(f"sources file: {web.write_sources(args.sources_out)}")
+        if sources_out:
+            print(f"sources file: {web.write_sources(sources_out)}")
         sys.stdout.flush()
         signal.signal(signal.SIGTERM, _on_signal)
         try:

@@ -33,6 +33,7 @@ from compare.errors import ConfigError
 __all__ = [
     "ARTICLE_FLAGS",
     "Block",
+    "Comment",
     "Corpus",
     "DemoArticle",
     "DemoOutlet",
@@ -123,8 +124,20 @@ class Version:
 
 
 @dataclass(frozen=True)
+class Comment:
+    """A reader comment under an article: page furniture that is not the article's text."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
 class DemoArticle:
-    """One article of one demo outlet, with every version of it."""
+    """One article of one demo outlet, with every version of it.
+
+    ``caption``, ``tags`` and ``comments`` are page furniture: they are rendered around the
+    article (a figure caption, a tag list, reader comments) but are not part of its text.
+    """
 
     key: str
     outlet_id: str
@@ -137,6 +150,9 @@ class DemoArticle:
     flags: tuple[str, ...] = ()
     reprint_of: str | None = None
     seed: bool = False
+    caption: str | None = None
+    tags: tuple[str, ...] = ()
+    comments: tuple[Comment, ...] = ()
     source_file: str = ""
 
     def version(self, number: int) -> Version:
@@ -410,6 +426,11 @@ def _article(path: Path, outlet_id: str) -> DemoArticle:
             flags=flags,
             reprint_of=str(front["reprint_of"]) if front.get("reprint_of") else None,
             seed=bool(front.get("seed", False)),
+            caption=str(front["caption"]) if front.get("caption") else None,
+            tags=tuple(str(t) for t in front.get("tags", ())),
+            comments=tuple(
+                Comment(name=str(c["name"]), text=str(c["text"])) for c in front.get("comments", ())
+            ),
             source_file=where,
         )
     except KeyError as exc:

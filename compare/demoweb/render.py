@@ -196,8 +196,18 @@ def render_article(
         )
         if other.key != article.key and "missing" not in other.flags
     ][:4]
+    most_read = (
+        []
+        if outlet.theme.layout != "classic"
+        else [
+            {"title": served_version(corpus, other, number).title, "url": base + other.path(outlet)}
+            for other in corpus.articles_of(outlet.id)
+            if other.event != article.event and not other.flags
+        ][:3]
+    )
     body = _render(
         "article.html",
+        most_read=most_read,
         outlet=outlet,
         base=base,
         article=article,
