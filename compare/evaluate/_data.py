@@ -1,0 +1,172 @@
+"""Loaders for the shared evaluation formats (events, alignment, similarity JSON Lines).
+
+Each loader reads one file of ``shared/data/README.md`` and returns frozen dataclasses or plain
+tuples, raising :class:`~compare.errors.EvalError` with the path for a missing or malformed file.
+The gold labels (``event``) are kept apart from the articles so that grouping never sees them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from compare.embed import Embedder
+from compare.errors import EvalError
+from compare.models import Article
+
+__all__ = [
+    "AlignArticle",
+    "AlignEvent",
+    "EventsData",
+    "article_vectors",
+    "load_align",
+    "load_events",
+    "load_similarity",
+    "split_sentences",
+]
+
+
+def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    if not path.is_file():
+        raise EvalError("no such file", path=str(path))
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise EvalError(f"line {number}: not JSON ({exc.msg})", path=str(path)) from exc
+            if not isinstance(record, dict):
+                raise EvalError(f"line {number}: expected an object", path=str(path))
+            yield number, record
+
+
+@dataclass(frozen=True)
+class EventsData:
+    """An events file: the articles (without labels) and, aligned with them, the gold events."""
+
+    articles: tuple[Article, ...]
+    gold: tuple[str, ...]
+
+
+def load_events(path: Path) -> EventsData:
+    """Read an ``events/*.jsonl`` file; ``event`` goes to ``gold`` only."""
+    articles: list[Article] = []
+    gold: list[str] = []
+    for number, record in _lines(path):
+        try:
+            published = record.get("published")
+            when = datetime.strptime(published, "%Y-%m-%d").replace(tzinfo=UTC) if published else None
+            articles.append(
+                Article(
+                    id=str(record["id"]),
+                    outlet_id=str(record.get("outlet") or f"outlet-{number}"),
+                    title=record.get("title") or None,
+                    text=str(record.get("text") or ""),
+                    published_at=when,
+                )
+            )
+            gold.append(str(record["event"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise EvalError(f"line {number}: bad event record ({exc})", path=str(path)) from exc
+    if not articles:
+        raise EvalError("no records", path=str(path))
+    return EventsData(tuple(articles), tuple(gold))
+
+
+@dataclass(frozen=True)
+class AlignArticle:
+    id: str
+    outlet: str
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AlignEvent:
+    """One alignment event: articles, candidate sentences per article and the gold pairs."""
+
+    event: str
+    articles: tuple[AlignArticle, ...]
+    candidates: dict[str, tuple[int, ...]]
+    pairs: frozenset[tuple[str, int, str, int]]
+
+
+def load_align(path: Path) -> list[AlignEvent]:
+    """Read an ``alignment/*.jsonl`` file (pairs stored in both directions for lookup)."""
+    events = []
+    for number, record in _lines(path):
+        try:
+            articles = tuple(
+                AlignArticle(
+                    str(a["id"]),
+                    str(a.get("outlet") or a["id"]),
+                    tuple(str(s) for s in a["sentences"]),
+                )
+                for a in record["articles"]
+            )
+            candidates = {str(k): tuple(int(i) for i in v) for k, v in record["candidates"].items()}
+            pairs: set[tuple[str, int, str, int]] = set()
+            for a, i, b, j in record["pairs"]:
+                pairs.add((str(a), int(i), str(b), int(j)))
+                pairs.add((str(b), int(j), str(a), int(i)))
+            events.append(AlignEvent(str(record["event"]), articles, candidates, frozenset(pairs)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise EvalError(f"line {number}: bad alignment record ({exc})", path=str(path)) from exc
+    if not events:
+        raise EvalError("no records", path=str(path))
+    return events
+
+
+def load_similarity(path: Path) -> list[tuple[str, str, float]]:
+    """Read a ``similarity/*.jsonl`` file as (a, b, score 0-5) triples."""
+    out = []
+    for number, record in _lines(path):
+        try:
+            out.append((str(record["a"]), str(record["b"]), float(record["score"])))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise EvalError(f"line {number}: bad pair ({exc})", path=str(path)) from exc
+    return out
+
+
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """A plain regex sentence split, good enough to pick an article's lead for evaluation."""
+    out = []
+    for paragraph in text.split("\n"):
+        out += [s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip()]
+    return out
+
+
+def article_vectors(
+    articles: Sequence[Article], embedder: Embedder, *, lead_sentences: int = 5
+) -> np.ndarray:
+    """One unit vector per article: the mean of its title's and first sentences' vectors.
+
+    The pipeline does the same from stored passage vectors (title + lead passages), so the
+    evaluation scores the grouping as it runs.
+    """
+    pieces: list[list[str]] = []
+    for article in articles:
+        parts = [article.title] if article.title else []
+        parts += split_sentences(article.text)[:lead_sentences]
+        pieces.append(parts or [article.text[:500] or " "])
+    flat = [text for parts in pieces for text in parts]
+    vectors = embedder.embed(flat)
+    out = np.zeros((len(articles), embedder.dim), dtype=np.float32)
+    row = 0
+    for index, parts in enumerate(pieces):
+        out[index] = vectors[row : row + len(parts)].mean(axis=0)
+        row += len(parts)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (out / norms).astype(np.float32)

@@ -1,0 +1,678 @@
+"""Event grouping: which articles report the same event.
+
+A pure function over :class:`~compare.models.Article` values and their vectors. Two articles are
+compared by a mix of signals measured on the shared dev data (docs/evaluation.md, "Event
+grouping"):
+
+- **lexical**: TF-IDF cosine of title (counted twice) + lead, fitted on the batch;
+- **semantic**: cosine of the article vectors (mean of title + lead passage vectors);
+- **entities and numbers**: overlap of capitalised names and figures in title + lead;
+- **time**: articles published more than ``window_days`` apart are never linked.
+
+Grouping is average-link agglomerative clustering on that similarity, run inside blocks (the
+connected components of a sparse nearest-neighbour graph), so that 10,000 new articles cost
+about ``n·k`` similarities, not ``n²``.
+
+**Incremental**: ``existing`` holds the states of events already in the store (centroids, not
+their articles). New clusters are attached to the existing event they resemble most, or open a new
+event. A new cluster that resembles two existing events links them, which is recorded as a
+:class:`EventChange` of kind ``merge``. When the caller also passes articles of existing events
+(a re-grouping), an old event whose articles now fall into different clusters is recorded as a
+``split``. Nothing changes silently: every new, grown, merged or split event has a change record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from compare.models import Article
+
+__all__ = [
+    "EventChange",
+    "EventParams",
+    "EventState",
+    "Grouping",
+    "article_features",
+    "group_events",
+    "pairwise_similarity",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EventParams:
+    """Weights and thresholds of the grouping; defaults tuned on the dev splits only."""
+
+    w_lexical: float = 0.45
+    w_semantic: float = 0.45
+    w_entities: float = 0.10
+    threshold: float = 0.33  # average-link stop: merge clusters while similarity >= this
+    attach_threshold: float = 0.33  # a new cluster joins an existing event at >= this
+    merge_threshold: float = 0.45  # a cluster close to two existing events merges them
+    window_days: float = 10.0  # never link articles published further apart than this
+    lead_chars: int = 1200  # how much of the text feeds the lexical and entity signals
+    neighbours: int = 30  # k of the nearest-neighbour graph that makes the blocks
+    max_block: int = 3000  # blocks larger than this are cut at a higher threshold
+    state_terms: int = 60  # terms kept in an event state's lexical centroid
+
+
+@dataclass(frozen=True)
+class EventState:
+    """What the store keeps about an event to attach new articles without re-reading it.
+
+    ``centroid`` is the *mean* (not normalised) of the member articles' unit vectors, so its dot
+    product with an article vector is the article's average cosine with the members — what
+    average-link clustering uses. ``terms`` is the mean TF-IDF profile, ``entities`` counts names
+    and numbers over the members.
+    """
+
+    id: str
+    article_ids: tuple[str, ...]
+    centroid: np.ndarray | None = None
+    terms: Mapping[str, float] = field(default_factory=dict)
+    entities: Mapping[str, int] = field(default_factory=dict)
+    first_published: datetime | None = None
+    last_published: datetime | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.article_ids)
+
+
+@dataclass(frozen=True)
+class EventChange:
+    """One recorded change: ``new``, ``grow``, ``merge`` (``sources`` folded into ``event_id``)
+    or ``split`` (``event_id`` lost ``article_ids`` to the events in ``sources``)."""
+
+    kind: str
+    event_id: str
+    article_ids: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    similarity: float | None = None
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """The result: each article's event and similarity to it, updated states and the changes."""
+
+    assignments: Mapping[str, str]
+    similarity: Mapping[str, float]
+    events: tuple[EventState, ...]
+    new_events: tuple[str, ...]
+    changes: tuple[EventChange, ...]
+
+    def clusters(self) -> dict[str, list[str]]:
+        """Event id -> article ids, in input order."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for article_id, event_id in self.assignments.items():
+            out[event_id].append(article_id)
+        return dict(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Features
+# --------------------------------------------------------------------------------------------
+
+_ENTITY = re.compile(r"(?<![\w])([A-Z][\w'’.-]*(?:\s+(?:of\s+|de\s+|al-\s*)?[A-Z][\w'’-]*)*)")
+_NUMBER = re.compile(r"(?<![\w.])(\d[\d,.]*\d|\d)(?![\w])")
+_SENT_START = re.compile(r"(?:^|[.!?:;]\s+|\n)[\"'“‘(]?$")
+_STOP_ENTITIES = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "For",
+        "But",
+        "And",
+        "Or",
+        "It",
+        "He",
+        "She",
+        "They",
+        "We",
+        "I",
+        "His",
+        "Her",
+        "Their",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "If",
+        "When",
+        "While",
+        "After",
+        "Before",
+        "As",
+        "By",
+        "From",
+        "With",
+        "Without",
+        "Of",
+        "To",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+)
+
+
+def _lead(article: Article, chars: int) -> str:
+    title = article.title or ""
+    return f"{title}. {title}. {article.text[:chars]}" if title else article.text[:chars]
+
+
+def _entities(text: str) -> Counter[str]:
+    found: Counter[str] = Counter()
+    for match in _ENTITY.finditer(text):
+        name = match.group(1).strip(".'’-")
+        if name in _STOP_ENTITIES or len(name) < 2:
+            continue
+        found[name.lower()] += 1
+        for part in name.split():
+            if len(part) > 2 and part not in _STOP_ENTITIES:
+                found[part.lower().strip(".'’-")] += 1
+    for match in _NUMBER.finditer(text):
+        number = match.group(1).replace(",", "")
+        if len(number) >= 2 and not (len(number) == 4 and number[:2] in ("19", "20")):
+            found[f"#{number}"] += 1
+    return found
+
+
+@dataclass(frozen=True)
+class ArticleFeatures:
+    """Per-batch features: TF-IDF rows (sparse, L2-normalised), vectors, entity sets, dates."""
+
+    lexical: Any  # scipy.sparse.csr_matrix (n, vocabulary)
+    vocabulary: tuple[str, ...]
+    semantic: np.ndarray | None
+    entities: tuple[frozenset[str], ...]
+    days: np.ndarray  # publication day numbers, NaN when unknown
+
+
+def article_features(
+    articles: Sequence[Article],
+    vectors: np.ndarray | None,
+    *,
+    params: EventParams,
+    extra_documents: Sequence[str] = (),
+) -> ArticleFeatures:
+    """Features of a batch. ``extra_documents`` only widen the IDF statistics."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    leads = [_lead(a, params.lead_chars) for a in articles]
+    vectoriser = TfidfVectorizer(
+        stop_words="english", sublinear_tf=True, min_df=1, ngram_range=(1, 1), dtype=np.float32
+    )
+    vectoriser.fit(leads + list(extra_documents))
+    lexical = vectoriser.transform(leads).tocsr()
+    vocabulary = tuple(vectoriser.get_feature_names_out())
+    entities = tuple(frozenset(_entities(text)) for text in leads)
+    days = np.array([a.published_at.timestamp() / 86400.0 if a.published_at else math.nan for a in articles])
+    semantic = None
+    if vectors is not None:
+        semantic = np.asarray(vectors, dtype=np.float32)
+        if semantic.shape[0] != len(articles):
+            raise ValueError(f"{semantic.shape[0]} vectors for {len(articles)} articles")
+    return ArticleFeatures(lexical, vocabulary, semantic, entities, days)
+
+
+def _weights(params: EventParams, semantic: bool) -> tuple[float, float, float]:
+    if semantic:
+        return params.w_lexical, params.w_semantic, params.w_entities
+    total = params.w_lexical + params.w_entities
+    return params.w_lexical / total, 0.0, params.w_entities / total
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def pairwise_similarity(
+    features: ArticleFeatures, rows: Sequence[int], cols: Sequence[int], *, params: EventParams
+) -> np.ndarray:
+    """The combined similarity of articles ``rows`` × ``cols`` (dense, small blocks only)."""
+    r = np.asarray(rows, dtype=np.int64)
+    c = np.asarray(cols, dtype=np.int64)
+    w_lex, w_sem, w_ent = _weights(params, features.semantic is not None)
+    sim = w_lex * (features.lexical[r] @ features.lexical[c].T).toarray()
+    if features.semantic is not None:
+        sim += w_sem * np.clip(features.semantic[r] @ features.semantic[c].T, 0.0, 1.0)
+    if w_ent:
+        ent = np.array(
+            [[_jaccard(features.entities[i], features.entities[j]) for j in c] for i in r],
+            dtype=np.float32,
+        ).reshape(len(r), len(c))
+        sim += w_ent * ent
+    days_r, days_c = features.days[r][:, None], features.days[c][None, :]
+    with np.errstate(invalid="ignore"):
+        far = np.abs(days_r - days_c) > params.window_days
+    sim[far] = 0.0
+    return sim.astype(np.float32)
+
+
+# --------------------------------------------------------------------------------------------
+# Blocking and clustering
+# --------------------------------------------------------------------------------------------
+
+
+def _blocks(features: ArticleFeatures, n: int, params: EventParams) -> list[list[int]]:
+    """Connected components of the k-nearest-neighbour graph above a low similarity."""
+    if n <= params.max_block:
+        return [list(range(n))]
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    low = params.threshold * 0.9
+    k = min(params.neighbours, n - 1)
+    chunk = 512
+    for start in range(0, n, chunk):
+        rows = list(range(start, min(n, start + chunk)))
+        sim = _coarse_similarity(features, rows, params)
+        sim[np.arange(len(rows)), rows] = -1.0
+        top = np.argpartition(-sim, k, axis=1)[:, :k]
+        for local, row in enumerate(rows):
+            for col in top[local]:
+                if sim[local, col] >= low:
+                    a, b = find(row), find(int(col))
+                    if a != b:
+                        parent[a] = b
+    groups: dict[int, list[int]] = defaultdict(list)
+    for index in range(n):
+        groups[find(index)].append(index)
+    return list(groups.values())
+
+
+def _coarse_similarity(features: ArticleFeatures, rows: list[int], params: EventParams) -> np.ndarray:
+    """Lexical + semantic similarity of ``rows`` against all articles (no entity term)."""
+    w_lex, w_sem, w_ent = _weights(params, features.semantic is not None)
+    scale = 1.0 / max(1e-9, w_lex + w_sem)
+    sim = (w_lex * scale) * (features.lexical[rows] @ features.lexical.T).toarray()
+    if features.semantic is not None:
+        sim += (w_sem * scale) * (features.semantic[rows] @ features.semantic.T)
+    with np.errstate(invalid="ignore"):
+        far = np.abs(features.days[rows][:, None] - features.days[None, :]) > params.window_days
+    sim[far] = 0.0
+    return sim * (1.0 - w_ent) if w_ent else sim
+
+
+def _average_link(sim: np.ndarray, threshold: float) -> list[int]:
+    """Average-link clustering of a dense similarity matrix; returns a label per row."""
+    n = sim.shape[0]
+    if n == 1:
+        return [0]
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    distance = 1.0 - (sim + sim.T) / 2.0
+    np.fill_diagonal(distance, 0.0)
+    distance = np.clip(distance, 0.0, None)
+    tree = linkage(squareform(distance, checks=False), method="average")
+    labels = fcluster(tree, t=1.0 - threshold, criterion="distance")
+    return [int(x) for x in labels]
+
+
+def _cluster(features: ArticleFeatures, n: int, params: EventParams) -> list[list[int]]:
+    clusters: list[list[int]] = []
+    pending = _blocks(features, n, params)
+    while pending:
+        block = pending.pop()
+        if len(block) > params.max_block:
+            # Too big for a dense matrix: cut it by a stricter neighbour graph first.
+            stricter = replace(params, threshold=min(0.95, params.threshold * 1.15), max_block=0)
+            sub = _blocks_of(features, block, stricter)
+            if len(sub) > 1:
+                pending.extend(sub)
+                continue
+        sim = pairwise_similarity(features, block, block, params=params)
+        labels = _average_link(sim, params.threshold)
+        grouped: dict[int, list[int]] = defaultdict(list)
+        for index, label in zip(block, labels, strict=True):
+            grouped[label].append(index)
+        clusters.extend(grouped.values())
+    clusters.sort(key=lambda members: min(members))
+    return clusters
+
+
+def _blocks_of(features: ArticleFeatures, block: list[int], params: EventParams) -> list[list[int]]:
+    sub = ArticleFeatures(
+        features.lexical[block],
+        features.vocabulary,
+        None if features.semantic is None else features.semantic[block],
+        tuple(features.entities[i] for i in block),
+        features.days[block],
+    )
+    return [[block[i] for i in group] for group in _blocks(sub, len(block), params)]
+
+
+# --------------------------------------------------------------------------------------------
+# Event states
+# --------------------------------------------------------------------------------------------
+
+
+def _event_id(article_ids: Sequence[str]) -> str:
+    digest = hashlib.sha256("\n".join(sorted(article_ids)).encode("utf-8")).hexdigest()
+    return f"ev-{digest[:12]}"
+
+
+def _state_for(
+    event_id: str,
+    members: Sequence[int],
+    articles: Sequence[Article],
+    features: ArticleFeatures,
+    params: EventParams,
+    previous: EventState | None = None,
+) -> EventState:
+    ids = tuple(articles[i].id for i in members)
+    total = len(members) + (previous.size if previous else 0)
+    centroid = None
+    if features.semantic is not None:
+        summed = features.semantic[list(members)].sum(axis=0)
+        if previous is not None and previous.centroid is not None:
+            summed = summed + previous.centroid * previous.size
+        centroid = (summed / total).astype(np.float32)
+    profile = np.asarray(features.lexical[list(members)].sum(axis=0)).ravel()
+    terms: dict[str, float] = {}
+    for col in np.argsort(-profile)[: params.state_terms]:
+        if profile[col] > 0:
+            terms[features.vocabulary[col]] = float(profile[col])
+    if previous is not None:
+        for term, weight in previous.terms.items():
+            terms[term] = terms.get(term, 0.0) + weight * previous.size
+    terms = {t: w / total for t, w in sorted(terms.items(), key=lambda kv: -kv[1])}
+    terms = dict(list(terms.items())[: params.state_terms])
+    entities: Counter[str] = Counter(previous.entities if previous else {})
+    for i in members:
+        entities.update(features.entities[i])
+    dates = [articles[i].published_at for i in members if articles[i].published_at]
+    if previous is not None:
+        dates += [d for d in (previous.first_published, previous.last_published) if d]
+    return EventState(
+        id=event_id,
+        article_ids=(previous.article_ids if previous else ()) + ids,
+        centroid=centroid,
+        terms=terms,
+        entities=dict(entities),
+        first_published=min(dates) if dates else None,
+        last_published=max(dates) if dates else None,
+    )
+
+
+def _cluster_to_states(
+    members: Sequence[int],
+    features: ArticleFeatures,
+    states: Sequence[EventState],
+    params: EventParams,
+) -> np.ndarray:
+    """Average similarity of a new cluster's articles to each existing event state."""
+    rows = list(members)
+    w_lex, w_sem, w_ent = _weights(params, features.semantic is not None)
+    index = {term: col for col, term in enumerate(features.vocabulary)}
+    scores = np.zeros(len(states), dtype=np.float32)
+    lexical = features.lexical[rows]
+    days = features.days[rows]
+    for s, state in enumerate(states):
+        profile = np.zeros(lexical.shape[1], dtype=np.float32)
+        for term, weight in state.terms.items():
+            col = index.get(term)
+            if col is not None:
+                profile[col] = weight
+        norm = float(np.linalg.norm(profile))
+        lex = (lexical @ (profile / norm)) if norm else np.zeros(len(rows))
+        score = w_lex * np.asarray(lex).ravel()
+        if features.semantic is not None and state.centroid is not None:
+            score = score + w_sem * np.clip(features.semantic[rows] @ state.centroid, 0.0, 1.0)
+        if w_ent and state.entities:
+            common = {e for e, count in state.entities.items() if count * 2 >= state.size}
+            score = score + w_ent * np.array(
+                [_jaccard(features.entities[i], frozenset(common)) for i in rows]
+            )
+        if state.first_published and state.last_published:
+            lo = state.first_published.timestamp() / 86400.0 - params.window_days
+            hi = state.last_published.timestamp() / 86400.0 + params.window_days
+            with np.errstate(invalid="ignore"):
+                score = np.where((days < lo) | (days > hi), 0.0, score)
+        scores[s] = float(np.mean(score))
+    return scores
+
+
+def _candidate_states(
+    members: Sequence[int], features: ArticleFeatures, states: Sequence[EventState], limit: int
+) -> list[int]:
+    """Indices of the existing events worth scoring for a cluster (centroid or term overlap)."""
+    if not states:
+        return []
+    picked: set[int] = set()
+    if features.semantic is not None:
+        with_centroid = [i for i, s in enumerate(states) if s.centroid is not None]
+        if with_centroid:
+            matrix = np.stack([states[i].centroid for i in with_centroid])  # type: ignore[misc]
+            mean = features.semantic[list(members)].mean(axis=0)
+            sims = matrix @ mean
+            top = np.argsort(-sims)[:limit]
+            picked.update(with_centroid[i] for i in top)
+    terms = set()
+    for row in members:
+        start, end = features.lexical.indptr[row], features.lexical.indptr[row + 1]
+        cols = features.lexical.indices[start:end]
+        weights = features.lexical.data[start:end]
+        terms.update(features.vocabulary[c] for c in cols[np.argsort(-weights)[:8]])
+    overlap = [(sum(1 for t in terms if t in s.terms), i) for i, s in enumerate(states)]
+    overlap.sort(reverse=True)
+    picked.update(i for count, i in overlap[:limit] if count > 0)
+    return sorted(picked)
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+
+
+def group_events(
+    articles: Sequence[Article],
+    vectors: np.ndarray | None = None,
+    *,
+    existing: Sequence[EventState] = (),
+    params: EventParams | None = None,
+) -> Grouping:
+    """Group ``articles`` into events, attaching them to ``existing`` events where they belong.
+
+    ``vectors[i]`` is the unit vector of ``articles[i]`` (mean of its title and lead passage
+    vectors; ``None`` groups on lexical and entity signals only). Articles already listed in an
+    existing state are re-grouped, and a state whose articles end up apart is recorded as split.
+    Deterministic: same input, same events and ids.
+    """
+    params = params or EventParams()
+    if not articles:
+        return Grouping({}, {}, tuple(existing), (), ())
+    state_docs = [" ".join(s.terms) for s in existing]
+    features = article_features(articles, vectors, params=params, extra_documents=state_docs)
+    clusters = _cluster(features, len(articles), params)
+    owner_of = {aid: s.id for s in existing for aid in s.article_ids}
+    by_id = {s.id: s for s in existing}
+    regrouped = {a.id for a in articles if a.id in owner_of}
+    # States as they were, minus the articles being re-grouped (their old membership is kept to
+    # detect splits and to keep event ids stable).
+    remaining = {s.id: tuple(a for a in s.article_ids if a not in regrouped) for s in existing}
+    assignments: dict[str, str] = {}
+    changes: list[EventChange] = []
+    touched: dict[str, list[int]] = defaultdict(list)
+    merged_into: dict[str, str] = {}
+    candidates = [s for s in existing if remaining[s.id] and (s.centroid is not None or s.terms)]
+    for members in clusters:
+        ids = [articles[i].id for i in members]
+        previous_owners = Counter(owner_of[a] for a in ids if a in owner_of)
+        target: str | None = None
+        best = 0.0
+        if previous_owners:
+            target = previous_owners.most_common(1)[0][0]
+            best = 1.0
+        else:
+            picks = _candidate_states(members, features, candidates, params.neighbours)
+            if picks:
+                scores = _cluster_to_states(members, features, [candidates[i] for i in picks], params)
+                order = np.argsort(-scores)
+                top = picks[int(order[0])]
+                best = float(scores[order[0]])
+                if best >= params.attach_threshold:
+                    target = candidates[top].id
+                    for other in order[1:]:
+                        if float(scores[other]) < params.merge_threshold:
+                            break
+                        source = candidates[picks[int(other)]].id
+                        if source != target and source not in merged_into:
+                            merged_into[source] = target
+        if target is None:
+            target = _event_id(ids)
+            changes.append(EventChange("new", target, tuple(ids)))
+        elif target in by_id and not previous_owners:
+            changes.append(EventChange("grow", target, tuple(ids), similarity=best))
+        for i in members:
+            assignments[articles[i].id] = target
+        touched[target].extend(members)
+    # Splits: an old event whose re-grouped articles now sit in more than one event.
+    for state in existing:
+        moved = [a for a in state.article_ids if a in regrouped]
+        now = Counter(assignments[a] for a in moved)
+        others = tuple(sorted(e for e in now if e != state.id))
+        if others:
+            lost = tuple(a for a in moved if assignments[a] != state.id)
+            changes.append(EventChange("split", state.id, lost, sources=others))
+    # Merges: fold source events into their targets, re-pointing assignments.
+    for source, target in sorted(merged_into.items()):
+        while target in merged_into:
+            target = merged_into[target]
+        moved = tuple(remaining.get(source, ()))
+        changes.append(EventChange("merge", target, moved, sources=(source,)))
+        for aid, event in list(assignments.items()):
+            if event == source:
+                assignments[aid] = target
+    similarity = _member_similarity(assignments, articles, features, params)
+    events = _updated_states(existing, touched, merged_into, remaining, articles, features, params)
+    new_ids = tuple(c.event_id for c in changes if c.kind == "new")
+    logger.info(
+        "grouped %d articles: %d new events, %d grown, %d merges, %d splits",
+        len(articles),
+        len(new_ids),
+        sum(1 for c in changes if c.kind == "grow"),
+        sum(1 for c in changes if c.kind == "merge"),
+        sum(1 for c in changes if c.kind == "split"),
+    )
+    return Grouping(assignments, similarity, events, new_ids, tuple(changes))
+
+
+def _member_similarity(
+    assignments: Mapping[str, str],
+    articles: Sequence[Article],
+    features: ArticleFeatures,
+    params: EventParams,
+) -> dict[str, float]:
+    """Each article's average similarity to the other batch members of its event (1.0 alone)."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, article in enumerate(articles):
+        groups[assignments[article.id]].append(index)
+    out: dict[str, float] = {}
+    for members in groups.values():
+        if len(members) == 1:
+            out[articles[members[0]].id] = 1.0
+            continue
+        sim = pairwise_similarity(features, members, members, params=params)
+        np.fill_diagonal(sim, 0.0)
+        for local, index in enumerate(members):
+            out[articles[index].id] = round(float(sim[local].sum() / (len(members) - 1)), 4)
+    return out
+
+
+def _updated_states(
+    existing: Sequence[EventState],
+    touched: Mapping[str, list[int]],
+    merged_into: Mapping[str, str],
+    remaining: Mapping[str, tuple[str, ...]],
+    articles: Sequence[Article],
+    features: ArticleFeatures,
+    params: EventParams,
+) -> tuple[EventState, ...]:
+    by_id = {s.id: s for s in existing}
+    out: dict[str, EventState] = {}
+    for event_id, members in touched.items():
+        previous = by_id.get(event_id)
+        if previous is not None:
+            kept = remaining[event_id]
+            previous = replace(previous, article_ids=kept) if kept else None
+        out[event_id] = _state_for(event_id, members, articles, features, params, previous)
+    for source, target in merged_into.items():
+        state = by_id[source]
+        final = target
+        while final in merged_into:
+            final = merged_into[final]
+        base = out.get(final) or by_id[final]
+        out[final] = _combine(base, state)
+    for state in existing:
+        if state.id not in out and state.id not in merged_into and remaining[state.id]:
+            out[state.id] = replace(state, article_ids=remaining[state.id])
+    return tuple(out[k] for k in sorted(out))
+
+
+def _combine(a: EventState, b: EventState) -> EventState:
+    total = a.size + b.size
+    centroid = None
+    if a.centroid is not None and b.centroid is not None:
+        centroid = ((a.centroid * a.size + b.centroid * b.size) / total).astype(np.float32)
+    terms: dict[str, float] = defaultdict(float)
+    for state in (a, b):
+        for term, weight in state.terms.items():
+            terms[term] += weight * state.size / total
+    entities: Counter[str] = Counter(a.entities)
+    entities.update(b.entities)
+    firsts = [d for d in (a.first_published, b.first_published) if d]
+    lasts = [d for d in (a.last_published, b.last_published) if d]
+    return EventState(
+        id=a.id,
+        article_ids=a.article_ids + b.article_ids,
+        centroid=centroid,
+        terms=dict(terms),
+        entities=dict(entities),
+        first_published=min(firsts) if firsts else None,
+        last_published=max(lasts) if lasts else None,
+    )
