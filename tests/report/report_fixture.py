@@ -84,16 +84,29 @@ def _insert(store: Store, table: str, row: dict[str, Any]) -> int:
     return int(store.db[table].insert(row).last_pk)  # type: ignore[union-attr]
 
 
-def build_fixture(path: Path, *, with_event_framing: bool = True) -> Fixture:
+def _clean(text: str) -> str:
+    """The text without its hostile parts (for the README screenshot)."""
+    for bad in (*HOSTILE, FORMULA, " |"):
+        text = text.replace(bad, "")
+    return " ".join(text.split()).replace(" .", ".")
+
+
+def build_fixture(path: Path, *, with_event_framing: bool = True, hostile: bool = True) -> Fixture:
+    """The store described in the module docstring; ``hostile=False`` leaves the attacks out."""
+
+    def h(text: str) -> str:
+        return text if hostile else _clean(text)
+
+    alpha_v2, beta_text = h(ALPHA_V2), h(BETA)
     store = Store(path)
     outlets = {
-        "alpha": f"Alpha {SCRIPT} News",
-        "beta": f"Beta {IMG}",
+        "alpha": h(f"Alpha {SCRIPT} News"),
+        "beta": h(f"Beta {IMG}") or "Beta",
         "gamma": "Gamma Daily",
         "delta": "Delta Times",
         "epsilon": "Epsilon Post",
         "zeta": "Zeta Wire",
-        "eta": f"Eta {FORMULA}",
+        "eta": h(f"Eta {FORMULA}"),
     }
     for oid, name in outlets.items():
         _insert(store, "outlets", {"id": oid, "name": name, "groups": json.dumps(["test"]), "active": 1})
@@ -119,9 +132,8 @@ def build_fixture(path: Path, *, with_event_framing: bool = True) -> Fixture:
     )
 
     def snapshot(url: str, body: str, when: str) -> str:
-        raw = (
-            f"<html><title>{IMG}</title><link rel=canonical href={url!r}><body>{body}</body></html>".encode()
-        )
+        page = f"<html><title>{h(IMG)}</title><link rel=canonical href={url!r}><body>{body}</body></html>"
+        raw = page.encode()
         sha = hashlib.sha256(raw).hexdigest()
         store.db["snapshots"].insert(  # type: ignore[union-attr]
             {
@@ -202,14 +214,22 @@ def build_fixture(path: Path, *, with_event_framing: bool = True) -> Fixture:
 
     a_url, b_url = "https://alpha.example/news/1", "https://beta.example/a?x=1&y=<2>"
     sha_a1 = snapshot(a_url, ALPHA_V1, "2026-11-27T02:01:00+00:00")
-    sha_a2 = snapshot(a_url, ALPHA_V2, "2026-11-28T02:01:00+00:00")
-    sha_b = snapshot(b_url, BETA, "2026-11-27T02:02:00+00:00")
-    sha_e = snapshot("https://eta.example/copy", ALPHA_V2, "2026-11-28T02:03:00+00:00")
-    a1 = article("alpha", a_url, ALPHA_V1, run1, title=f"Crossing {IMG}", sha=sha_a1)
-    a2 = article("alpha", a_url, ALPHA_V2, run2, title=f"Crossing {IMG}", version=2, previous=a1, sha=sha_a2)
-    b = article("beta", b_url, BETA, run1, title=f"Blockade {SCRIPT} {TEMPLATE}", sha=sha_b)
+    sha_a2 = snapshot(a_url, alpha_v2, "2026-11-28T02:01:00+00:00")
+    sha_b = snapshot(b_url, beta_text, "2026-11-27T02:02:00+00:00")
+    sha_e = snapshot("https://eta.example/copy", alpha_v2, "2026-11-28T02:03:00+00:00")
+    a1 = article("alpha", a_url, ALPHA_V1, run1, title=h(f"Crossing {IMG}"), sha=sha_a1)
+    a2 = article(
+        "alpha", a_url, alpha_v2, run2, title=h(f"Crossing {IMG}"), version=2, previous=a1, sha=sha_a2
+    )
+    b = article("beta", b_url, beta_text, run1, title=h(f"Blockade {SCRIPT} {TEMPLATE}"), sha=sha_b)
     e = article(
-        "eta", "javascript:alert(document.cookie)//", ALPHA_V2, run2, title="Copy", reprint_of=a2, sha=sha_e
+        "eta",
+        h("javascript:alert(document.cookie)//") or "https://eta.example/copy",
+        alpha_v2,
+        run2,
+        title="Copy",
+        reprint_of=a2,
+        sha=sha_e,
     )
     other = article(
         "epsilon",
@@ -235,7 +255,7 @@ def build_fixture(path: Path, *, with_event_framing: bool = True) -> Fixture:
         store,
         "events",
         {
-            "label": f"Lachin {IMG} crossing",
+            "label": h(f"Lachin {IMG} crossing"),
             "first_published": "2026-11-26",
             "last_published": "2026-11-27",
             "status": "active",
@@ -275,7 +295,7 @@ def build_fixture(path: Path, *, with_event_framing: bool = True) -> Fixture:
         "claims",
         {
             "event_id": event,
-            "key": FORMULA,
+            "key": h(FORMULA) or "k-crossing",
             "central_passage_id": pid(a2, 0),
             "n_outlets": 3,
             "is_unique": 0,
@@ -307,7 +327,7 @@ def build_fixture(path: Path, *, with_event_framing: bool = True) -> Fixture:
         )
 
     if with_event_framing:
-        texts = {a2: ALPHA_V2, b: BETA, e: ALPHA_V2}
+        texts = {a2: alpha_v2, b: beta_text, e: alpha_v2}
         outlet_of = {a2: "alpha", b: "beta", e: "eta"}
         passages = {
             str(aid): [Passage(str(aid), i, s, t, x) for i, (s, t, x) in enumerate(_sentences(text))]

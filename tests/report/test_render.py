@@ -1,0 +1,254 @@
+"""Renderers: hostile fetched text stays inert in HTML and Markdown, JSON follows the schema,
+the CSV round-trips, and the bundle writes snapshot files whose offsets point at the passages."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jsonschema
+import pytest
+from report_fixture import FORMULA, HOSTILE, IMG, MD_LINK, SCRIPT, TEMPLATE, Fixture
+
+from compare.report import (
+    build_event_report,
+    build_index,
+    read_claim_matrix_csv,
+    render_claim_matrix_csv,
+    render_html,
+    render_index_html,
+    render_index_json,
+    render_index_markdown,
+    render_json,
+    render_markdown,
+    write_report_bundle,
+)
+from compare.report.bundle import SNAPSHOT_SEPARATOR
+from compare.report.csvout import cell_code
+from compare.report.labels import safe_url
+from compare.report.markdown import md
+
+SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
+
+ALLOWED_TAGS = {
+    "html", "head", "meta", "title", "style", "body", "header", "nav", "section", "h1", "h2", "h3",
+    "p", "a", "span", "strong", "table", "thead", "tbody", "tr", "th", "td", "div", "ul", "li",
+    "br", "code", "del", "ins",
+}  # fmt: skip
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, and the text outside <style>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if not self._in_style:
+            self.text.append(data)
+
+
+def _parse(html: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def _check_inert_html(html: str) -> _Tags:
+    parsed = _parse(html)
+    tags = {t for t, _ in parsed.tags}
+    assert tags <= ALLOWED_TAGS, f"unexpected tags: {tags - ALLOWED_TAGS}"
+    for tag, attrs in parsed.tags:
+        assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+        href = attrs.get("href")
+        if href is not None:
+            assert re.match(
+                r"^(https?://|#|snapshots/[0-9a-f]{64}\.txt$|index\.html$|event-\d+\.html$)", href
+            ), href
+    return parsed
+
+
+@pytest.fixture
+def report(fx: Fixture):  # type: ignore[no-untyped-def]
+    return build_event_report(fx.store, fx.event_id)
+
+
+def test_html_shows_hostile_text_as_text(report) -> None:  # type: ignore[no-untyped-def]
+    html = render_html(report)
+    parsed = _check_inert_html(html)
+    assert "<script" not in html.lower() and "<img" not in html.lower()
+    text = " ".join(parsed.text)
+    # the hostile strings are there, as the reader's visible text
+    for hostile in (SCRIPT, IMG, TEMPLATE):
+        assert hostile in text, hostile
+    assert not re.search(r"\b49\b", text)  # {{ 7*7 }} was never evaluated
+    assert "javascript:" not in "".join(str(a.get("href")) for _, a in parsed.tags)
+    assert 'http-equiv="Content-Security-Policy"' in html
+
+
+def test_html_sections_and_presence(report) -> None:  # type: ignore[no-untyped-def]
+    html = render_html(report)
+    for section in ("outlets", "matrix", "side-by-side", "unique", "ledger", "numbers", "voices", "reprints",
+                    "changes", "provenance"):  # fmt: skip
+        assert f'<section id="{section}">' in html
+    text = " ".join(_parse(html).text)
+    assert "not fetched: blocked" in text and "not fetched: paywalled" in text
+    assert "read, does not cover it" in text  # epsilon in the header
+    assert "Khankendi" in text and "Stepanakert" in text
+    assert "late in the evening" in text  # the edited article's new words
+    assert "<ins>late in the evening</ins>" in html and "<del>at noon</del>" in html
+    assert "<link" not in html and "src=" not in html.replace("src=x", "")  # no external assets
+
+
+def test_index_html_is_inert_and_links_reports(fx: Fixture) -> None:
+    index = build_index(fx.store)
+    html = render_index_html(index)
+    parsed = _check_inert_html(html)
+    hrefs = [a["href"] for t, a in parsed.tags if t == "a"]
+    assert hrefs == [f"event-{fx.event_id}.html", f"event-{fx.other_event_id}.html"]
+    assert IMG in " ".join(parsed.text)
+
+
+def test_markdown_escapes_fetched_text(report) -> None:  # type: ignore[no-untyped-def]
+    text = render_markdown(report)
+    assert "<script" not in text and "<img" not in text
+    assert MD_LINK not in text and "](javascript:" not in text
+    assert "{{ 7*7 }}" not in text
+    # every table row has as many unescaped pipes as its header
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("|---"):
+            width = len(re.findall(r"(?<!\\)\|", lines[i - 1]))
+            j = i + 1
+            while j < len(lines) and lines[j].startswith("|"):
+                assert len(re.findall(r"(?<!\\)\|", lines[j])) == width, lines[j]
+                j += 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "forbidden"),
+    [
+        ("a | b", r"(?<!\\)\|"),
+        ("[x](javascript:alert(1))", r"(?<!\\)\[x(?<!\\)\]\("),
+        ("<b>bold</b>", r"<b>"),
+        ("# heading", r"^#"),
+        ("- item", r"^-"),
+        ("1. item", r"^1\."),
+        ("**strong** _em_ `code`", r"(?<!\\)\*\*|(?<!\\)`"),
+        ("line one\nline two", r"\n"),
+    ],
+)
+def test_md_escape(raw: str, forbidden: str) -> None:
+    assert not re.search(forbidden, md(raw)), md(raw)
+
+
+def test_json_validates_against_the_schema(report, fx: Fixture) -> None:  # type: ignore[no-untyped-def]
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    data = json.loads(render_json(report))
+    jsonschema.Draft202012Validator(schema).validate(data)
+    assert data["schema_version"] == "1.0"
+    assert data["event"]["label"] == report.event.label  # hostile text kept verbatim in JSON
+    index_schema = {"$ref": "#/$defs/runIndex", "$defs": schema["$defs"]}
+    jsonschema.Draft202012Validator(index_schema).validate(
+        json.loads(render_index_json(build_index(fx.store)))
+    )
+
+
+def test_schema_rejects_a_drifted_report(report) -> None:  # type: ignore[no-untyped-def]
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    data = json.loads(render_json(report))
+    data["claims"][0]["cells"][0]["presence"] = ""
+    data["unexpected"] = 1
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    assert len(errors) == 2
+
+
+def test_csv_round_trips(report) -> None:  # type: ignore[no-untyped-def]
+    text = render_claim_matrix_csv(report)
+    assert "\n=" not in text and ",=" not in text  # formula cells are neutralised
+    rows = read_claim_matrix_csv(text)
+    assert len(rows) == len(report.claims)
+    for row, claim in zip(rows, report.claims, strict=True):
+        assert row["claim_id"] == str(claim.id)
+        assert row["claim_key"] == claim.key
+        assert row["central_sentence"] == claim.central_sentence
+        for cell in claim.cells:
+            assert row[cell.outlet_id] == cell_code(cell)
+    first = rows[0]
+    assert first["beta"] == "says:distancing" and first["gamma"] == "blocked" and first["epsilon"] == "omits"
+    assert rows[0]["claim_key"] == FORMULA
+
+
+def test_bundle_writes_every_file_and_checkable_snapshots(report, fx: Fixture, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bundle = write_report_bundle(fx.store, report, tmp_path / "out")
+    for path in (
+        bundle.html,
+        bundle.markdown,
+        bundle.json,
+        bundle.csv,
+        bundle.index_html,
+        bundle.index_markdown,
+    ):
+        assert path.is_file() and path.stat().st_size > 0
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+    checked = 0
+    for claim in report.claims:
+        for cell in claim.cells:
+            if cell.provenance is None:
+                continue
+            p = cell.provenance
+            snap = tmp_path / "out" / "snapshots" / f"{p.snapshot_sha256}.txt"
+            header, _, body = snap.read_text(encoding="utf-8").partition(SNAPSHOT_SEPARATOR)
+            assert f"sha256: {p.snapshot_sha256}" in header
+            if f"article: {p.article_id} " in header:
+                assert body[p.start : p.end] == cell.sentence
+                checked += 1
+    assert checked >= 3
+    html = bundle.html.read_text(encoding="utf-8")
+    for href in re.findall(r'href="(snapshots/[^"]+)"', html):
+        assert (tmp_path / "out" / href).is_file()
+
+
+def test_index_markdown_links_each_event(fx: Fixture) -> None:
+    text = render_index_markdown(build_index(fx.store))
+    assert f"(event-{fx.event_id}.md)" in text and "<img" not in text
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://a.example/x?q=1", True),
+        ("http://a.example/(x)", True),
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        ("data:text/html,<script>", False),
+        ("//evil.example", False),
+        ("", False),
+    ],
+)
+def test_safe_url(url: str, ok: bool) -> None:
+    out = safe_url(url)
+    assert (out is not None) is ok
+    if out:
+        assert not set(out) & set('()<> "')
+
+
+def test_every_hostile_string_reaches_the_report(report) -> None:  # type: ignore[no-untyped-def]
+    # guard against a fixture that silently stops being hostile
+    blob = json.dumps(json.loads(render_json(report)), ensure_ascii=False)
+    for hostile in HOSTILE:
+        assert json.dumps(hostile)[1:-1] in blob, hostile
