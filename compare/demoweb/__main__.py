@@ -76,6 +76,10 @@ def _serve(seeds: str | None, version: int, port: int, sources_out: str | None) 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
+    # Both signals stop the loop. SIGINT is set explicitly: a shell starts background jobs
+    # with it ignored, and the handler also keeps Ctrl-C from raising mid-way through start-up.
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
     try:
         web = DemoWeb(seeds, version, port=port).start()
     except CompareError as exc:
@@ -91,11 +95,7 @@ def _serve(seeds: str | None, version: int, port: int, sources_out: str | None) 
         if sources_out:
             print(f"sources file: {web.write_sources(sources_out)}")
         sys.stdout.flush()
-        signal.signal(signal.SIGTERM, _on_signal)
-        try:
-            while not stop.wait(0.5):
-                pass
-        except KeyboardInterrupt:
+        while not stop.wait(0.5):
             pass
     finally:
         web.stop()
