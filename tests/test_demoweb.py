@@ -29,7 +29,7 @@ import yaml
 
 from compare.demoweb import DemoWeb, load_corpus
 from compare.demoweb.corpus import default_seeds_dir
-from compare.errors import UsageError
+from compare.errors import CompareError, UsageError
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 MARKER = "Synthetic article for the newscompare demo"
@@ -406,3 +406,17 @@ def test_pages_have_furniture_around_the_article(web: DemoWeb) -> None:
     plain = next(a for a in web.corpus.articles_of(classic.id) if not a.flags)
     page = get(web.url_for(plain.key)).text
     assert 'class="most-read"' in page and "Advertisement" in page
+
+
+def test_a_fixed_port_gives_stable_urls_and_a_clear_error_when_taken() -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.2", 0))
+        port = probe.getsockname()[1]
+    with DemoWeb(port=port) as web:
+        assert {s.port for s in web.outlets} == {port}
+        assert web.base_url("azstate-demo") == f"http://127.0.0.2:{port}"
+        with pytest.raises(CompareError, match="in use"):
+            DemoWeb(port=port).start()
+        assert get(web.feed_url("wire-demo")).status == 200

@@ -18,6 +18,7 @@ Nothing here reaches beyond 127.0.0.0/8.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -114,7 +115,7 @@ class DemoWeb:
             raise UsageError("the demo web is already running")
         try:
             for index, outlet in enumerate(self.corpus.outlets):
-                self._servers.append(self._serve(outlet, f"127.0.0.{self._first_host + index}"))
+                self._servers.append(self._serve(outlet, self._first_host + index, index))
         except BaseException:
             self.stop()
             raise
@@ -130,16 +131,24 @@ class DemoWeb:
             server.server_close()
         self._servers.clear()
 
-    def _serve(self, outlet: DemoOutlet, host: str) -> tuple[ServedOutlet, _Server, threading.Thread]:
+    def _serve(
+        self, outlet: DemoOutlet, last_octet: int, index: int
+    ) -> tuple[ServedOutlet, _Server, threading.Thread]:
         handler = _handler_for(self, outlet)
+        host = f"127.0.0.{last_octet}"
         try:
             server = _Server((host, self._port), handler)
-        except OSError:
-            # Some systems (macOS) route only 127.0.0.1: fall back to it, on another port.
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CompareError(
+                    f"cannot start the demo web for {outlet.id}: {host}:{self._port} is in use"
+                ) from exc
+            # Some systems (macOS) route only 127.0.0.1: fall back to it, one port per outlet
+            # (a fixed port becomes port + index, so URLs stay stable from run to run).
             log.debug("cannot bind %s, serving %s from 127.0.0.1", host, outlet.id)
             host = "127.0.0.1"
             try:
-                server = _Server((host, 0 if self._port == 0 else self._port), handler)
+                server = _Server((host, self._port + index if self._port else 0), handler)
             except OSError as exc:
                 raise CompareError(f"cannot start the demo web for {outlet.id}: {exc}") from exc
         port = int(server.server_address[1])
