@@ -541,3 +541,19 @@ def _build(model: str | None, choice: str, *, threads: int | None, cache_dir: Pa
     except EmbedError as exc:
         logger.warning("embedding backend %s unavailable (%s); using torch", auto, exc)
         return SentenceTransformerEmbedder(model, threads=threads)
+
+
+def model_id_for(model: str | None = None, *, backend: str | None = None) -> str:
+    """The ``model_id`` that :func:`load_embedder` would give, without loading anything.
+
+    Lets a caller look vectors up in the cache before deciding whether the model is needed at all
+    (a nightly run with nothing new never loads it).
+    """
+    choice = (backend or os.environ.get("NEWSCOMPARE_EMBED_BACKEND") or "auto").lower()
+    if choice == "auto":
+        choice = AUTO_BACKEND
+    if choice == "hashing":
+        return HashingEmbedder().model_id
+    model = model or os.environ.get("NEWSCOMPARE_EMBED_MODEL") or None
+    base = DEFAULT_MODEL if model is None or model in _MODEL_ALIASES else str(model)
+    return f"{base}@int8" if choice == "onnx-int8" else base

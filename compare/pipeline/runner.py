@@ -147,16 +147,30 @@ def events_touched_since(store: Store, since: timedelta) -> list[int]:
 
 
 def write_reports(
-    store: Store, out_dir: Path, *, event_ids: Sequence[int] | None = None
+    store: Store, out_dir: Path, *, event_ids: Sequence[int] | None = None, run_id: int | None = None
 ) -> tuple[list[Path], Path]:
-    """Write the report bundle of each event (all active events by default) and the index."""
-    from compare.report import build_event_report, build_index, write_index, write_report_bundle
+    """Write the report bundle of each event (all active events by default) and the run index."""
+    from compare.report import (
+        build_event_report,
+        build_index,
+        render_index_html,
+        render_index_json,
+        render_index_markdown,
+        write_report_bundle,
+    )
 
     out_dir.mkdir(parents=True, exist_ok=True)
     ids = list(event_ids) if event_ids is not None else [int(e["id"]) for e in store.events(limit=100_000)]
-    written = [write_report_bundle(store, build_event_report(store, event_id), out_dir) for event_id in ids]
-    index = write_index(build_index(store), out_dir)
-    return written, index
+    index = build_index(store, run_id=run_id)
+    written = [
+        write_report_bundle(store, build_event_report(store, event_id), out_dir, index=index).html
+        for event_id in ids
+    ]
+    if not ids:  # the bundles write the index; with no event, write it here
+        (out_dir / "index.html").write_text(render_index_html(index), encoding="utf-8")
+        (out_dir / "index.md").write_text(render_index_markdown(index), encoding="utf-8")
+        (out_dir / "index.json").write_text(render_index_json(index), encoding="utf-8")
+    return written, out_dir / "index.html"
 
 
 def run_pipeline(
@@ -204,7 +218,10 @@ def run_pipeline(
             if out_dir is not None:
                 with _timed(result, "report"):
                     result.reports, result.index = write_reports(
-                        store, out_dir, event_ids=events_touched_since(store, since) if since else None
+                        store,
+                        out_dir,
+                        event_ids=events_touched_since(store, since) if since else None,
+                        run_id=run_id,
                     )
             result.status = "partial" if result.failed_outlets else "ok"
         except BaseException as exc:
