@@ -43,6 +43,11 @@ OUTCOME_LABELS = {
     "too_large": "page too large",
     "not_html": "not an HTML page",
     "extract_empty": "no text could be extracted",
+    "redirect_loop": "redirect loop",
+    "dns_error": "DNS error",
+    "connection_error": "connection error",
+    "tls_error": "TLS error",
+    "invalid_url": "invalid URL",
 }
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
