@@ -71,6 +71,13 @@ def _feed_links(web: DemoWeb, outlet_id: str) -> list[str]:
     return [entry.link for entry in parsed.entries]
 
 
+def test_seed_url_is_the_seed_report(web: DemoWeb) -> None:
+    seed = web.corpus.seed_article
+    assert seed is not None and seed.key == web.corpus.seed_meta["demo_article"]
+    assert web.seed_url == web.url_for(seed.key)
+    assert get(web.seed_url).status == 200
+
+
 def test_each_outlet_has_its_own_loopback_address(web: DemoWeb) -> None:
     served = web.outlets
     assert [s.outlet_id for s in served] == [o.id for o in web.corpus.outlets]

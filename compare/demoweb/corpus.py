@@ -199,6 +199,11 @@ class Corpus:
         """The article with this ``<outlet-id>/<slug>`` key, or ``None``."""
         return next((a for a in self.articles if a.key == key), None)
 
+    @property
+    def seed_article(self) -> DemoArticle | None:
+        """The demo outlet's report of the seed statement (its event is the seed event)."""
+        return next((a for a in self.articles if a.seed), None)
+
     def articles_of(self, outlet_id: str) -> tuple[DemoArticle, ...]:
         """The outlet's articles, newest first (the order of its feed and front page)."""
         mine = [a for a in self.articles if a.outlet_id == outlet_id]

@@ -191,6 +191,14 @@ class DemoWeb:
             raise UsageError(f"no demo article {key!r}")
         return self.base_url(outlet.id) + article.path(outlet)
 
+    @property
+    def seed_url(self) -> str:
+        """The URL of the seed report: the event it lands in is the demo's main event."""
+        seed = self.corpus.seed_article
+        if seed is None:
+            raise UsageError("the demo corpus has no seed article")
+        return self.url_for(seed.key)
+
     def feed_url(self, outlet_id: str) -> str:
         """The URL of the feed (or sitemap) the sources file lists for this outlet."""
         outlet = self.corpus.outlet(outlet_id)
