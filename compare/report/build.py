@@ -54,7 +54,7 @@ from compare.report.model import (
 if TYPE_CHECKING:
     from compare.store import Store
 
-__all__ = ["build_event_report", "latest_event_id", "load_event_framing", "outlet_statuses"]
+__all__ = ["build_event_report", "claim_id_map", "latest_event_id", "load_event_framing", "outlet_statuses"]
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,44 @@ def load_event_framing(data: Mapping[str, Any] | None) -> EventFraming | None:
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         log.warning("event framing record cannot be read (%s); reporting without it", exc)
         return None
+
+
+def claim_id_map(framing: EventFraming | None, claim_rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Framing claim id → stored claim id, for the framing's claims that still exist.
+
+    The store replaces an event's claims (new ids, and SQLite may hand an old id to a different
+    claim) whenever alignment reruns, while an unchanged event may keep an older framing record.
+    So a framing claim is matched to the stored claim with the same central passage; only a
+    framing claim without a central row falls back to its id. One that matches nothing is left
+    out, and the builder shows that claim from the aligned passages alone.
+    """
+    if framing is None:
+        return {}
+    stored = {str(c["id"]) for c in claim_rows}
+    by_central = {
+        (str(c["central_article"]), int(c["central_idx"])): str(c["id"])
+        for c in claim_rows
+        if c["central_article"] is not None
+    }
+    centrals = {
+        r.claim_id: (r.article_id, int(r.passage_index))
+        for r in framing.claims
+        if r.central and r.article_id is not None and r.passage_index is not None
+    }
+    out: dict[str, str] = {}
+    for claim_id in dict.fromkeys(r.claim_id for r in framing.claims):
+        if claim_id in centrals:
+            match = by_central.get(centrals[claim_id])
+        else:
+            match = claim_id if claim_id in stored else None
+        if match is not None and match not in out.values():
+            out[claim_id] = match
+    stale = {r.claim_id for r in framing.claims} - set(out)
+    if stale:
+        log.warning(
+            "framing record names %d claim(s) no longer stored; shown from alignment only", len(stale)
+        )
+    return out
 
 
 def build_event_report(
@@ -105,7 +143,8 @@ def build_event_report(
 
     outlets = outlet_statuses(store, article_rows, framing=framing, run=run)
     order = [o.id for o in outlets]
-    claims = _claims(store, claim_rows, cp_rows, articles, framing, outlets, since)
+    remap = claim_id_map(framing, claim_rows)
+    claims = _claims(store, claim_rows, cp_rows, articles, framing, remap, outlets, since)
     header = EventHeader(
         id=int(event["id"]),
         label=event["label"],
@@ -125,7 +164,7 @@ def build_event_report(
         claims=claims,
         unique_claims=_unique(claims, n_covering=sum(o.covering for o in outlets)),
         ledger=_ledger(framing),
-        numbers=_numbers(framing),
+        numbers=_numbers(framing, remap),
         voices=_voices(store, framing, article_rows, order),
         reprints=_reprints(store, article_rows),
         changes=_changes(store, header, article_rows, claims, since),
@@ -216,6 +255,7 @@ def _claims(
     cp_rows: Sequence[Mapping[str, Any]],
     articles: Mapping[int, Mapping[str, Any]],
     framing: EventFraming | None,
+    remap: Mapping[str, str],
     outlets: Sequence[OutletStatus],
     since: RunInfo | None,
 ) -> tuple[ClaimRow, ...]:
@@ -223,7 +263,11 @@ def _claims(
     members: dict[int, dict[str, list[Mapping[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for row in cp_rows:
         members[int(row["claim_id"])][str(row["outlet_id"])].append(row)
-    framed = {(r.claim_id, r.outlet_id): r for r in framing.claims} if framing else {}
+    framed = (
+        {(remap[r.claim_id], r.outlet_id): r for r in framing.claims if r.claim_id in remap}
+        if framing
+        else {}
+    )
     # Passages the framing stage points at, which may be outside claim_passages.
     wanted = {
         (int(r.article_id), int(r.passage_index))
@@ -406,16 +450,14 @@ def _ledger(framing: EventFraming | None) -> tuple[LedgerConcept, ...]:
     return tuple(out)
 
 
-def _numbers(framing: EventFraming | None) -> tuple[NumberRow, ...]:
+def _numbers(framing: EventFraming | None, remap: Mapping[str, str]) -> tuple[NumberRow, ...]:
     if framing is None:
         return ()
     rows = []
     for d in framing.disagreements:
-        try:
-            claim_id = int(d.claim_id)
-        except ValueError:
-            log.warning("number disagreement names claim %r, not a stored claim id", d.claim_id)
+        if d.claim_id not in remap:
             continue
+        claim_id = int(remap[d.claim_id])
         values = tuple(NumberValues(o, tuple(float(v) for v in vs)) for o, vs in sorted(d.values.items()))
         rows.append(NumberRow(claim_id, d.counts, d.unit, values))
     return tuple(rows)
@@ -517,9 +559,7 @@ def _edited(
     store: Store, article_rows: Sequence[Mapping[str, Any]], since: RunInfo
 ) -> tuple[EditedArticle, ...]:
     """Articles of the event stored as a new version of an older text after run ``since``."""
-    changed = [
-        r for r in article_rows if r["previous_id"] is not None and int(r["run_id"] or 0) > since.id
-    ]
+    changed = [r for r in article_rows if r["previous_id"] is not None and int(r["run_id"] or 0) > since.id]
     if not changed:
         return ()
     previous = q.article_rows(store, {int(r["previous_id"]) for r in changed})

@@ -168,3 +168,25 @@ def test_segments_recompute_a_stale_diff() -> None:
     segs = segments("the cat sat", "the dog sat", stale)
     assert "".join(s.b for s in segs) == "the dog sat"
     assert [s.op for s in segs if s.op != "equal"] == ["replace"]
+
+
+def test_stale_framing_claim_ids_are_matched_by_central_passage(fx: Fixture) -> None:
+    """Alignment reran and renumbered the claims (swapping ids); the framing record is older."""
+    db = fx.store.db
+    a, b = fx.claims["A"], fx.claims["B"]
+    db.conn.execute("PRAGMA foreign_keys = OFF")
+    for old, new in ((a, 100), (b, a), (100, b)):
+        db.conn.execute("UPDATE claims SET id = ? WHERE id = ?", [new, old])
+        db.conn.execute("UPDATE claim_passages SET claim_id = ? WHERE claim_id = ?", [new, old])
+    db.conn.commit()
+    db.conn.execute("PRAGMA foreign_keys = ON")
+    report = build_event_report(fx.store, fx.event_id)
+    by_id = {c.id: c for c in report.claims}
+    # claim A's content now lives under B's old id, and keeps its framing (distancing badge, diff)
+    moved = {cell.outlet_id: cell for cell in by_id[b].cells}
+    assert moved["beta"].attribution == "distancing" and moved["gamma"].presence == "blocked"
+    assert moved["alpha"].central
+    (numbers,) = report.numbers
+    assert numbers.claim_id == b
+    other = {cell.outlet_id: cell for cell in by_id[a].cells}
+    assert other["beta"].central and other["alpha"].presence == "omits"
