@@ -39,10 +39,18 @@ def _served(corpus: Corpus) -> list[DemoArticle]:
     return [a for a in corpus.articles if a.outlet_id not in forbidden and "missing" not in a.flags]
 
 
+def _disallowed(corpus: Corpus, article: DemoArticle) -> bool:
+    outlet = corpus.outlet(article.outlet_id)
+    assert outlet is not None
+    return any(article.path(outlet).startswith(p) for p in outlet.robots_disallow)
+
+
 def test_the_corpus_is_big_enough(corpus: Corpus) -> None:
     active = [o for o in corpus.outlets if o.behaviour == "normal"]
     assert len(active) >= 6
     assert len(_served(corpus)) >= 40
+    readable = [a for a in _served(corpus) if not a.flags and not _disallowed(corpus, a)]
+    assert len(readable) >= 40, "at least 40 pages that a polite fetcher can read and compare"
     unrelated = [e for e in corpus.expected["events"] if e.get("unrelated")]
     assert len(unrelated) >= 2
     per_outlet = Counter(a.outlet_id for a in _served(corpus))
