@@ -16,12 +16,14 @@ import urllib.error
 import urllib.request
 import urllib.robotparser
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
@@ -427,3 +429,51 @@ def test_a_fixed_port_gives_stable_urls_and_a_clear_error_when_taken() -> None:
         with pytest.raises(CompareError, match="in use"):
             DemoWeb(port=port).start()
         assert get(web.feed_url("wire-demo")).status == 200
+
+
+def _tokens(text: str) -> Counter[str]:
+    return Counter(re.findall(r"\w+", text.lower()))
+
+
+@pytest.mark.slow
+def test_project_fetcher_and_extractor_read_the_demo_web_as_expected(tmp_path: Path) -> None:
+    """End to end through the real fetch and extract stages: outcomes as EXPECTED.yaml says."""
+    fetch_run = pytest.importorskip("compare.fetch.run")
+    extract = pytest.importorskip("compare.extract")
+    sources_module = pytest.importorskip("compare.sources")
+    from compare.errors import ExtractError
+
+    with DemoWeb() as web:
+        sources = sources_module.load_sources(web.write_sources(tmp_path / "sources.yaml"))
+        results: list[Any] = []
+        fetch_run.fetch_sources(sources, on_result=results.append)
+        by_url = {web.url_for(a.key): a for a in web.corpus.articles}
+        feeds = {web.feed_url(o.id): o.id for o in web.corpus.outlets}
+    outcomes: dict[str, str] = {}
+    for result in results:
+        if result.url in feeds and feeds[result.url] == "closed-gazette-demo":
+            outcomes["closed-gazette-demo"] = str(result.outcome)
+        article = by_url.get(result.url)
+        if article is None:
+            continue
+        if not result.outcome.readable:
+            outcomes[article.key] = str(result.outcome)
+            continue
+        try:
+            page = extract.extract_page(result.snapshot, outlet_language="en")
+        except ExtractError as exc:
+            outcomes[article.key] = str(exc.outcome)
+            continue
+        outcomes[article.key] = "ok"
+        gold, got = _tokens(article.version(1).text), _tokens(page.text)
+        overlap = sum((gold & got).values())
+        assert 2 * overlap / (sum(gold.values()) + sum(got.values())) > 0.95, article.key
+        assert page.published_at is not None, article.key
+        assert abs((page.published_at - article.published).total_seconds()) < 86400, article.key
+    expected = {u["target"]: u["outcome"] for u in web.corpus.expected["unreadable"]}
+    for key, outcome in expected.items():
+        if key != "closed-gazette-demo" and web.corpus.article(key) is None:
+            continue
+        assert outcomes.get(key) == outcome, key
+    readable = [a.key for a in web.corpus.articles if a.outlet_id != "closed-gazette-demo"]
+    assert all(outcomes[k] == "ok" for k in readable if k not in expected)
