@@ -144,6 +144,25 @@ def test_every_feed_link_is_served_or_a_deliberate_failure(web: DemoWeb) -> None
     assert seen["ok"] >= 38 and seen["missing"] and seen["broken"] and seen["paywalled"]
 
 
+def test_the_other_trailing_slash_form_redirects(web: DemoWeb) -> None:
+    url = web.url_for("armvoice-demo/convoy-second-day")
+    assert url.endswith("/")
+    no_redirects = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+    try:
+        no_redirects.open(url[:-1], timeout=10)
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 301
+        assert exc.headers["Location"] == url
+    else:
+        pytest.fail("no redirect")
+    assert get(url[:-1]).status == 200  # urllib follows it
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 def test_error_pages_also_carry_the_demo_marker(web: DemoWeb) -> None:
     answer = get(web.base_url("wire-demo") + "/no/such/page")
     assert answer.status == 404

@@ -48,6 +48,7 @@ class Rendered:
     body: bytes
     content_type: str
     modified: datetime
+    location: str | None = None
 
 
 @functools.cache

@@ -24,7 +24,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -250,6 +250,15 @@ class DemoWeb:
         if path in routes:
             return 200, routes[path](corpus, outlet, base, number)
         article = self._article_at(outlet, path)
+        if article is None:
+            # Like most sites, answer the other form of a trailing slash with a redirect.
+            other = path[:-1] if path.endswith("/") else path + "/"
+            moved = self._article_at(outlet, other)
+            if moved is not None and "missing" not in moved.flags:
+                page = render.render_error(
+                    outlet, base, 301, "Moved Permanently", "This page has moved.", newest
+                )
+                return 301, replace(page, location=base + other)
         if article is None or "missing" in article.flags:
             message = "The page you asked for does not exist or has been moved."
             return 404, render.render_error(outlet, base, 404, "Not Found", message, newest)
@@ -316,6 +325,8 @@ def _handler_for(web: DemoWeb, outlet: DemoOutlet) -> type[BaseHTTPRequestHandle
             self.send_response(status)
             self.send_header("Content-Type", resource.content_type)
             self.send_header("Content-Length", str(len(resource.body)))
+            if resource.location:
+                self.send_header("Location", resource.location)
             if status == 200:
                 self.send_header("ETag", etag)
                 self.send_header("Last-Modified", _http_date(resource.modified))
