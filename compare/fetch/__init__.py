@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from compare.fetch.canonical import canonical_from_html, canonicalize_url
 from compare.fetch.charset import Decoded, decode_body
-from compare.fetch.client import ClientOptions, build_client
+from compare.fetch.client import ClientOptions, Clients, build_client
 from compare.fetch.discover import SitemapPage, parse_feed, parse_sitemap
 from compare.fetch.fetcher import Conditional, Fetcher, FetcherOptions, classify_exception
 from compare.fetch.politeness import RetryPolicy
@@ -37,6 +37,7 @@ from compare.fetch.summary import (
 __all__ = [
     "ADHOC_OUTLET",
     "ClientOptions",
+    "Clients",
     "Conditional",
     "ConsoleProgress",
     "Decoded",

@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import logging
 import random
+import re
 import socket
 import ssl
 import time
@@ -27,6 +28,7 @@ import httpx
 from compare.errors import FetchError
 from compare.fetch.canonical import canonicalize_url, host_of
 from compare.fetch.charset import decode_body
+from compare.fetch.client import Clients
 from compare.fetch.politeness import Clock, HostGate, HostGates, RetryPolicy, Sleep, parse_retry_after
 from compare.fetch.robots import RobotsRules, parse_robots
 from compare.models import FetchResult, Outcome, Politeness, Snapshot
@@ -41,10 +43,11 @@ SNAPSHOT_HEADERS = (
 )
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _PAYWALL = {401, 402, 451}
-_CHALLENGE_MARKERS = (
-    b"cf-browser-verification", b"challenge-platform", b"cf_chl_", b"<title>just a moment...",
-    b"attention required! | cloudflare", b"captcha-delivery.com", b"_incapsula_resource",
-    b"px-captcha", b"<title>access denied</title>", b"ddos-guard",
+_CHALLENGE = re.compile(
+    rb"cf-browser-verification|challenge-platform|cf_chl_|<title>just a moment\.\.\.|"
+    rb"attention required! \| cloudflare|captcha-delivery\.com|_incapsula_resource|"
+    rb"px-captcha|<title>access denied</title>|ddos-guard",
+    re.IGNORECASE,
 )
 _ERROR_BODY_PEEK = 32 * 1024
 _ROBOTS_MAX_BYTES = 512 * 1024
@@ -136,8 +139,7 @@ def classify_exception(exc: BaseException) -> tuple[Outcome, bool]:
 def _is_challenge(headers: Mapping[str, str], body: bytes) -> bool:
     if headers.get("cf-mitigated", "").lower() == "challenge":
         return True
-    head = body[:_ERROR_BODY_PEEK].lower()
-    return any(marker in head for marker in _CHALLENGE_MARKERS)
+    return _CHALLENGE.search(body, 0, _ERROR_BODY_PEEK) is not None
 
 
 def _looks_like_html(body: bytes) -> bool:
@@ -150,11 +152,11 @@ def _mime(content_type: str | None) -> str:
 
 
 class Fetcher:
-    """Fetches URLs for one run. Use as ``async with Fetcher(client, ...) as fetcher``."""
+    """Fetches URLs for one run, through ``clients`` (which the caller opens and closes)."""
 
     def __init__(
         self,
-        client: httpx.AsyncClient,
+        clients: Clients,
         options: FetcherOptions,
         *,
         clock: Clock = time.monotonic,
@@ -162,7 +164,7 @@ class Fetcher:
         rand: Callable[[], float] = random.random,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.client = client
+        self.clients = clients
         self.options = options
         self.gates = HostGates(clock=clock, sleep=sleep)
         self._clock = clock
@@ -279,8 +281,9 @@ class Fetcher:
                     spent.append(self._clock() - began)
 
     async def _send(self, url: str, headers: dict[str, str], *, kind: str, cap: int) -> _Response:
-        request = self.client.build_request("GET", url, headers=headers)
-        response = await self.client.send(request, stream=True)
+        client = self.clients.get(url)
+        request = client.build_request("GET", url, headers=headers)
+        response = await client.send(request, stream=True)
         try:
             status = response.status_code
             if status == 304 or (300 <= status < 400) or status >= 400:

@@ -26,7 +26,7 @@ import httpx
 from compare.config import DEFAULT_USER_AGENT
 from compare.errors import FetchError, UsageError
 from compare.fetch.canonical import canonicalize_url
-from compare.fetch.client import ClientOptions, build_client
+from compare.fetch.client import ClientOptions, Clients
 from compare.fetch.discover import parse_feed, parse_sitemap, select, sniff_feed_kind
 from compare.fetch.fetcher import Conditional, Fetcher, FetcherOptions
 from compare.fetch.politeness import Clock, RetryPolicy, Sleep
@@ -63,13 +63,24 @@ def _bare_host(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def _outlet_for(url: str, outlets: Sequence[Outlet]) -> Outlet | None:
-    host = _bare_host(url)
-    for outlet in outlets:
-        hosts = {_bare_host(outlet.homepage)} | {_bare_host(f.url) for f in outlet.feeds}
-        if host in hosts or any(host.endswith("." + h) for h in hosts if h):
-            return outlet
-    return None
+class _HostIndex:
+    """Which outlet a URL belongs to: by its host (``www.`` ignored), or a parent domain's."""
+
+    def __init__(self, outlets: Sequence[Outlet]) -> None:
+        self._by_host: dict[str, Outlet] = {}
+        for outlet in outlets:
+            for url in (outlet.homepage, *(f.url for f in outlet.feeds)):
+                host = _bare_host(url)
+                if host:
+                    self._by_host.setdefault(host, outlet)
+
+    def find(self, url: str) -> Outlet | None:
+        labels = _bare_host(url).split(".")
+        for i in range(len(labels)):  # news.example.com, then example.com, then com
+            outlet = self._by_host.get(".".join(labels[i:]))
+            if outlet is not None:
+                return outlet
+        return None
 
 
 def _adhoc(sources: Sources) -> Outlet:
@@ -213,8 +224,9 @@ def _choose_outlets(
     extra: dict[str, list[str]] = {}
     adhoc = _adhoc(sources)
     by_id = {o.id: o for o in chosen}
+    index = _HostIndex(sources.outlets)
     for url in extra_urls:
-        owner = _outlet_for(url, sources.outlets) or adhoc
+        owner = index.find(url) or adhoc
         if owner.id not in by_id:
             by_id[owner.id] = owner
             chosen.append(owner)
@@ -245,7 +257,6 @@ async def afetch_sources(
     started = clock()
     client_options = ClientOptions(
         user_agent=plan.user_agent,
-        max_connections=plan.max_concurrency * 2,
         connect_timeout=sources.defaults.connect_timeout,
         read_timeout=sources.defaults.read_timeout,
         verify_tls=plan.verify_tls,
@@ -253,8 +264,8 @@ async def afetch_sources(
     options = FetcherOptions(user_agent=plan.user_agent, max_concurrency=plan.max_concurrency,
                              max_redirects=plan.max_redirects,
                              max_crawl_delay=plan.max_crawl_delay, retry=plan.retry)
-    async with build_client(client_options, transport=transport) as client:
-        fetcher = Fetcher(client, options, clock=clock, sleep=sleep or asyncio.sleep,
+    async with Clients(client_options, transport=transport) as clients:
+        fetcher = Fetcher(clients, options, clock=clock, sleep=sleep or asyncio.sleep,
                           rand=rand or random.random, now=now)
         run = _Run(fetcher, plan, known=known, on_result=on_result, progress=progress, now=now)
         for outlet in chosen:

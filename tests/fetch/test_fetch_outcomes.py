@@ -21,7 +21,7 @@ from fetch_web import (
     truncated,
 )
 
-from compare.fetch import Conditional, Fetcher, FetcherOptions, RetryPolicy, build_client
+from compare.fetch import Clients, Conditional, Fetcher, FetcherOptions, RetryPolicy
 from compare.fetch.client import ClientOptions
 from compare.models import FetchResult, Outcome, Politeness
 
@@ -43,8 +43,8 @@ def fetch(
     async def main() -> FetchResult:
         options = ClientOptions(user_agent=UA, connect_timeout=politeness.connect_timeout,
                                 read_timeout=politeness.read_timeout)
-        async with build_client(options) as client:
-            fetcher = Fetcher(client, FetcherOptions(user_agent=UA, retry=retry))
+        async with Clients(options) as clients:
+            fetcher = Fetcher(clients, FetcherOptions(user_agent=UA, retry=retry))
             return await fetcher.fetch(url, outlet_id="t", politeness=politeness, kind=kind,
                                        conditional=conditional)
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fetch_web import FakeClock
 
-from compare.fetch import Conditional, Fetcher, FetcherOptions, RetryPolicy, build_client
+from compare.fetch import Clients, Conditional, Fetcher, FetcherOptions, RetryPolicy
 from compare.fetch.client import ClientOptions
 from compare.fetch.politeness import parse_retry_after
 from compare.models import FetchResult, Outcome, Politeness
@@ -59,9 +59,9 @@ def run(
     sequential: bool = False,
 ) -> list[FetchResult]:
     async def main() -> list[FetchResult]:
-        client = build_client(ClientOptions(user_agent=UA), transport=httpx.MockTransport(recorder))
-        async with client:
-            fetcher = Fetcher(client, FetcherOptions(user_agent=UA, retry=retry or RetryPolicy()),
+        clients = Clients(ClientOptions(user_agent=UA), transport=httpx.MockTransport(recorder))
+        async with clients:
+            fetcher = Fetcher(clients, FetcherOptions(user_agent=UA, retry=retry or RetryPolicy()),
                               clock=clock, sleep=clock.sleep, rand=lambda: 0.5)
             jobs = [fetcher.fetch(u, outlet_id="o", politeness=politeness, conditional=conditional)
                     for u in urls]
