@@ -103,6 +103,10 @@ _LEADING = re.compile(
     re.IGNORECASE,
 )
 _NOT_SPEECH_AFTER = re.compile(r"^\s+(?:nothing|little|no\s|goodbye|sorry)", re.IGNORECASE)
+_SENTENCE_END = re.compile(
+    r"^\s*(?:on\s+\w+|in\s+a\s+statement|late\s+on\s+\w+|yesterday|today)?\s*[.!?\"”’]*\s*$",
+    re.IGNORECASE,
+)
 _INVERTED = re.compile(r"^\s+(?P<who>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})")
 
 
@@ -185,6 +189,9 @@ def find_speech(text: str, quotes: list[Quote] | None = None) -> list[Speech]:
             if q.end <= m.start():
                 start = max(start, q.end)
         subject = before[start:].strip().strip(",")
+        if _SENTENCE_END.match(after) and "," in subject:
+            # "..., officials said." — the speaker is the phrase right before the verb.
+            subject = subject.rsplit(",", 1)[1].strip()
         direct = any(q.end <= m.start() and q.n_words > 4 for q in quotes) or bool(
             re.match(r"^\s*(?:,\s*)?[\"“:]", after)
         )

@@ -84,7 +84,7 @@ class FramingParams:
     """Options of the framing stage (stored with its results: same params, same output)."""
 
     lead_sentences: int = 3
-    min_loaded_weight: float = 0.5
+    min_loaded_weight: float = 0.0
     label_max_words: int = 3
     version: int = 1
 

@@ -1,0 +1,98 @@
+"""analyse_event: presence, diffs, the label ledger, number disagreements and the JSON form."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from compare.framing import EventFraming, analyse_event, from_dict, load_lexicons, to_dict
+from compare.models import Article, Passage
+
+
+@dataclass(frozen=True)
+class Member:
+    article_id: str
+    passage_index: int
+    similarity: float
+    reprint: bool = False
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    members: tuple[Member, ...]
+    central: Member
+
+
+def _article(aid: str, outlet: str, sentences: list[str]) -> tuple[Article, list[Passage]]:
+    text = " ".join(sentences)
+    passages, at = [], 0
+    for i, s in enumerate(sentences):
+        passages.append(Passage(aid, i, at, at + len(s), s))
+        at += len(s) + 1
+    return Article(aid, outlet, sentences[0], text), passages
+
+
+def _event() -> EventFraming:
+    a, pa = _article(
+        "a1",
+        "armenpress",
+        [
+            "Azerbaijan keeps the Lachin corridor under blockade.",
+            "More than 120,000 Armenians of Artsakh face shortages, the ombudsman said.",
+            "Trucks wait in Goris.",
+        ],
+    )
+    b, pb = _article(
+        "b1",
+        "apa",
+        [
+            "Azerbaijan keeps the Lachin road under checkpoint control.",
+            "About 25,000 residents of the Karabakh region face shortages, officials said.",
+        ],
+    )
+    claims = [
+        Claim("c1", (Member("a1", 0, 1.0), Member("b1", 0, 0.8)), Member("a1", 0, 1.0)),
+        Claim("c2", (Member("a1", 1, 1.0), Member("b1", 1, 0.7)), Member("a1", 1, 1.0)),
+        Claim("c3", (Member("a1", 2, 1.0),), Member("a1", 2, 1.0)),
+    ]
+    readable = {"armenpress": "ok", "apa": "ok", "civilnet": "paywall", "news_am": "ok"}
+    return analyse_event(
+        claims, {"a1": pa, "b1": pb}, {"a1": a, "b1": b}, readable, lexicon=load_lexicons()
+    )
+
+
+def test_presence_keeps_unread_apart_from_omitted() -> None:
+    result = _event()
+    presence = {(r.claim_id, r.outlet_id): r.presence for r in result.claims}
+    assert presence[("c3", "armenpress")] == "says"
+    assert presence[("c3", "apa")] == "omits"
+    assert presence[("c3", "civilnet")] == "paywall"
+    assert presence[("c3", "news_am")] == "omits"
+    assert all(r.presence != "omits" for r in result.claims if r.outlet_id == "civilnet")
+
+
+def test_diff_ledger_and_prominence() -> None:
+    result = _event()
+    row = next(r for r in result.claims if r.claim_id == "c1" and r.outlet_id == "apa")
+    assert row.passage is not None and row.passage.prominence == "lead"
+    assert any(op.op == "replace" and "road" in op.b for op in row.diff)
+    lachin = result.ledger.terms("lachin_road")
+    assert lachin == {"armenpress": {"Lachin corridor": 1}, "apa": {"Lachin road": 1}}
+    assert result.ledger.terms("population")["armenpress"] == {"Armenians of Artsakh": 1}
+
+
+def test_number_disagreement_and_attribution() -> None:
+    result = _event()
+    (disagreement,) = result.disagreements
+    assert disagreement.claim_id == "c2"
+    assert disagreement.counts == "people"
+    assert dict(disagreement.values) == {"apa": (25000.0,), "armenpress": (120000.0,)}
+    row = next(r for r in result.claims if r.claim_id == "c2" and r.outlet_id == "apa")
+    assert row.passage is not None and row.passage.attribution.label == "anonymous"
+
+
+def test_round_trip_through_json() -> None:
+    result = _event()
+    data = json.loads(json.dumps(to_dict(result)))
+    assert from_dict(EventFraming, data) == result

@@ -1,0 +1,33 @@
+"""Figures, units and what they count."""
+
+from __future__ import annotations
+
+from compare.framing.numbers import extract_numbers
+
+
+def _one(text: str) -> tuple[float, str | None, str, bool]:
+    (n,) = extract_numbers(text)
+    assert text[n.cue.start : n.cue.end] == n.cue.text
+    return n.value, n.unit, n.counts, n.approximate
+
+
+def test_people_with_approximation() -> None:
+    assert _one("More than 100,000 people left the region.") == (100000.0, "people", "people", True)
+
+
+def test_casualties_from_a_death_word() -> None:
+    assert _one("At least 200 people were killed.")[2:] == ("casualties", True)
+
+
+def test_money_percent_and_scale() -> None:
+    values = [(n.value, n.counts) for n in extract_numbers("It gave $11.5 million, a 12 percent rise.")]
+    assert values == [(11_500_000.0, "money"), (12.0, "percent")]
+
+
+def test_word_numbers_and_vehicles() -> None:
+    assert _one("Hundreds of trucks waited at the border.") == (200.0, "trucks", "vehicles", True)
+
+
+def test_years_and_dates_are_not_figures() -> None:
+    assert extract_numbers("The war of 2020 ended on 10 November.") == ()
+    assert [n.counts for n in extract_numbers("In May 2023, three soldiers died.")] == ["casualties"]

@@ -1,0 +1,25 @@
+"""Word-level diffs between aligned sentences."""
+
+from __future__ import annotations
+
+from compare.framing.wording import substitutions, word_diff
+
+
+def test_substitution_insertion_deletion() -> None:
+    a = "Azerbaijan set up a checkpoint on the Lachin road."
+    b = "Azerbaijan tightened its illegal blockade on the Lachin road."
+    ops = word_diff(a, b)
+    assert [o.op for o in ops if o.op != "equal"] == ["replace"]
+    replace = next(o for o in ops if o.op == "replace")
+    assert a[replace.a_start : replace.a_end] == replace.a
+    assert b[replace.b_start : replace.b_end] == replace.b
+    ops2 = word_diff("The road was closed.", "The road was closed again today.")
+    assert [(o.op, o.b) for o in ops2 if o.op != "equal"] == [("insert", "again today")]
+    ops3 = word_diff("The road was closed again.", "The road was closed.")
+    assert [(o.op, o.a) for o in ops3 if o.op != "equal"] == [("delete", "again")]
+
+
+def test_substitutions_keep_short_content_swaps() -> None:
+    ops = word_diff("Protesters blocked the road near Shusha.", "Eco-activists blocked the road near Shushi.")
+    assert substitutions(ops) == [("Protesters", "Eco-activists"), ("Shusha", "Shushi")]
+    assert substitutions(word_diff("It fell 5 percent.", "It fell 7 percent.")) == []
