@@ -540,9 +540,22 @@ def group_events(
     touched: dict[str, list[int]] = defaultdict(list)
     merged_into: dict[str, str] = {}
     candidates = [s for s in existing if remaining[s.id] and (s.centroid is not None or s.terms)]
-    for members in clusters:
+    # An old event id stays with the cluster holding most of its re-grouped articles.
+    heir: dict[str, tuple[int, int]] = {}
+    for number, members in enumerate(clusters):
+        held = Counter(owner_of[articles[i].id] for i in members if articles[i].id in owner_of)
+        for owner, count in held.items():
+            if owner not in heir or count > heir[owner][0]:
+                heir[owner] = (count, number)
+    for number, members in enumerate(clusters):
         ids = [articles[i].id for i in members]
-        previous_owners = Counter(owner_of[a] for a in ids if a in owner_of)
+        previous_owners = Counter(
+            {
+                o: c
+                for o, c in Counter(owner_of[a] for a in ids if a in owner_of).items()
+                if heir[o][1] == number
+            }
+        )
         target: str | None = None
         best = 0.0
         if previous_owners:

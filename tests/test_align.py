@@ -1,0 +1,144 @@
+"""Claim alignment on small hand-made events, with the deterministic hashing embedder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from compare.align import AlignParams, Claim, align_event, pair_features, pair_scores
+from compare.embed import HashingEmbedder
+from compare.models import Passage
+
+ARTICLES = {
+    "a1": [
+        "An earthquake of magnitude 6.1 struck northern Chile on Tuesday.",
+        "At least 12 people were killed in the town of Arica, officials said.",
+        "The president will visit the region on Friday.",
+    ],
+    "a2": [
+        "A magnitude 6.1 earthquake struck northern Chile on Tuesday.",
+        "Officials said at least 12 people were killed in Arica.",
+        "Copper prices rose sharply in London trading.",
+    ],
+    "a3": [
+        "Northern Chile was struck by an earthquake of magnitude 6.1 on Tuesday.",
+        "The ministry blamed poor building standards for the damage.",
+    ],
+}
+OUTLETS = {"a1": "left", "a2": "centre", "a3": "right"}
+
+
+def _passages(articles: dict[str, list[str]]) -> list[Passage]:
+    out = []
+    for article_id, sentences in articles.items():
+        offset = 0
+        for index, text in enumerate(sentences):
+            out.append(Passage(article_id, index, offset, offset + len(text), text))
+            offset += len(text) + 1
+    return out
+
+
+def _align(articles: dict[str, list[str]], **kwargs: object) -> tuple[list[Passage], list[Claim]]:
+    passages = _passages(articles)
+    vectors = HashingEmbedder(dim=512).embed([p.text for p in passages])
+    outlets = kwargs.pop("outlet_of", OUTLETS)
+    claims = align_event(passages, vectors, outlet_of=outlets, **kwargs)  # type: ignore[arg-type]
+    return passages, claims
+
+
+def _claim_of(claims: list[Claim], article_id: str, index: int) -> Claim:
+    for claim in claims:
+        if any(m.article_id == article_id and m.passage_index == index for m in claim.members):
+            return claim
+    raise AssertionError(f"{article_id}:{index} is in no claim")
+
+
+def test_every_passage_in_exactly_one_claim() -> None:
+    passages, claims = _align(ARTICLES)
+    seen = [(m.article_id, m.passage_index) for c in claims for m in c.members]
+    assert sorted(seen) == sorted((p.article_id, p.index) for p in passages)
+
+
+def test_same_claim_is_aligned_across_outlets() -> None:
+    _, claims = _align(ARTICLES)
+    quake = _claim_of(claims, "a1", 0)
+    assert {(m.article_id, m.passage_index) for m in quake.members} == {
+        ("a1", 0),
+        ("a2", 0),
+        ("a3", 0),
+    }
+    assert not quake.unique
+    toll = _claim_of(claims, "a1", 1)
+    assert {(m.article_id, m.passage_index) for m in toll.members} == {("a1", 1), ("a2", 1)}
+
+
+def test_unmatched_passages_are_unique_claims() -> None:
+    _, claims = _align(ARTICLES)
+    copper = _claim_of(claims, "a2", 2)
+    assert len(copper.members) == 1 and copper.unique
+    assert copper.central == copper.members[0]
+    assert _claim_of(claims, "a3", 1).unique
+
+
+def test_at_most_one_passage_per_article() -> None:
+    repeated = dict(ARTICLES)
+    repeated["a1"] = [*ARTICLES["a1"], "An earthquake of magnitude 6.1 hit northern Chile Tuesday."]
+    _, claims = _align(repeated, params=AlignParams(repeat_threshold=1.1))
+    for claim in claims:
+        ids = [m.article_id for m in claim.members]
+        assert len(ids) == len(set(ids))
+
+
+def test_an_article_repeating_itself_may_join_its_own_claim() -> None:
+    repeated = dict(ARTICLES)
+    repeated["a1"] = [*ARTICLES["a1"], ARTICLES["a1"][0]]
+    _, claims = _align(repeated, params=AlignParams(max_per_article=1, repeat_threshold=0.9))
+    quake = _claim_of(claims, "a1", 0)
+    assert ("a1", 3) in {(m.article_id, m.passage_index) for m in quake.members}
+
+
+def test_declared_reprint_is_flagged_and_not_independent() -> None:
+    articles = {
+        "orig": ["The port of Odesa was shelled overnight, the governor said."],
+        "copy": ["The port of Odesa was shelled overnight, the governor said."],
+    }
+    _, claims = _align(articles, outlet_of={"orig": "agency", "copy": "paper"}, reprint_of={"copy": "orig"})
+    assert len(claims) == 1
+    flags = {m.article_id: m.reprint for m in claims[0].members}
+    assert flags == {"orig": False, "copy": True}
+    assert claims[0].unique  # one independent outlet carries it
+
+
+def test_different_claims_are_not_flagged_as_reprints() -> None:
+    _, claims = _align(ARTICLES)
+    assert not any(m.reprint for c in claims for m in c.members)
+
+
+def test_deterministic_ids_and_order() -> None:
+    _, first = _align(ARTICLES)
+    _, second = _align(ARTICLES)
+    assert first == second
+    assert len({c.id for c in first}) == len(first)
+    assert len(first[0].members) >= len(first[-1].members)
+
+
+def test_central_member_is_most_similar_on_average() -> None:
+    _, claims = _align(ARTICLES)
+    quake = _claim_of(claims, "a1", 0)
+    assert quake.central.similarity == max(m.similarity for m in quake.members)
+    assert all(0.0 <= m.similarity <= 1.0 for m in quake.members)
+
+
+def test_pair_scores_rank_paraphrase_above_unrelated() -> None:
+    texts = ARTICLES["a1"] + ARTICLES["a2"]
+    vectors = HashingEmbedder(dim=512).embed(texts)
+    features = pair_features(texts, vectors, [0, 1, 2, 0, 1, 2])
+    scores = pair_scores(features, np.array([0, 0]), np.array([3, 5]))
+    assert scores[0] > scores[1]
+
+
+def test_empty_and_mismatched_input() -> None:
+    assert align_event([], np.zeros((0, 8), dtype=np.float32), outlet_of={}) == []
+    passages = _passages({"a": ["one sentence"]})
+    with pytest.raises(ValueError, match="vectors"):
+        align_event(passages, np.zeros((2, 8), dtype=np.float32), outlet_of={"a": "x"})
