@@ -252,3 +252,19 @@ def test_every_hostile_string_reaches_the_report(report) -> None:  # type: ignor
     blob = json.dumps(json.loads(render_json(report)), ensure_ascii=False)
     for hostile in HOSTILE:
         assert json.dumps(hostile)[1:-1] in blob, hostile
+
+
+def test_md_escape_round_trips_random_hostile_text() -> None:
+    """md() output has no live markup character, and undoing the escapes gives the text back."""
+    import html
+    import random
+
+    rng = random.Random(8)
+    alphabet = "ab 1.<>&|[]()*_`~!#\\{}-+=:/\n\t\"'"
+    for _ in range(500):
+        raw = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        out = md(raw)
+        assert "<" not in out and ">" not in out and "\n" not in out
+        assert not re.search(r"(?<!\\)(?:\\\\)*[|\[\]()*_`~]", out.replace("\\\\", "")), (raw, out)
+        back = html.unescape(re.sub(r"\\(.)", r"\1", out))
+        assert back == " ".join(raw.split()), (raw, out)
