@@ -464,6 +464,14 @@ def _body_candidates(tree: Any, url: str | None, meta: PageMeta) -> tuple[str, s
     return text, method, document
 
 
+def _drop_title(text: str, title: str | None) -> str:
+    """The body without a first paragraph that only repeats the title (it is stored apart)."""
+    if not title:
+        return text
+    first, _, rest = text.partition("\n\n")
+    return rest if rest and first.casefold() == title.casefold() else text
+
+
 def _is_paywalled(html: str, meta: PageMeta, text: str) -> bool:
     """A short body on a page that says it is not free, or that shows paywall markers."""
     if len(text) >= SHORT_BODY * 2:
@@ -526,6 +534,7 @@ def extract_html(
             f"no article body found ({len(text)} characters)", url=url, outcome="extract_empty"
         )
     title = meta.headline or meta.og_title or _clean_line(getattr(document, "title", None))
+    text = _drop_title(text, title)
     published, source, reliable, updated = choose_dates(meta, url=url, html=html, fetched_at=fetched_at)
     language_page = normalise_language(meta.language)
     language_detected = detect_language(text)

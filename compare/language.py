@@ -33,6 +33,13 @@ MAX_CHARS = 4000
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _TAG = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_].*)?\s*$")
 
+#: ISO 639-2/3 codes pages use instead of 639-1, for the languages we cover most.
+_THREE_LETTER = {
+    "aze": "az", "hye": "hy", "arm": "hy", "rus": "ru", "kat": "ka", "geo": "ka", "eng": "en",
+    "tur": "tr", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr", "ukr": "uk", "fas": "fa",
+    "per": "fa", "spa": "es", "ara": "ar", "zho": "zh", "chi": "zh",
+}  # fmt: skip
+
 _lock = threading.Lock()
 _identifier: Any = None
 
@@ -75,7 +82,9 @@ def normalise_language(tag: str | None) -> str | None:
     if not match:
         return None
     code = match.group(1).lower()
-    return None if code in {"und", "mul", "zxx"} else code
+    if code in {"und", "mul", "zxx"}:
+        return None
+    return _THREE_LETTER.get(code, code)
 
 
 def languages_differ(*codes: str | None) -> bool:
