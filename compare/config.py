@@ -7,7 +7,8 @@ at its top level::
     db = "/var/lib/newscompare/newscompare.db"
     sources = "/etc/newscompare/sources.yaml"
     model = "all-MiniLM-L6-v2"
-    fresh_for_hours = 12
+    fresh_for_hours = 12   # pages fetched more recently than this are not asked for again
+    recheck_days = 3       # articles first seen this recently are re-checked for silent edits
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Settings:
     embed_backend: str = "auto"
     user_agent: str = DEFAULT_USER_AGENT
     fresh_for_hours: float = 12.0
+    recheck_days: float = 3.0
     since: str = "2d"
     out: str = "reports"
     shared_data: str | None = None

@@ -172,6 +172,8 @@ def demo(ctx: click.Context, out: str | None, version: int | None) -> None:
     explicit_db = ctx.find_root().params.get("db")
     if not explicit_db:
         settings = replace(settings, db=DEMO_DB)
+    # The demo plays two nights in a row: the second run asks every page again (conditionally).
+    settings = replace(settings, fresh_for_hours=0)
     if version is None:
         version = 2 if _previous_demo(settings) else 1
     out_dir = Path(out or settings.out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from compare.config import Settings
@@ -52,10 +52,20 @@ def fetch_into_store(
             store.ensure_outlet(result.outlet_id)
         store.record_fetch(run_id, result)
 
+    chosen = list(outlet_ids) if outlet_ids else None
+    extra = list(urls)
+    if settings.recheck_days > 0 and not (urls and not outlet_ids):
+        # Silent edits do not show in feeds: look again (conditionally, so an unchanged page
+        # costs a 304) at the articles first seen in the last few days, once they are no longer
+        # fresh. Naming the outlets keeps their feeds in the run.
+        ids = chosen or [o.id for o in sources.outlets if o.active]
+        cutoff = (datetime.now(UTC) - timedelta(days=settings.recheck_days)).isoformat(timespec="seconds")
+        extra += [u for u in store.recent_article_urls(since=cutoff, outlet_ids=ids) if u not in extra]
+        chosen = ids
     return fetch_sources(
         sources,
-        outlet_ids=list(outlet_ids) if outlet_ids else None,
-        extra_urls=list(urls),
+        outlet_ids=chosen,
+        extra_urls=extra,
         known=known,
         fresh_for=timedelta(hours=settings.fresh_for_hours),
         on_result=on_result,

@@ -215,6 +215,13 @@ def run_pipeline(
             result.extract, result.analysis = process_store(
                 store, sources, run_id=run_id, embedder=embedder, result=result
             )
+            result.status = "partial" if result.failed_outlets else "ok"
+            # The reports show this run's status, so record it before writing them; the
+            # report stage's own timing is added afterwards.
+            store.finish_run(
+                run_id, status=result.status, timings=result.timings, counts=result.counts(),
+                failures=result.failed_outlets,
+            )  # fmt: skip
             if out_dir is not None:
                 with _timed(result, "report"):
                     result.reports, result.index = write_reports(
@@ -223,7 +230,6 @@ def run_pipeline(
                         event_ids=events_touched_since(store, since) if since else None,
                         run_id=run_id,
                     )
-            result.status = "partial" if result.failed_outlets else "ok"
         except BaseException as exc:
             result.status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
             store.finish_run(

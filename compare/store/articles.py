@@ -121,6 +121,20 @@ class ArticlesMixin:
             previous_id=int(latest[0]) if latest else None,
         )
 
+    def recent_article_urls(self, *, since: str, outlet_ids: Sequence[str]) -> list[str]:
+        """The fetched URLs of articles first seen at or after ``since``, for these outlets."""
+        if not outlet_ids:
+            return []
+        marks = ",".join("?" * len(outlet_ids))
+        return [
+            str(r[0])
+            for r in self.db.execute(
+                f"""SELECT DISTINCT COALESCE(fetched_url, url) FROM articles
+                    WHERE first_seen >= ? AND outlet_id IN ({marks}) ORDER BY 1""",
+                [since, *outlet_ids],
+            ).fetchall()
+        ]
+
     def previous_text(self, url: str) -> str | None:
         """The text of the latest stored version of ``url``, or ``None`` when there is none."""
         row = self.db.execute(

@@ -114,11 +114,14 @@ class FetchMixin:
         return list(self.db.query("SELECT * FROM fetch_log WHERE run_id = ? ORDER BY id", [run_id]))
 
     def latest_outcomes(self) -> dict[str, dict[str, int]]:
-        """Per outlet, the outcome counts of its article fetches in its most recent run."""
+        """Per outlet, the outcome counts of the latest attempt at each of its URLs.
+
+        Per URL rather than per run: a quiet night whose feeds answer 304 tries no article
+        pages, and must not make yesterday's unreadable pages look readable.
+        """
         rows = self.db.query(
             """SELECT f.outlet_id, f.outcome, COUNT(*) AS n FROM fetch_log f
-               JOIN (SELECT outlet_id, MAX(run_id) AS run_id FROM fetch_log GROUP BY outlet_id) last
-                 ON last.outlet_id = f.outlet_id AND last.run_id = f.run_id
+               JOIN (SELECT url, MAX(id) AS id FROM fetch_log GROUP BY url) last ON last.id = f.id
                GROUP BY f.outlet_id, f.outcome"""
         )
         out: dict[str, dict[str, int]] = {}
