@@ -13,6 +13,7 @@ from __future__ import annotations
 from compare.report.build import build_event_report, latest_event_id
 from compare.report.bundle import Bundle, write_report_bundle
 from compare.report.csvout import read_claim_matrix_csv, render_claim_matrix_csv
+from compare.report.formats import FORMATS, render_report
 from compare.report.html import render_html, render_index_html
 from compare.report.index import build_index
 from compare.report.jsonout import render_index_json, render_json, report_to_dict
@@ -20,6 +21,7 @@ from compare.report.markdown import render_index_markdown, render_markdown
 from compare.report.model import SCHEMA_VERSION, Report, RunIndex
 
 __all__ = [
+    "FORMATS",
     "SCHEMA_VERSION",
     "Bundle",
     "Report",
@@ -35,6 +37,7 @@ __all__ = [
     "render_index_markdown",
     "render_json",
     "render_markdown",
+    "render_report",
     "report_to_dict",
     "write_report_bundle",
 ]

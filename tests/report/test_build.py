@@ -10,10 +10,10 @@ from report_fixture import ALPHA_V1, ALPHA_V2, SCRIPT, Fixture, build_fixture
 from compare.errors import NotFoundError
 from compare.report import build_event_report, build_index, latest_event_id
 from compare.report.diff import condense, segments, text_diff
-from compare.report.model import Report
+from compare.report.model import ClaimCell, Report
 
 
-def _cells(report: Report, claim_id: int) -> dict[str, object]:
+def _cells(report: Report, claim_id: int) -> dict[str, ClaimCell]:
     claim = next(c for c in report.claims if c.id == claim_id)
     return {cell.outlet_id: cell for cell in claim.cells}
 

@@ -268,3 +268,15 @@ def test_md_escape_round_trips_random_hostile_text() -> None:
         assert not re.search(r"(?<!\\)(?:\\\\)*[|\[\]()*_`~]", out.replace("\\\\", "")), (raw, out)
         back = html.unescape(re.sub(r"\\(.)", r"\1", out))
         assert back == " ".join(raw.split()), (raw, out)
+
+
+def test_render_report_by_format_name(report) -> None:  # type: ignore[no-untyped-def]
+    from compare.errors import UsageError
+    from compare.report import FORMATS, render_report
+
+    assert render_report(report, format="json") == render_json(report)
+    assert render_report(report, format="md") == render_markdown(report)
+    assert render_report(report).startswith("<!DOCTYPE html>")
+    assert set(FORMATS) == {"html", "md", "json", "csv"}
+    with pytest.raises(UsageError, match="html, md, json, csv"):
+        render_report(report, format="pdf")
