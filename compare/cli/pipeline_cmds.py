@@ -186,12 +186,13 @@ def demo(ctx: click.Context, out: str | None, version: int | None) -> None:
         result = run_pipeline(
             settings, sources, command="demo", out_dir=out_dir, parameters={"demo_version": version}
         )
+        seed_url = web.seed_url
     _print_summary(result, exit_on_failure=False)  # the demo's unreadable outlets are deliberate
     if result.index:
         out_console.print(f"Report index: {result.index.resolve()}")
-    main_report = _main_report(result)
+    main_report = _seed_report(settings, seed_url, out_dir)
     if main_report:
-        out_console.print(f"Seed event report: {main_report.resolve()}")
+        out_console.print(f"The seed article's event: {main_report.resolve()}")
 
 
 def _previous_demo(settings: Settings) -> bool:
@@ -201,9 +202,16 @@ def _previous_demo(settings: Settings) -> bool:
         return store.last_run(command="demo") is not None
 
 
-def _main_report(result: RunResult) -> Path | None:
-    """The report of the event with the most outlets (the seed's, on the demo corpus)."""
-    return result.reports[0] if result.reports else None
+def _seed_report(settings: Settings, seed_url: str, out_dir: Path) -> Path | None:
+    """The HTML report of the event the seed article landed in, when it was written."""
+    with open_store(settings) as store:
+        row = store.db.execute(
+            """SELECT ea.event_id FROM articles a JOIN event_articles ea ON ea.article_id = a.id
+               WHERE a.fetched_url = ? OR a.url = ? ORDER BY a.version DESC LIMIT 1""",
+            [seed_url, seed_url],
+        ).fetchone()
+    path = out_dir / f"event-{row[0]}.html" if row else None
+    return path if path and path.exists() else None
 
 
 def _print_summary(result: RunResult, *, exit_on_failure: bool = True) -> None:
