@@ -37,6 +37,8 @@ DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "report-screens
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
+        if os.environ.get("NEWSCOMPARE_REQUIRE_BROWSER"):  # CI installs it: a skip would hide a gap
+            pytest.fail(f"no Chromium at {CHROMIUM}, and NEWSCOMPARE_REQUIRE_BROWSER is set")
         pytest.skip(f"no Chromium at {CHROMIUM}: run scripts/install_browser")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     with sync_api.sync_playwright() as pw:
