@@ -1,0 +1,183 @@
+"""How a store built from the demo web compares with ``seeds/EXPECTED.yaml``.
+
+The demo corpus was written together with a description of what a correct comparison finds:
+events, key claims with who carries them and in whose voice, labels, disagreeing numbers, the
+reprint, the silent edit and the pages that cannot be read. This module scores a store against
+it, so the end-to-end test pins floors and a person can see where the pipeline falls short.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import Counter
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from compare.store import Store
+
+__all__ = ["load_expected", "score_store"]
+
+READABLE = ("ok", "not_modified", "skipped_fresh")
+
+
+def load_expected(seeds_dir: Path) -> dict[str, Any]:
+    data = yaml.safe_load((seeds_dir / "EXPECTED.yaml").read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{seeds_dir}/EXPECTED.yaml is not a mapping")
+    return data
+
+
+def _bcubed(pred: Mapping[str, str], gold: Mapping[str, str]) -> tuple[float, float, float]:
+    items = [i for i in gold if i in pred]
+    if not items:
+        return 0.0, 0.0, 0.0
+    p_sum = r_sum = 0.0
+    for i in items:
+        same_pred = {j for j in items if pred[j] == pred[i]}
+        same_gold = {j for j in items if gold[j] == gold[i]}
+        both = len(same_pred & same_gold)
+        p_sum += both / len(same_pred)
+        r_sum += both / len(same_gold)
+    p, r = p_sum / len(items), r_sum / len(items)
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def score_store(store: Store, expected: Mapping[str, Any], url_for: Callable[[str], str]) -> dict[str, Any]:
+    """Score the store's events, claims, attribution, presence, labels, numbers and reprints."""
+    article_of: dict[str, int] = {}
+    for key in {k for e in expected["events"] for k in e["articles"]}:
+        row = store.db.execute(
+            "SELECT id FROM articles WHERE fetched_url = ? OR url = ? ORDER BY version DESC LIMIT 1",
+            [url_for(key), url_for(key)],
+        ).fetchone()
+        if row:
+            article_of[key] = int(row[0])
+    event_of = {
+        int(r[0]): int(r[1]) for r in store.db.execute("SELECT article_id, event_id FROM event_articles")
+    }
+    # events ------------------------------------------------------------------------------------
+    gold = {key: e["id"] for e in expected["events"] for key in e["articles"] if key in article_of}
+    pred = {key: str(event_of.get(article_of[key], f"none-{key}")) for key in gold}
+    precision, recall, f1 = _bcubed(pred, gold)
+    unrelated = {e["id"] for e in expected["events"] if e.get("unrelated")}
+    bad_merges = sorted(
+        {
+            (gold[a], gold[b])
+            for a, b in itertools.combinations(sorted(gold), 2)
+            if pred[a] == pred[b] and gold[a] != gold[b] and (gold[a] in unrelated or gold[b] in unrelated)
+        }
+    )
+
+    # claims: are the passages that carry one expected claim aligned together? -------------------
+    passages: dict[int, list[tuple[int, str]]] = {}
+    for pid, aid, text in store.db.execute("SELECT id, article_id, text FROM passages"):
+        passages.setdefault(int(aid), []).append((int(pid), text))
+    claim_of = {
+        int(r[0]): int(r[1]) for r in store.db.execute("SELECT passage_id, claim_id FROM claim_passages")
+    }
+    attribution_of = {
+        int(r[0]): r[1] for r in store.db.execute("SELECT passage_id, attribution FROM framing")
+    }
+
+    def passage_for(key: str, quote: str) -> int | None:
+        probe = " ".join(quote.split())[:60]
+        for pid, text in passages.get(article_of.get(key, -1), []):
+            if probe[:40] in " ".join(text.split()):
+                return pid
+        return None
+
+    pair_total = pair_same = 0
+    attribution_total = attribution_right = 0
+    confusion: Counter[tuple[str, str]] = Counter()
+    found = missing = 0
+    for claim in expected["claims"]:
+        pids = []
+        for key, info in claim["carried_by"].items():
+            if info.get("version", 1) != 1 and key in article_of:
+                pass  # carried in the second version only: its passage may or may not be current
+            pid = passage_for(key, info["quote"])
+            if pid is None:
+                missing += 1
+                continue
+            found += 1
+            pids.append(pid)
+            got = attribution_of.get(pid)
+            if got is not None:
+                attribution_total += 1
+                attribution_right += got == info["attribution"]
+                confusion[(info["attribution"], got)] += 1
+        for a, b in itertools.combinations(pids, 2):
+            pair_total += 1
+            pair_same += claim_of.get(a, -a) == claim_of.get(b, -b)
+
+    # presence: an unreadable outlet never "omits" ---------------------------------------------
+    wrong_omissions = 0
+    blocked = {u["target"] for u in expected.get("unreadable", []) if u["kind"] == "outlet"}
+    for (data,) in store.db.execute("SELECT data FROM event_framing"):
+        for row in json.loads(data).get("claims", []):
+            if row["outlet_id"] in blocked and row["presence"] == "omits":
+                wrong_omissions += 1
+
+    # labels: the outlet's own term is in its ledger row for some event ---------------------------
+    used: dict[str, set[str]] = {}
+    for (data,) in store.db.execute("SELECT data FROM event_framing"):
+        for concept in json.loads(data).get("ledger", {}).get("entries", {}).values():
+            for outlet, terms in concept.items():
+                used.setdefault(outlet, set()).update(t.lower() for t in terms)
+    label_total = label_found = 0
+    for concept in expected.get("labels", []):
+        for outlet, term in concept["terms"].items():
+            label_total += 1
+            label_found += any(term.lower() in t or t in term.lower() for t in used.get(outlet, ()))
+
+    # numbers: the disagreements the stage reports, per expected set -----------------------------
+    reported: list[dict[str, Any]] = []
+    for (data,) in store.db.execute("SELECT data FROM event_framing"):
+        reported += json.loads(data).get("disagreements", [])
+    number_found = 0
+    for numbers in expected.get("numbers", []):
+        values: set[float] = set()
+        for v in numbers["values"].values():
+            for x in v["value"] if isinstance(v["value"], list) else [v["value"]]:
+                if isinstance(x, int | float):
+                    values.add(float(x))
+        number_found += any(
+            len({float(x) for xs in d["values"].values() for x in xs} & values) >= 2 for d in reported
+        )
+
+    # reprints ---------------------------------------------------------------------------------
+    reprint_of = {int(r[0]): r[1] for r in store.db.execute("SELECT id, reprint_of FROM articles")}
+    reprint_total = reprint_linked = reprint_origin = 0
+    for group in expected.get("reprints", []):
+        origin = article_of.get(group["origin"])
+        members = {article_of.get(k) for k in [group["origin"], *(c["key"] for c in group["copies"])]}
+        linked = [a for a in members if a is not None and reprint_of.get(a) in members]
+        reprint_total += len(group["copies"])
+        reprint_linked += len(linked)  # copies marked as reprints of another member of the group
+        reprint_origin += sum(
+            1
+            for c in group["copies"]
+            if origin is not None and reprint_of.get(article_of.get(c["key"], -1)) == origin
+        )
+
+    return {
+        "events_bcubed_precision": round(precision, 4),
+        "events_bcubed_recall": round(recall, 4),
+        "events_bcubed_f1": round(f1, 4),
+        "unrelated_merges": [list(m) for m in bad_merges],
+        "claim_passages_found": found,
+        "claim_passages_missing": missing,
+        "claim_pair_agreement": round(pair_same / pair_total, 4) if pair_total else 0.0,
+        "attribution_accuracy": round(attribution_right / attribution_total, 4) if attribution_total else 0.0,
+        "attribution_confusion": {f"{g}->{p}": n for (g, p), n in sorted(confusion.items())},
+        "unreadable_reported_as_omitting": wrong_omissions,
+        "labels_found": f"{label_found}/{label_total}",
+        "label_recall": round(label_found / label_total, 4) if label_total else 0.0,
+        "number_sets_found": f"{number_found}/{len(expected.get('numbers', []))}",
+        "reprints_linked": f"{reprint_linked}/{reprint_total}",
+        "reprint_origins_right": f"{reprint_origin}/{reprint_total}",
+    }
