@@ -21,6 +21,7 @@ appended to ``sys.path`` of its own processes only). Without it, those rows are 
 Usage::
 
     python scripts/bench_fetch.py --hosts 50 --pages 20 --repeat 3 --newspaper-path /tmp/np4k
+    python scripts/bench_fetch.py --hosts 50 --pages 4 --latency-ms 50 --newspaper-path /tmp/np4k
 
 Prints a Markdown table of medians over the repeats (contenders interleaved within each repeat)
 and the ratio of each to newscompare's pages/s measured in the same run.
@@ -41,9 +42,10 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = ("corridor road convoy minister said officials border talks agreement reported "
-         "government humanitarian region checkpoint statement ceasefire aid peace week city "
-         "residents forces spokesperson sources according negotiations").split()
+WORDS = ["corridor", "road", "convoy", "minister", "said", "officials", "border", "talks",
+         "agreement", "reported", "government", "humanitarian", "region", "checkpoint",
+         "statement", "ceasefire", "aid", "peace", "week", "city", "residents", "forces",
+         "spokesperson", "sources", "according", "negotiations"]
 
 
 def _words(rng: random.Random, n: int) -> str:
@@ -79,8 +81,14 @@ def make_page(host: int, page: int) -> bytes:
 # ---------------------------------------------------------------------------------- server
 
 
-def _serve(hosts: int, pages: int, ready: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    """A minimal keep-alive HTTP/1.1 server: GET and HEAD, prebuilt responses, one loop."""
+def _serve(
+    hosts: int, pages: int, latency: float, ready: multiprocessing.Queue  # type: ignore[type-arg]
+) -> None:
+    """A minimal keep-alive HTTP/1.1 server: GET and HEAD, prebuilt responses, one loop.
+
+    ``latency`` seconds pass before each answer (a real server's time to first byte plus the
+    round trip), without blocking the loop.
+    """
     robots = b"User-agent: *\nAllow: /\n"
 
     def response(body: bytes, ctype: bytes, *, head: bool) -> bytes:
@@ -110,6 +118,13 @@ def _serve(hosts: int, pages: int, ready: multiprocessing.Queue) -> None:  # typ
                 else:
                     out = (b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
                            b"Connection: keep-alive\r\n\r\n")
+                if latency:
+                    asyncio.get_running_loop().call_later(latency, self._write, out)
+                else:
+                    self._write(out)
+
+        def _write(self, out: bytes) -> None:
+            if not self.transport.is_closing():  # type: ignore[attr-defined]
                 self.transport.write(out)  # type: ignore[attr-defined]
 
     async def main() -> None:
@@ -212,6 +227,8 @@ def main() -> None:
     parser.add_argument("--delay-pages", type=int, default=10,
                         help="pages per host for the 1 s-delay run (0 to skip it)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--latency-ms", type=float, default=0.0,
+                        help="server delay before each answer (0: pure loopback)")
     parser.add_argument("--newspaper-path", default=None)
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--urls-file", default=None, help=argparse.SUPPRESS)
@@ -221,8 +238,9 @@ def main() -> None:
         return
 
     ready: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-    server = multiprocessing.Process(target=_serve, args=(args.hosts, args.pages, ready),
-                                     daemon=True)
+    server = multiprocessing.Process(
+        target=_serve, args=(args.hosts, args.pages, args.latency_ms / 1000, ready), daemon=True
+    )
     server.start()
     try:
         addresses = ready.get(timeout=120)
@@ -250,10 +268,10 @@ def main() -> None:
     finally:
         server.terminate()
     ours = statistics.median(x["ok"] / x["seconds"] for x in runs["newscompare"])
-    print(f"\n{args.hosts} hosts × {args.pages} pages of {size / 1024:.0f} KB on loopback; "
-          f"medians of {args.repeat} runs (the 1 s-delay run once, {args.delay_pages} pages "
-          "per host)\n")
-    print("| fetcher | pages | pages/s | peak RSS MB (over start) | × newscompare pages/s |")
+    print(f"\n{args.hosts} hosts × {args.pages} pages of {size / 1024:.0f} KB on loopback, "
+          f"server latency {args.latency_ms:g} ms; medians of {args.repeat} runs (the 1 s-delay "
+          f"run once, {args.delay_pages} pages per host)\n")
+    print("| fetcher | pages | pages/s | peak RSS MB (over start) | newscompare ÷ this, pages/s |")
     print("|---|---|---|---|---|")
     for variant, results in runs.items():
         rate = statistics.median(x["ok"] / x["seconds"] for x in results)
@@ -261,7 +279,7 @@ def main() -> None:
         peak = statistics.median(x["peak_rss_mb"] for x in results)
         over = statistics.median(x["peak_rss_mb"] - x["base_rss_mb"] for x in results)
         print(f"| {LABELS[variant]} | {pages:.0f} | {rate:.1f} | {peak:.0f} (+{over:.0f}) | "
-              f"{rate / ours:.3f} |")
+              f"{ours / rate:.2f} |")
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ _CHALLENGE_MARKERS = (
     b"px-captcha", b"<title>access denied</title>", b"ddos-guard",
 )
 _ERROR_BODY_PEEK = 32 * 1024
+_CHALLENGE_PEEK_OK = 8 * 1024
 _ROBOTS_MAX_BYTES = 512 * 1024
 
 
@@ -268,7 +269,7 @@ class Fetcher:
             began = self._clock()
             try:
                 async with asyncio.timeout(politeness.total_timeout):
-                    return await self._send(url, headers, kind=kind, cap=cap)
+                    return await self._send(url, headers, politeness, kind=kind, cap=cap)
             except _Stop:
                 raise
             except Exception as exc:  # every transport failure is classified, never raised
@@ -281,9 +282,13 @@ class Fetcher:
                 if spent is not None:
                     spent.append(self._clock() - began)
 
-    async def _send(self, url: str, headers: dict[str, str], *, kind: str, cap: int) -> _Response:
+    async def _send(
+        self, url: str, headers: dict[str, str], politeness: Politeness, *, kind: str, cap: int
+    ) -> _Response:
         client = self.clients.get(url)
-        request = client.build_request("GET", url, headers=headers)
+        timeout = httpx.Timeout(connect=politeness.connect_timeout, read=politeness.read_timeout,
+                                write=politeness.read_timeout, pool=None)
+        request = client.build_request("GET", url, headers=headers, timeout=timeout)
         response = await client.send(request, stream=True)
         try:
             status = response.status_code
@@ -422,7 +427,8 @@ class Fetcher:
                 response.body
             ):
                 return _Verdict(Outcome.NOT_HTML)
-            if len(response.body) < 64 * 1024 and _is_challenge(response.headers, response.body):
+            # A challenge page that answers 200 says so near its top; real articles are long.
+            if _is_challenge(response.headers, response.body[:_CHALLENGE_PEEK_OK]):
                 return _Verdict(Outcome.BLOCKED)
         return _Verdict(Outcome.OK)
 
