@@ -439,69 +439,117 @@ def _state_for(
     )
 
 
-def _cluster_to_states(
-    members: Sequence[int],
-    features: ArticleFeatures,
-    states: Sequence[EventState],
-    params: EventParams,
-) -> np.ndarray:
-    """Average similarity of a new cluster's articles to each existing event state."""
-    rows = list(members)
-    w_lex, w_sem, w_ent = _weights(params, features.semantic is not None)
-    index = {term: col for col, term in enumerate(features.vocabulary)}
-    scores = np.zeros(len(states), dtype=np.float32)
-    lexical = features.lexical[rows]
-    days = features.days[rows]
-    for s, state in enumerate(states):
-        profile = np.zeros(lexical.shape[1], dtype=np.float32)
-        for term, weight in state.terms.items():
-            col = index.get(term)
-            if col is not None:
-                profile[col] = weight
-        norm = float(np.linalg.norm(profile))
-        lex = (lexical @ (profile / norm)) if norm else np.zeros(len(rows))
-        score = w_lex * np.asarray(lex).ravel()
-        if features.semantic is not None and state.centroid is not None:
-            score = score + w_sem * np.clip(features.semantic[rows] @ state.centroid, 0.0, 1.0)
-        if w_ent and state.entities:
-            common = {e for e, count in state.entities.items() if count * 2 >= state.size}
-            score = score + w_ent * np.array(
-                [_jaccard(features.entities[i], frozenset(common)) for i in rows]
-            )
-        if state.first_published and state.last_published:
-            lo = state.first_published.timestamp() / 86400.0 - params.window_days
-            hi = state.last_published.timestamp() / 86400.0 + params.window_days
-            with np.errstate(invalid="ignore"):
-                score = np.where((days < lo) | (days > hi), 0.0, score)
-        scores[s] = float(np.mean(score))
-    return scores
+def _recent_states(
+    states: Sequence[EventState], articles: Sequence[Article], params: EventParams
+) -> list[EventState]:
+    """The states whose publication span reaches into the batch's time window (all of them
+    when the batch has no dates): older events cannot receive these articles."""
+    dates = [a.published_at for a in articles if a.published_at]
+    if not dates:
+        return list(states)
+    earliest = min(dates).timestamp() / 86400.0 - params.window_days
+    return [
+        s for s in states if s.last_published is None or s.last_published.timestamp() / 86400.0 >= earliest
+    ]
 
 
-def _candidate_states(
-    members: Sequence[int], features: ArticleFeatures, states: Sequence[EventState], limit: int
-) -> list[int]:
-    """Indices of the existing events worth scoring for a cluster (centroid or term overlap)."""
-    if not states:
-        return []
-    picked: set[int] = set()
-    if features.semantic is not None:
-        with_centroid = [i for i, s in enumerate(states) if s.centroid is not None]
-        if with_centroid:
-            matrix = np.stack([states[i].centroid for i in with_centroid])  # type: ignore[misc]
-            mean = features.semantic[list(members)].mean(axis=0)
-            sims = matrix @ mean
-            top = np.argsort(-sims)[:limit]
-            picked.update(with_centroid[i] for i in top)
-    terms = set()
-    for row in members:
-        start, end = features.lexical.indptr[row], features.lexical.indptr[row + 1]
-        cols = features.lexical.indices[start:end]
-        weights = features.lexical.data[start:end]
-        terms.update(features.vocabulary[c] for c in cols[np.argsort(-weights)[:8]])
-    overlap = [(sum(1 for t in terms if t in s.terms), i) for i, s in enumerate(states)]
-    overlap.sort(reverse=True)
-    picked.update(i for count, i in overlap[:limit] if count > 0)
-    return sorted(picked)
+class _StateIndex:
+    """Existing event states prepared for fast candidate search.
+
+    Centroids are stacked into one matrix, lexical profiles into one sparse matrix over the
+    batch vocabulary, and an inverted index maps each term to the states using it. Only states
+    recent states are passed in (:func:`_recent_states`), so the cost of a nightly run grows with
+    the recent events, not with the whole store.
+    """
+
+    def __init__(self, states: Sequence[EventState], features: ArticleFeatures, params: EventParams) -> None:
+        from scipy.sparse import csr_matrix, diags
+
+        self.states = list(states)
+        self.params = params
+        self.features = features
+        column = {term: col for col, term in enumerate(features.vocabulary)}
+        rows, cols, data = [], [], []
+        self.postings: dict[int, list[int]] = defaultdict(list)
+        for index, state in enumerate(self.states):
+            for term, weight in state.terms.items():
+                col = column.get(term)
+                if col is not None:
+                    rows.append(index)
+                    cols.append(col)
+                    data.append(weight)
+                    self.postings[col].append(index)
+        profiles = csr_matrix(
+            (np.asarray(data, dtype=np.float32), (rows, cols)),
+            shape=(len(self.states), len(features.vocabulary)),
+        )
+        norms = np.sqrt(np.asarray(profiles.multiply(profiles).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        self.profiles = (diags(1.0 / norms) @ profiles).tocsr()
+        self.with_centroid = [i for i, s in enumerate(self.states) if s.centroid is not None]
+        self.centroids = (
+            np.stack([self.states[i].centroid for i in self.with_centroid]).astype(np.float32)  # type: ignore[misc]
+            if self.with_centroid and features.semantic is not None
+            else None
+        )
+        self.common = [
+            frozenset(e for e, count in s.entities.items() if count * 2 >= s.size) for s in self.states
+        ]
+
+    def candidates(self, clusters: Sequence[Sequence[int]], limit: int) -> list[list[int]]:
+        """For each cluster, the indices of the states worth scoring: nearest centroids plus
+        the states sharing most of the cluster's strongest terms."""
+        out: list[set[int]] = [set() for _ in clusters]
+        if not self.states:
+            return [[] for _ in clusters]
+        features = self.features
+        if self.centroids is not None and features.semantic is not None:
+            means = np.stack([features.semantic[list(m)].mean(axis=0) for m in clusters])
+            k = min(limit, len(self.with_centroid))
+            for start in range(0, len(clusters), 1024):
+                sims = means[start : start + 1024] @ self.centroids.T
+                top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+                for local, picks in enumerate(top):
+                    out[start + local].update(self.with_centroid[int(i)] for i in picks)
+        lexical = features.lexical
+        for number, members in enumerate(clusters):
+            votes: Counter[int] = Counter()
+            for row in members:
+                lo, hi = lexical.indptr[row], lexical.indptr[row + 1]
+                cols, weights = lexical.indices[lo:hi], lexical.data[lo:hi]
+                for col in cols[np.argsort(-weights)[:8]]:
+                    postings = self.postings.get(int(col), ())
+                    if len(postings) <= 200:  # a term shared by hundreds of events says little
+                        votes.update(postings)
+            out[number].update(i for i, _ in votes.most_common(limit))
+        return [sorted(picked) for picked in out]
+
+    def scores(self, members: Sequence[int], picks: Sequence[int]) -> np.ndarray:
+        """Average similarity of a cluster's articles to each picked state."""
+        features, params = self.features, self.params
+        rows = list(members)
+        w_lex, w_sem, w_ent = _weights(params, features.semantic is not None)
+        lex = (features.lexical[rows] @ self.profiles[list(picks)].T).toarray()
+        score = w_lex * lex
+        if features.semantic is not None:
+            for k, index in enumerate(picks):
+                centroid = self.states[index].centroid
+                if centroid is not None:
+                    score[:, k] += w_sem * np.clip(features.semantic[rows] @ centroid, 0.0, 1.0)
+        if w_ent:
+            for k, index in enumerate(picks):
+                common = self.common[index]
+                if common:
+                    score[:, k] += w_ent * np.array([_jaccard(features.entities[i], common) for i in rows])
+        days = features.days[rows]
+        for k, index in enumerate(picks):
+            state = self.states[index]
+            if state.first_published and state.last_published:
+                lo = state.first_published.timestamp() / 86400.0 - params.window_days
+                hi = state.last_published.timestamp() / 86400.0 + params.window_days
+                with np.errstate(invalid="ignore"):
+                    score[(days < lo) | (days > hi), k] = 0.0
+        return score.mean(axis=0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -526,7 +574,8 @@ def group_events(
     params = params or EventParams()
     if not articles:
         return Grouping({}, {}, tuple(existing), (), ())
-    state_docs = [" ".join(s.terms) for s in existing]
+    recent = _recent_states(existing, articles, params)
+    state_docs = [" ".join(s.terms) for s in recent]
     features = article_features(articles, vectors, params=params, extra_documents=state_docs)
     clusters = _cluster(features, len(articles), params)
     owner_of = {aid: s.id for s in existing for aid in s.article_ids}
@@ -539,7 +588,19 @@ def group_events(
     changes: list[EventChange] = []
     touched: dict[str, list[int]] = defaultdict(list)
     merged_into: dict[str, str] = {}
-    candidates = [s for s in existing if remaining[s.id] and (s.centroid is not None or s.terms)]
+    index = _StateIndex(
+        [s for s in recent if remaining[s.id] and (s.centroid is not None or s.terms)],
+        features,
+        params,
+    )
+    fresh = [
+        number
+        for number, members in enumerate(clusters)
+        if not any(articles[i].id in owner_of for i in members)
+    ]
+    picks_of = dict(
+        zip(fresh, index.candidates([clusters[k] for k in fresh], params.neighbours), strict=True)
+    )
     # An old event id stays with the cluster holding most of its re-grouped articles.
     heir: dict[str, tuple[int, int]] = {}
     for number, members in enumerate(clusters):
@@ -549,33 +610,26 @@ def group_events(
                 heir[owner] = (count, number)
     for number, members in enumerate(clusters):
         ids = [articles[i].id for i in members]
-        previous_owners = Counter(
-            {
-                o: c
-                for o, c in Counter(owner_of[a] for a in ids if a in owner_of).items()
-                if heir[o][1] == number
-            }
-        )
+        held = Counter(owner_of[a] for a in ids if a in owner_of)
+        previous_owners = Counter({o: c for o, c in held.items() if heir[o][1] == number})
         target: str | None = None
         best = 0.0
         if previous_owners:
             target = previous_owners.most_common(1)[0][0]
             best = 1.0
-        else:
-            picks = _candidate_states(members, features, candidates, params.neighbours)
-            if picks:
-                scores = _cluster_to_states(members, features, [candidates[i] for i in picks], params)
-                order = np.argsort(-scores)
-                top = picks[int(order[0])]
-                best = float(scores[order[0]])
-                if best >= params.attach_threshold:
-                    target = candidates[top].id
-                    for other in order[1:]:
-                        if float(scores[other]) < params.merge_threshold:
-                            break
-                        source = candidates[picks[int(other)]].id
-                        if source != target and source not in merged_into:
-                            merged_into[source] = target
+        elif picks_of.get(number):
+            picks = picks_of[number]
+            scores = index.scores(members, picks)
+            order = np.argsort(-scores, kind="stable")
+            best = float(scores[order[0]])
+            if best >= params.attach_threshold:
+                target = index.states[picks[int(order[0])]].id
+                for other in order[1:]:
+                    if float(scores[other]) < params.merge_threshold:
+                        break
+                    source = index.states[picks[int(other)]].id
+                    if source != target and source not in merged_into:
+                        merged_into[source] = target
         if target is None:
             target = _event_id(ids)
             changes.append(EventChange("new", target, tuple(ids)))
