@@ -332,7 +332,7 @@ class VectorIndex:
             if meta["kind"] == "ivf":
                 import faiss
 
-                ivf: Any = faiss.downcast_index(faiss.read_index(f"{prefix}.faiss"))
+                ivf: Any = faiss.read_index(f"{prefix}.faiss")
                 index._ivf = ivf
                 index.nprobe = nprobe
                 index._trained_on = int(meta["trained_on"])

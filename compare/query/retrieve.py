@@ -141,17 +141,25 @@ def parse_since(value: str | datetime | timedelta | None, *, now: datetime | Non
         return None
     now = now or datetime.now(UTC)
     if isinstance(value, timedelta):
-        return now - value
+        return _minus(now, value)
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     match = _SINCE.match(value)
     if match:
-        return now - timedelta(days=int(match.group(1)) * _UNITS[match.group(2).lower()])
+        return _minus(now, timedelta(days=int(match.group(1)) * _UNITS[match.group(2).lower()]))
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise UsageError(f"cannot read --since {value!r}: use 30d, 12h, 2w, 6m, 1y or a date") from None
+        raise UsageError(f"cannot read since={value!r}: use 30d, 12h, 2w, 6m, 1y or a date") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _minus(now: datetime, delta: timedelta) -> datetime:
+    """``now - delta``, or the earliest datetime when that falls before year 1."""
+    try:
+        return now - delta
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def _norm(term: str) -> str:

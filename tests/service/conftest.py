@@ -7,13 +7,14 @@ carry HTML, Jinja and rich markup that must never become markup anywhere.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from compare.embed import HashingEmbedder
-from compare.framing.records import to_dict
+from compare.framing.records import EventFraming, LabelLedger, to_dict
 from compare.models import Passage
 from compare.store import Store
 
@@ -175,7 +176,7 @@ def build_store(path: Path, *, embedder: HashingEmbedder | None = None) -> dict[
                 "attribution": f["attribution"],
                 "speaker": f["speaker"],
                 "prominence": f["prominence"],
-                "labels": __import__("json").dumps(f["labels"]),
+                "labels": json.dumps(f["labels"]),
                 "data": "{}",
             }
             for pid, f in framing.items()
@@ -183,7 +184,7 @@ def build_store(path: Path, *, embedder: HashingEmbedder | None = None) -> dict[
         store.save_framing(
             int(ids["event_convoy"]),  # type: ignore[arg-type]
             passages=rows,
-            event_data={},
+            event_data=to_dict(EventFraming((), (), LabelLedger({}), ())),
             params_hash="test",
             input_hash="test",
             run_id=run_id,
@@ -207,7 +208,6 @@ def build_store(path: Path, *, embedder: HashingEmbedder | None = None) -> dict[
         store.put_many(embedder.model_id, dict(zip(hashes, vectors, strict=True)))
         ids["passages"] = passage_ids
         ids["run"] = run_id
-    _ = to_dict  # the framing JSON shape is the framing module's (kept importable here)
     return ids
 
 

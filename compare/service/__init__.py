@@ -1,0 +1,62 @@
+"""The web service (layer L7): search page, event/claim/outlet/run pages and a JSON API.
+
+:func:`create_app` builds the FastAPI app over a database file; :func:`serve` runs it with
+uvicorn, on the loopback interface unless told otherwise. It is read-only: no endpoint writes.
+FastAPI and uvicorn are imported when a function is called, never when ``compare`` is imported.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from compare.embed import Embedder
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+__all__ = ["create_app", "serve"]
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(
+    db_path: str | Path,
+    *,
+    embedder: Embedder | None = None,
+    aliases: Sequence[Sequence[str]] | None = None,
+) -> FastAPI:
+    """The FastAPI app over ``db_path``; see :func:`compare.service.app.create_app`."""
+    from compare.service.app import create_app as build
+
+    return build(db_path, embedder=embedder, aliases=aliases)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    db_path: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    embedder: Embedder | None = None,
+    aliases: Sequence[Sequence[str]] | None = None,
+    log_level: str = "info",
+) -> None:
+    """Serve the app until interrupted. Binding beyond loopback is logged as a warning."""
+    import uvicorn
+
+    app = create_app(db_path, embedder=embedder, aliases=aliases)
+    if not _is_loopback(host):
+        logger.warning("serving on %s: reachable from other machines (read-only, no authentication)", host)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
