@@ -20,7 +20,6 @@ from compare.service import create_app  # noqa: E402
 
 from .conftest import build_store  # noqa: E402
 
-
 # schemathesis collects operations from the schema at import time, so the store is built here,
 # in a folder removed when the interpreter exits.
 _FOLDER = tempfile.TemporaryDirectory(prefix="newscompare-schemathesis-")
