@@ -155,8 +155,12 @@ class CachedEmbedder:
         self.inner = embedder
         self.cache = cache
         self.model_id = embedder.model_id
-        self.dim = embedder.dim
         self.embedded = 0  # texts actually sent to the model, for logs and tests
+
+    @property
+    def dim(self) -> int:
+        """Asked of the wrapped embedder only when needed: a lazy one then loads its model."""
+        return self.inner.dim
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

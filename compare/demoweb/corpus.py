@@ -30,6 +30,9 @@ import yaml
 
 from compare.errors import ConfigError
 
+#: libyaml's safe loader when PyYAML was built with it (several times faster), else the pure one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 __all__ = [
     "ARTICLE_FLAGS",
     "Block",
@@ -261,7 +264,7 @@ def load_corpus(seeds_dir: str | os.PathLike[str] | None = None) -> Corpus:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read: {exc}", source=str(path)) from exc
     if not isinstance(data, dict):
@@ -347,7 +350,7 @@ def _split(path: Path) -> tuple[dict[str, Any], str]:
     if not match:
         raise ConfigError("expected YAML front matter between '---' lines", source=str(path))
     try:
-        front = yaml.safe_load(match.group(1)) or {}
+        front = yaml.load(match.group(1), Loader=_LOADER) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"bad front matter: {exc}", source=str(path)) from exc
     if not isinstance(front, dict):

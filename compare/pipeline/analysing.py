@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -260,12 +260,9 @@ def _align_and_frame(
     event_id: int,
     *,
     run_id: int | None,
-    lexicon: Any,
+    lexicon: Callable[[], Any],
     counts: AnalyseCounts,
 ) -> None:
-    from compare.align import align_event
-    from compare.framing import analyse_event, to_dict
-
     article_ids = store.event_article_ids(event_id)
     articles = store.current_articles(ids=article_ids)
     by_id = {a.id: a for a in articles}
@@ -282,6 +279,9 @@ def _align_and_frame(
     params_hash = _digest(["align-frame-v1", getattr(embedder, "model_id", "?")])
     if store.event_framing_hash(event_id) == (params_hash, input_hash):
         return
+    from compare.align import align_event
+    from compare.framing import analyse_event, to_dict
+
     vectors = _passage_vectors(embedder, passages) if passages else np.zeros((0, 1), dtype=np.float32)
     claims = align_event(
         passages,
@@ -308,7 +308,7 @@ def _align_and_frame(
     grouped: dict[str, list[Passage]] = {}
     for p in passages:
         grouped.setdefault(p.article_id, []).append(p)
-    framing = analyse_event(stored_claims, grouped, by_id, readable, lexicon=lexicon)
+    framing = analyse_event(stored_claims, grouped, by_id, readable, lexicon=lexicon())
     rows = {}
     for pf in framing.passages:
         pid = row_of.get((pf.article_id, pf.passage_index))
@@ -353,8 +353,8 @@ def analyse(
     counts = AnalyseCounts()
     cached = CachedEmbedder(embedder, store)
     current = store.current_articles()
-    counts.reprints = _mark_reprints(store, current)
-    if new_article_ids:
+    if new_article_ids:  # reprints change only when articles do
+        counts.reprints = _mark_reprints(store, current)
         current = store.current_articles()
 
     carried = _carry_versions_into_events(store, new_article_ids)
@@ -375,10 +375,16 @@ def analyse(
 
     # Events whose framing inputs changed for another reason (an outlet now unreadable, a
     # reprint found) are caught by the input hash in _align_and_frame.
-    lexicon = lexicon if lexicon is not None else load_lexicons()
+    loaded: list[Any] = [lexicon] if lexicon is not None else []
+
+    def get_lexicon() -> Any:
+        if not loaded:  # parsing the lexicons costs seconds: only when an event is re-framed
+            loaded.append(load_lexicons())
+        return loaded[0]
+
     for event in store.events(limit=100_000):
         _align_and_frame(
-            store, sources, cached, int(event["id"]), run_id=run_id, lexicon=lexicon, counts=counts
+            store, sources, cached, int(event["id"]), run_id=run_id, lexicon=get_lexicon, counts=counts
         )
     counts.touched_event_ids = sorted(touched)
     counts.embedded_passages = getattr(cached, "embedded", 0)

@@ -68,10 +68,6 @@ def extract_new(
     on_step: Callable[[], None] | None = None,
 ) -> ExtractCounts:
     """Extract every stored article snapshot not yet extracted; returns the counts."""
-    from compare.extract import extract_page
-    from compare.passages import split_passages
-    from compare.versions import text_diff
-
     counts = ExtractCounts()
     rows = list(
         store.db.query(
@@ -84,6 +80,10 @@ def extract_new(
         key = f"{row['outlet_id']}|{row['snapshot_sha256']}"
         if store.stage_done("extract", key, input_hash=row["snapshot_sha256"], params_hash=EXTRACT_PARAMS):
             continue
+        from compare.extract import extract_page  # trafilatura: only when there is a page to read
+        from compare.passages import split_passages
+        from compare.versions import text_diff
+
         counts.seen += 1
         snapshot = _snapshot(store, row["snapshot_sha256"])
         outlet = sources.outlet(row["outlet_id"]) if sources else None
