@@ -45,10 +45,15 @@ class OutletSummary:
 
     @property
     def failed_entirely(self) -> bool:
-        """Something was tried for this outlet and nothing at all could be read."""
-        feeds_ok = self.feeds - sum(self.feeds_failed.values())
-        tried = self.feeds + self.fetched + self.unchanged + self.failed_total
-        return tried > 0 and feeds_ok == 0 and self.fetched == 0 and self.unchanged == 0
+        """Nothing of this outlet could be read in this run.
+
+        With article URLs tried: none was fetched or unchanged. With none tried: every feed and
+        sitemap failed. An outlet whose feeds answered but listed nothing new has not failed.
+        """
+        articles = self.fetched + self.unchanged + self.failed_total
+        if articles:
+            return self.fetched + self.unchanged == 0
+        return self.feeds > 0 and sum(self.feeds_failed.values()) == self.feeds
 
 
 @dataclass(frozen=True)
