@@ -78,10 +78,16 @@ _MODEL_ALIASES = {
 
 @runtime_checkable
 class Embedder(Protocol):
-    """Turns texts into unit vectors. ``model_id`` names the vector space (for the cache)."""
+    """Turns texts into unit vectors. ``model_id`` names the vector space (for the cache).
 
-    model_id: str
-    dim: int
+    Both are read-only for callers: a plain attribute or a property satisfies them.
+    """
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """An ``(len(texts), dim)`` float32 array of L2-normalised rows, in input order."""

@@ -176,7 +176,7 @@ class _Checker:
         if not ok or isinstance(value, bool) or value < 0:
             self.problem(node, key, f"must be a non-negative {'whole number' if integer else 'number'}")
             return None
-        return value
+        return int(value) if isinstance(value, int) else float(value)
 
     def strings(
         self, node: yaml.Node, key: str, check: Callable[[yaml.Node, str], str | None] | None = None

@@ -69,11 +69,14 @@ class _Group(click.Group):
             )
 
 
+_HANDLER_NAME = "newscompare-cli"
+
+
 def _configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     root = logging.getLogger("compare")
     root.setLevel(level)
-    if any(getattr(h, "_newscompare", False) for h in root.handlers):
+    if any(h.get_name() == _HANDLER_NAME for h in root.handlers):
         return
     handler: logging.Handler
     if sys.stderr.isatty():
@@ -83,7 +86,7 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
     else:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler._newscompare = True  # type: ignore[attr-defined]
+    handler.set_name(_HANDLER_NAME)
     root.addHandler(handler)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from compare.store.db import to_json, utcnow
+from compare.store.db import last_pk, to_json, utcnow
 
 __all__ = ["AnalysisMixin", "ClaimRow"]
 
@@ -65,13 +65,13 @@ class AnalysisMixin:
                 "merged_into": None,
             }
             if event_id is None:
-                event_id = int(
-                    self.db["events"].insert({"key": key, "created_run": run_id, **values}).last_pk
+                event_id = last_pk(
+                    self.db.table("events").insert({"key": key, "created_run": run_id, **values})
                 )
             else:
-                self.db["events"].update(event_id, values)
+                self.db.table("events").update(event_id, values)
             self.db.execute("DELETE FROM event_articles WHERE event_id = ?", [event_id])
-            self.db["event_articles"].insert_all(
+            self.db.table("event_articles").insert_all(
                 [
                     {"event_id": event_id, "article_id": a, "similarity": s, "run_id": run_id}
                     for a, s in members.items()
@@ -86,7 +86,7 @@ class AnalysisMixin:
             event_id = self.event_id_for_key(key)
             if event_id is None:
                 return
-            self.db["events"].update(
+            self.db.table("events").update(
                 event_id, {"status": "merged", "merged_into": merged_into, "updated_run": run_id}
             )
             self.db.execute("DELETE FROM event_articles WHERE event_id = ?", [event_id])
@@ -96,7 +96,7 @@ class AnalysisMixin:
         details: Mapping[str, Any],
     ) -> None:  # fmt: skip
         with self.db.atomic():
-            self.db["event_changes"].insert(
+            self.db.table("event_changes").insert(
                 {
                     "run_id": run_id,
                     "kind": kind,
@@ -152,9 +152,8 @@ class AnalysisMixin:
                         [m[0] for m in members],
                     ).fetchall()
                 }
-                claim_id = int(
-                    self.db["claims"]
-                    .insert(
+                claim_id = last_pk(
+                    self.db.table("claims").insert(
                         {
                             "event_id": event_id,
                             "key": key,
@@ -164,9 +163,8 @@ class AnalysisMixin:
                             "created_run": created.get(key, run_id),
                         }
                     )
-                    .last_pk
                 )
-                self.db["claim_passages"].insert_all(
+                self.db.table("claim_passages").insert_all(
                     [
                         {"claim_id": claim_id, "passage_id": p, "similarity": s, "reprint": int(r)}
                         for p, s, r in members
@@ -194,11 +192,11 @@ class AnalysisMixin:
     ) -> None:
         """Store per-passage framing rows and the event's framing answer in one transaction."""
         with self.db.atomic():
-            self.db["framing"].insert_all(
+            self.db.table("framing").insert_all(
                 [{"passage_id": pid, **row, "params_hash": params_hash} for pid, row in passages.items()],
                 replace=True,
             )
-            self.db["event_framing"].insert(
+            self.db.table("event_framing").insert(
                 {
                     "event_id": event_id,
                     "run_id": run_id,
@@ -226,7 +224,7 @@ class AnalysisMixin:
 
     def mark_stage_done(self, stage: str, key: str, *, input_hash: str, params_hash: str) -> None:
         with self.db.atomic():
-            self.db["stage_state"].insert(
+            self.db.table("stage_state").insert(
                 {
                     "stage": stage,
                     "key": key,

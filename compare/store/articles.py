@@ -11,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from compare.models import Article, Passage
-from compare.store.db import to_json, utcnow
+from compare.store.db import last_pk, to_json, utcnow
 
 __all__ = ["ArticlesMixin", "SavedArticle"]
 
@@ -114,7 +114,7 @@ class ArticlesMixin:
                 "run_id": run_id,
                 **extra,
             }
-            article_id = int(self.db["articles"].insert(row).last_pk)
+            article_id = last_pk(self.db.table("articles").insert(row))
         return SavedArticle(
             id=article_id,
             status="new_version" if latest else "new",
@@ -160,7 +160,7 @@ class ArticlesMixin:
         with self.db.atomic():
             self.db.execute("DELETE FROM passages WHERE article_id = ?", [article_id])
             if rows:
-                self.db["passages"].insert_all(rows)
+                self.db.table("passages").insert_all(rows)
 
     def set_reprints(self, reprint_of: Mapping[int, int | None]) -> None:
         with self.db.atomic():

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlite_utils import Database
+from sqlite_utils.db import Table
 
 from compare.errors import LockedError, MigrationError, StoreError
 from compare.store.schema import migrations
@@ -32,6 +33,13 @@ def utcnow() -> str:
 def to_json(value: Any) -> str:
     """Compact JSON for a TEXT column (sorted keys, so equal values store equal text)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def last_pk(table: Table) -> int:
+    """The integer primary key of the row a table just inserted."""
+    if table.last_pk is None:
+        raise StoreError(f"no row was inserted into {table.name}")
+    return int(table.last_pk)
 
 
 def _check_path(path: Path) -> None:

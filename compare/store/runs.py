@@ -10,7 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from compare.models import Sources
-from compare.store.db import to_json, utcnow
+from compare.store.db import last_pk, to_json, utcnow
 
 __all__ = ["RunsMixin"]
 
@@ -46,13 +46,13 @@ class RunsMixin:
             for o in sources.outlets
         ]
         with self.db.atomic():
-            self.db["outlets"].upsert_all(rows, pk="id")
+            self.db.table("outlets").upsert_all(rows, pk="id")
 
     def ensure_outlet(self, outlet_id: str, *, name: str | None = None, homepage: str | None = None) -> None:
         """Make sure an outlet row exists (for ad-hoc URLs given on the command line)."""
         if self.db.execute("SELECT 1 FROM outlets WHERE id = ?", [outlet_id]).fetchone() is None:
             with self.db.atomic():
-                self.db["outlets"].insert(
+                self.db.table("outlets").insert(
                     {
                         "id": outlet_id,
                         "name": name or outlet_id,
@@ -72,7 +72,7 @@ class RunsMixin:
 
     def start_run(self, command: str, parameters: Mapping[str, Any]) -> int:
         with self.db.atomic():
-            table = self.db["runs"].insert(
+            table = self.db.table("runs").insert(
                 {
                     "command": command,
                     "started_at": utcnow(),
@@ -81,7 +81,7 @@ class RunsMixin:
                     "pid": os.getpid(),
                 }
             )
-        return int(table.last_pk)
+        return last_pk(table)
 
     def finish_run(
         self,
@@ -93,7 +93,7 @@ class RunsMixin:
         failures: Sequence[Any] = (),
     ) -> None:
         with self.db.atomic():
-            self.db["runs"].update(
+            self.db.table("runs").update(
                 run_id,
                 {
                     "finished_at": utcnow(),

@@ -235,8 +235,8 @@ def m0001_initial(db: Database) -> None:
 @migrations(name="0002_full_text_search")
 def m0002_full_text_search(db: Database) -> None:
     """FTS5 over passages and article titles, kept in step by triggers."""
-    db["passages"].enable_fts(["text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
-    db["articles"].enable_fts(["title"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+    db.table("passages").enable_fts(["text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+    db.table("articles").enable_fts(["title"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
 
 
 _EVENT_FRAMING = """
