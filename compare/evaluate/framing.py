@@ -42,7 +42,7 @@ __all__ = ["BasilArticle", "evaluate_babe", "evaluate_framing", "flag_cues", "lo
 log = logging.getLogger(__name__)
 
 #: Loaded-term weight below which a term is not flagged (tuned on basil-dev, see the docs).
-DEFAULT_MIN_WEIGHT = 0.0
+DEFAULT_MIN_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -190,13 +190,9 @@ def _enrichment(
         embedder = load_embedder()
     counts = {True: [0, 0], False: [0, 0]}  # unique? -> [sentences, sentences with an inf span]
     for event in events:
-        vectors = {
-            a.id: embedder.embed([a.title, *a.sentences]) for a in event
-        }
+        vectors = {a.id: embedder.embed([a.title, *a.sentences]) for a in event}
         unique = _unique_flags(event, vectors, align)
-        informational = {
-            (a.id, int(s["sentence"])) for a in event for s in a.spans if s.get("bias") == "inf"
-        }
+        informational = {(a.id, int(s["sentence"])) for a in event for s in a.spans if s.get("bias") == "inf"}
         for key, is_unique in unique.items():
             counts[is_unique][0] += 1
             counts[is_unique][1] += key in informational
@@ -240,9 +236,7 @@ def evaluate_babe(
     if build_from is not None:
         derived = derive_loaded_terms(rows[pick[build_from]], min_count=min_count, min_rate=min_rate)
         lexicon = lexicon.merged(
-            Lexicon(
-                loaded=tuple(_Entry(w, "babe", float(s["marked_rate"])) for w, s in derived.items())
-            )
+            Lexicon(loaded=tuple(_Entry(w, "babe", float(s["marked_rate"])) for w, s in derived.items()))
         )
     true_pos = predicted = gold = 0
     for row in rows[pick[split]]:

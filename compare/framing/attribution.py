@@ -136,7 +136,7 @@ def _scare_quotes(text: str, quotes: list[Quote]) -> list[Cue]:
     found = []
     for q in quotes:
         inner = q.inner.strip()
-        if not inner or q.n_words > 4 or inner[-1] in ",.!?;:":
+        if not inner or q.n_words > 4 or (inner[-1] in ",.!?;:" and q.n_words > 2):
             continue
         if inner[0].islower():
             found.append(Cue(q.start, q.end, text[q.start : q.end], "scare_quote"))
@@ -169,9 +169,7 @@ def find_speech(text: str, quotes: list[Quote] | None = None) -> list[Speech]:
     found: list[Speech] = []
     for m in _ACCORDING.finditer(text):
         who = m.group("who").strip()
-        anonymous = bool(_ANON_CUES.search(who)) or bool(
-            _INDEFINITE.match(who) or _BARE_PLURAL.match(who)
-        )
+        anonymous = bool(_ANON_CUES.search(who)) or bool(_INDEFINITE.match(who) or _BARE_PLURAL.match(who))
         cue = Cue(m.start(), m.start() + len("according to"), text[m.start() : m.start() + 12])
         found.append(Speech(None if anonymous else who, cue, "according", anonymous, False))
     for m in _VERB_RE.finditer(text):

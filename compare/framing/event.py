@@ -36,7 +36,7 @@ from compare.framing.records import (
     Prominence,
 )
 from compare.framing.voices import find_voices
-from compare.framing.wording import substitutions, word_diff
+from compare.framing.wording import differing_terms, substitutions, word_diff
 from compare.models import Article, Passage
 
 __all__ = [
@@ -84,7 +84,7 @@ class FramingParams:
     """Options of the framing stage (stored with its results: same params, same output)."""
 
     lead_sentences: int = 3
-    min_loaded_weight: float = 0.0
+    min_loaded_weight: float = 0.5
     label_max_words: int = 3
     version: int = 1
 
@@ -108,7 +108,7 @@ def analyse_passage(
     outlet_id: str,
     lexicon: Lexicon,
     prominence: Prominence = "body",
-    min_loaded_weight: float = 0.0,
+    min_loaded_weight: float = 0.5,
 ) -> PassageFraming:
     """Every framing signal of one passage."""
     text = passage.text
@@ -165,9 +165,7 @@ def analyse_event(
         outlets.setdefault(article.outlet_id, "ok")
 
     rows: list[ClaimOutletFraming] = []
-    ledger: dict[str, dict[str, dict[str, int]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(int))
-    )
+    ledger: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     for pf in framed.values():
         for label in pf.labels:
             ledger[label.concept][pf.outlet_id][label.term] += 1
@@ -186,9 +184,13 @@ def analyse_event(
             outlet = articles[member.article_id].outlet_id
             current = best.get(outlet)
             is_central = (member.article_id, member.passage_index) == central_key
-            if current is None or is_central or (
-                (current.article_id, current.passage_index) != central_key
-                and member.similarity > current.similarity
+            if (
+                current is None
+                or is_central
+                or (
+                    (current.article_id, current.passage_index) != central_key
+                    and member.similarity > current.similarity
+                )
             ):
                 best[outlet] = member
         for outlet in sorted(outlets):
@@ -213,6 +215,9 @@ def analyse_event(
                     central=is_central,
                     diff=diff,
                     passage=pf,
+                    differing=differing_terms(diff, pf.loaded, max_words=params.label_max_words)
+                    if diff
+                    else (),
                 )
             )
             if not is_central and not member.reprint:
@@ -255,9 +260,7 @@ def _number_disagreements(
     framed: Mapping[tuple[str, int], PassageFraming],
 ) -> list[NumberDisagreement]:
     """Figures for the same thing (what they count, and unit) that differ between outlets."""
-    by_key: dict[tuple[str, str | None], dict[str, set[float]]] = defaultdict(
-        lambda: defaultdict(set)
-    )
+    by_key: dict[tuple[str, str | None], dict[str, set[float]]] = defaultdict(lambda: defaultdict(set))
     for outlet, member in best.items():
         pf = framed[(member.article_id, member.passage_index)]
         for number in pf.numbers:

@@ -34,6 +34,7 @@ __all__ = [
     "Lexicon",
     "LoadedEntry",
     "derive_loaded_terms",
+    "find_evaluative_adverbs",
     "find_labels",
     "find_loaded",
     "load_lexicons",
@@ -199,6 +200,11 @@ class Lexicon:
             loaded_of.setdefault(_key(entry.term), entry)
         object.__setattr__(self, "_alias_of", alias_of)
         object.__setattr__(self, "_loaded_of", loaded_of)
+        stems: dict[str, LoadedEntry] = {}
+        for key, entry in loaded_of.items():
+            if " " not in key:
+                stems.setdefault(_stem(key), entry)
+        object.__setattr__(self, "_loaded_stems", stems)
 
     def merged(self, other: Lexicon) -> Lexicon:
         """This lexicon plus ``other`` (entries of this one win on equal terms)."""
@@ -222,15 +228,25 @@ def _key(term: str) -> str:
     return re.sub(r"[\s\-–]+", " ", term.strip().lower())
 
 
+_STEM = re.compile(r"(?:ing|ed|es|s|ly|d)$")
+
+
+def _stem(word: str) -> str:
+    """A crude stem (slammed, slams, slamming → slamm/slam): enough to join a word's forms."""
+    stem = _STEM.sub("", word)
+    return stem if len(stem) > 3 else word
+
+
 _JOINER = re.compile(r"^[\s\-–]+$")
-_SUFFIXES = ("ing", "es", "ed", "ly", "s", "d")
 
 
-def _matches(text: str, table: Mapping[str, T], *, inflect: bool) -> Iterator[tuple[int, int, T]]:
+def _matches(
+    text: str, table: Mapping[str, T], *, stems: Mapping[str, T] | None = None
+) -> Iterator[tuple[int, int, T]]:
     """Longest-first, non-overlapping matches of ``table``'s keys among the words of ``text``.
 
-    Keys are word sequences (hyphens count as spaces); with ``inflect`` a single word also
-    matches its base form plus -s, -es, -d, -ed, -ing or -ly. A dictionary lookup per word
+    Keys are word sequences (hyphens count as spaces); a single word also
+    matches another form of a listed word through ``stems`` (see :func:`_stem`). A dictionary lookup per word
     n-gram: no large regular expression to compile, so loading stays fast.
     """
     if not table:
@@ -246,12 +262,8 @@ def _matches(text: str, table: Mapping[str, T], *, inflect: bool) -> Iterator[tu
                 continue
             key = " ".join(_key(w.text) for w in chunk)
             value = table.get(key)
-            if value is None and inflect and n == 1:
-                for suffix in _SUFFIXES:
-                    base = key[: -len(suffix)]
-                    if key.endswith(suffix) and len(base) > 3 and base in table:
-                        value = table[base]
-                        break
+            if value is None and stems is not None and n == 1:
+                value = stems.get(_stem(key))
             if value is not None:
                 hit = (chunk[0].start, chunk[-1].end, value, n)
                 break
@@ -265,7 +277,7 @@ def _matches(text: str, table: Mapping[str, T], *, inflect: bool) -> Iterator[tu
 def find_labels(text: str, lexicon: Lexicon) -> tuple[LabelTerm, ...]:
     """Names from the alias sets that ``text`` uses, with the concept each belongs to."""
     found = []
-    for start, end, alias_set in _matches(text, lexicon._alias_of, inflect=False):
+    for start, end, alias_set in _matches(text, lexicon._alias_of):
         matched = text[start:end]
         canonical = next((t for t in alias_set.terms if _key(t) == _key(matched)), matched)
         cue = Cue(start, end, matched, "label")
@@ -273,12 +285,167 @@ def find_labels(text: str, lexicon: Lexicon) -> tuple[LabelTerm, ...]:
     return tuple(found)
 
 
-def find_loaded(text: str, lexicon: Lexicon) -> tuple[LoadedTerm, ...]:
-    """Loaded terms from the lexicons that ``text`` uses."""
+def find_loaded(text: str, lexicon: Lexicon, *, adverbs: bool = True) -> tuple[LoadedTerm, ...]:
+    """Loaded terms from the lexicons that ``text`` uses, in order.
+
+    With ``adverbs``, evaluative -ly adverbs that no lexicon lists are added
+    (:func:`find_evaluative_adverbs`).
+    """
     found = []
-    for start, end, entry in _matches(text, lexicon._loaded_of, inflect=True):
+    for start, end, entry in _matches(text, lexicon._loaded_of, stems=lexicon._loaded_stems):
         cue = Cue(start, end, text[start:end], "loaded")
         found.append(LoadedTerm(entry.term, cue, entry.source, entry.weight, entry.note))
+    if adverbs:
+        taken = [(t.cue.start, t.cue.end) for t in found]
+        found += [
+            t
+            for t in find_evaluative_adverbs(text)
+            if not any(a < t.cue.end and t.cue.start < b for a, b in taken)
+        ]
+        found.sort(key=lambda t: t.cue.start)
+    return tuple(found)
+
+
+#: -ly words that report rather than judge (time, frequency, manner of procedure, hedges).
+_PLAIN_LY = frozenset(
+    [
+        "only",
+        "early",
+        "likely",
+        "family",
+        "nearly",
+        "reportedly",
+        "allegedly",
+        "daily",
+        "weekly",
+        "monthly",
+        "yearly",
+        "recently",
+        "currently",
+        "finally",
+        "previously",
+        "largely",
+        "mostly",
+        "particularly",
+        "especially",
+        "simply",
+        "directly",
+        "fully",
+        "initially",
+        "officially",
+        "publicly",
+        "formerly",
+        "roughly",
+        "approximately",
+        "partly",
+        "certainly",
+        "really",
+        "actually",
+        "usually",
+        "generally",
+        "eventually",
+        "immediately",
+        "already",
+        "probably",
+        "possibly",
+        "respectively",
+        "jointly",
+        "separately",
+        "quickly",
+        "slowly",
+        "newly",
+        "widely",
+        "closely",
+        "highly",
+        "italy",
+        "july",
+        "rally",
+        "ally",
+        "apply",
+        "supply",
+        "reply",
+        "assembly",
+        "belly",
+        "holly",
+        "bully",
+        "anomaly",
+        "fly",
+        "ugly",
+        "sally",
+        "kelly",
+        "emily",
+        "lily",
+        "billy",
+        "hardly",
+        "merely",
+        "exactly",
+        "entirely",
+        "completely",
+        "clearly",
+        "briefly",
+        "privately",
+        "personally",
+        "specifically",
+        "originally",
+        "successfully",
+        "effectively",
+        "increasingly",
+        "relatively",
+        "similarly",
+        "equally",
+        "additionally",
+        "accordingly",
+        "subsequently",
+        "presumably",
+        "apparently",
+        "unanimously",
+        "legally",
+        "politically",
+        "financially",
+        "federally",
+        "locally",
+        "nationally",
+        "internationally",
+        "historically",
+        "traditionally",
+        "typically",
+        "normally",
+        "reportedly",
+        "supposedly",
+        "purportedly",
+        "seemingly",
+        "correctly",
+        "properly",
+        "formally",
+        "informally",
+        "temporarily",
+        "permanently",
+        "repeatedly",
+        "frequently",
+        "occasionally",
+        "rarely",
+        "annually",
+        "quarterly",
+        "hourly",
+        "nightly",
+        "only-",
+    ]
+)
+
+
+def find_evaluative_adverbs(text: str) -> tuple[LoadedTerm, ...]:
+    """Manner adverbs in -ly that carry the writer's judgement ("brazenly", "soundly").
+
+    A heuristic beside the lexicons: every -ly word of six letters or more that is not on a list
+    of adverbs that merely report (time, frequency, procedure, hedges). Source ``adverb``,
+    weight 0.5, so a caller can leave them out with ``min_weight``.
+    """
+    found = []
+    for w in words(text):
+        low = w.lower
+        if len(low) > 5 and low.endswith("ly") and low not in _PLAIN_LY and "-" not in low:
+            cue = Cue(w.start, w.end, w.text, "loaded")
+            found.append(LoadedTerm(low, cue, "adverb", 0.5, "evaluative -ly adverb"))
     return tuple(found)
 
 

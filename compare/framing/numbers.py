@@ -86,13 +86,23 @@ def extract_numbers(text: str) -> tuple[Number, ...]:
         if not m.group("scale") and not m.group("pct") and not m.group("cur"):
             if re.fullmatch(r"1[89]\d\d|20\d\d", num) and not re.match(r"\s+[a-z]", after):
                 continue
-            if re.search(r"\b(?:in|since|of|by|until|from|year|january|february|march|april|may|"
-                         r"june|july|august|september|october|november|december)\s*$",
-                         before, re.IGNORECASE) and re.fullmatch(r"\d{1,4}", num) and (
-                             int(num) > 1900 or int(num) <= 31):
+            if (
+                re.search(
+                    r"\b(?:in|since|of|by|until|from|year|january|february|march|april|may|"
+                    r"june|july|august|september|october|november|december)\s*$",
+                    before,
+                    re.IGNORECASE,
+                )
+                and re.fullmatch(r"\d{1,4}", num)
+                and (int(num) > 1900 or int(num) <= 31)
+            ):
                 continue
-            if re.match(r"\s*(?::\d|[ap]\.?m\b|st\b|nd\b|rd\b|th\b|(?:jan|feb|mar|apr|may|jun|jul|"
-                        r"aug|sep|oct|nov|dec)[a-z]*\b)", after, re.IGNORECASE):
+            if re.match(
+                r"\s*(?::\d|[ap]\.?m\b|st\b|nd\b|rd\b|th\b|(?:jan|feb|mar|apr|may|jun|jul|"
+                r"aug|sep|oct|nov|dec)[a-z]*\b)",
+                after,
+                re.IGNORECASE,
+            ):
                 continue
         if is_word and num.lower() in ("one",) and not re.match(r"\s+\w", after):
             continue

@@ -153,6 +153,9 @@ class ClaimOutletFraming:
 
     ``presence`` is ``"says"``, ``"omits"``, or the outcome that kept the outlet unread. Only
     ``"says"`` rows carry a passage; ``diff`` is empty for the central passage itself.
+    ``differing`` lists the words this outlet put where the central sentence has other words
+    (source ``diff``, the central's words in ``note``), and the lexicon's loaded terms that fall
+    in such a changed stretch (source ``diff:`` + lexicon): the wording choices to look at.
     """
 
     claim_id: str
@@ -165,6 +168,7 @@ class ClaimOutletFraming:
     central: bool = False
     diff: tuple[DiffOp, ...] = ()
     passage: PassageFraming | None = None
+    differing: tuple[LoadedTerm, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -243,7 +247,11 @@ def _nested() -> dict[str, dict[str, Any]]:
                     "numbers": (tuple, Number),
                     "voices": (tuple, Voice),
                 },
-                "ClaimOutletFraming": {"diff": (tuple, DiffOp), "passage": (None, PassageFraming)},
+                "ClaimOutletFraming": {
+                    "diff": (tuple, DiffOp),
+                    "passage": (None, PassageFraming),
+                    "differing": (tuple, LoadedTerm),
+                },
                 "EventFraming": {
                     "passages": (tuple, PassageFraming),
                     "claims": (tuple, ClaimOutletFraming),

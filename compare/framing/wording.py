@@ -12,10 +12,10 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from compare.framing.lexicon import STOPWORDS
-from compare.framing.records import DiffOp
+from compare.framing.records import Cue, DiffOp, LoadedTerm
 from compare.framing.text import Word, words
 
-__all__ = ["substitutions", "word_diff"]
+__all__ = ["differing_terms", "substitutions", "word_diff"]
 
 
 def _span(text: str, ws: list[Word], i: int, j: int) -> tuple[str, int, int]:
@@ -56,3 +56,30 @@ def substitutions(ops: tuple[DiffOp, ...], *, max_words: int = 3) -> list[tuple[
             continue
         pairs.append((op.a, op.b))
     return pairs
+
+
+def differing_terms(
+    ops: tuple[DiffOp, ...], loaded: tuple[LoadedTerm, ...], *, max_words: int = 3
+) -> tuple[LoadedTerm, ...]:
+    """Wording this outlet chose where the central sentence says something else.
+
+    ``loaded`` are the outlet sentence's loaded terms (from the lexicons); those inside a
+    replaced or inserted stretch come back with source ``diff:<lexicon>``. Short substitutions
+    (at most ``max_words`` words a side, content words) come back with source ``diff``, weight
+    0.3 and the central sentence's words as the note, whether or not a lexicon lists them.
+    """
+    out: list[LoadedTerm] = []
+    changed = [op for op in ops if op.op in ("replace", "insert")]
+    for term in loaded:
+        if any(op.b_start <= term.cue.start and term.cue.end <= op.b_end for op in changed):
+            out.append(LoadedTerm(term.term, term.cue, f"diff:{term.source}", term.weight, term.note))
+    pairs = set(substitutions(ops, max_words=max_words))
+    for op in changed:
+        if op.op != "replace" or (op.a, op.b) not in pairs:
+            continue
+        if any(op.b_start <= t.cue.start and t.cue.end <= op.b_end for t in out):
+            continue
+        cue = Cue(op.b_start, op.b_end, op.b, "diff")
+        out.append(LoadedTerm(op.b.lower(), cue, "diff", 0.3, f"instead of: {op.a}"))
+    out.sort(key=lambda t: t.cue.start)
+    return tuple(out)

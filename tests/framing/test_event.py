@@ -57,9 +57,7 @@ def _event() -> EventFraming:
         Claim("c3", (Member("a1", 2, 1.0),), Member("a1", 2, 1.0)),
     ]
     readable = {"armenpress": "ok", "apa": "ok", "civilnet": "paywall", "news_am": "ok"}
-    return analyse_event(
-        claims, {"a1": pa, "b1": pb}, {"a1": a, "b1": b}, readable, lexicon=load_lexicons()
-    )
+    return analyse_event(claims, {"a1": pa, "b1": pb}, {"a1": a, "b1": b}, readable, lexicon=load_lexicons())
 
 
 def test_presence_keeps_unread_apart_from_omitted() -> None:

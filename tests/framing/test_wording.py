@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compare.framing.wording import substitutions, word_diff
+from compare.framing.wording import differing_terms, substitutions, word_diff
 
 
 def test_substitution_insertion_deletion() -> None:
@@ -23,3 +23,17 @@ def test_substitutions_keep_short_content_swaps() -> None:
     ops = word_diff("Protesters blocked the road near Shusha.", "Eco-activists blocked the road near Shushi.")
     assert substitutions(ops) == [("Protesters", "Eco-activists"), ("Shusha", "Shushi")]
     assert substitutions(word_diff("It fell 5 percent.", "It fell 7 percent.")) == []
+
+
+def test_differing_terms_from_diff_and_lexicon() -> None:
+    from compare.framing.lexicon import find_loaded, load_lexicons
+
+    a = "Azerbaijan set up a checkpoint on the road."
+    b = "Azerbaijan set up a brutal blockade on the road."
+    ops = word_diff(a, b)
+    terms = differing_terms(ops, find_loaded(b, load_lexicons()))
+    sources = {t.cue.text: t.source for t in terms}
+    assert sources["brutal"].startswith("diff:")
+    assert sources["blockade"].startswith("diff:")
+    swap = differing_terms(word_diff("Protesters blocked it.", "Eco-activists blocked it."), ())
+    assert [(t.term, t.source, t.note) for t in swap] == [("eco-activists", "diff", "instead of: Protesters")]
