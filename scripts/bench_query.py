@@ -16,6 +16,12 @@ Each size runs in its own subprocess so its peak memory is its own. Latencies ar
     OPENBLAS_NUM_THREADS=1 python scripts/bench_query.py                 # the table in docs
     python scripts/bench_query.py --sizes 10000,100000 --queries 100    # quicker
     python scripts/bench_query.py --hnsw-upto 100000                    # also time usearch HNSW
+    python scripts/bench_query.py --sizes "" --end-to-end 100000         # the whole query() path
+
+``--end-to-end N`` builds a synthetic store of N passages (10 per article, 5 outlets per event,
+a claim per sentence position, FTS5 kept by the store's triggers, vectors as above) and times
+``compare.query.query`` itself: FTS5 BM25 + vector search + fusion + grouping + reading claims,
+cold (first query: index built from the store and saved) and warm.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import resource
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -160,6 +167,128 @@ def _hnsw(data: np.ndarray, queries: np.ndarray, truth: list[np.ndarray]) -> dic
     }
 
 
+class _SyntheticEmbedder:
+    """Query vectors from the benchmark's distribution, one per text (deterministic)."""
+
+    model_id = "synthetic-384"
+    dim = DIM
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = [synthetic(1, 1, seed=zlib.crc32(t.encode()))[1][0] for t in texts]
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), DIM)
+
+
+def end_to_end(n: int, n_queries: int, *, seed: int) -> dict[str, object]:
+    """Build a synthetic store of ``n`` passages and time ``query()`` on it."""
+    import hashlib
+    import shutil
+    import tempfile
+
+    from compare.query import query
+    from compare.store import Store
+
+    rng = np.random.default_rng(seed)
+    vocab = [f"w{i}" for i in range(5000)]
+    weights = 1.0 / np.arange(1, 5001)
+    weights /= weights.sum()
+    folder = Path(tempfile.mkdtemp(prefix="bench-query-"))
+    try:
+        t0 = time.perf_counter()
+        vectors, _ = synthetic(n, 1, seed=seed)
+        store = Store(folder / "bench.db")
+        db = store.db
+        outlets = [f"outlet{i}" for i in range(5)]
+        with db.atomic():
+            db.conn.executemany(
+                "INSERT INTO outlets (id, name, groups) VALUES (?, ?, '[]')",
+                [(o, o.title()) for o in outlets],
+            )
+        per_article, per_event = 10, 5
+        n_articles = n // per_article
+        article_rows, passage_rows, emb_rows = [], [], []
+        for a in range(n_articles):
+            words = rng.choice(vocab, size=(per_article, 14), p=weights)
+            sentences = [" ".join(w) + "." for w in words]
+            text = " ".join(sentences)
+            day = f"2026-{1 + (a // per_event) % 12:02d}-{1 + a % 28:02d}"
+            article_rows.append(
+                (
+                    a + 1,
+                    outlets[a % per_event],
+                    f"https://x.test/{a}",
+                    f"Title {' '.join(words[0][:5])}",
+                    day,
+                    text,
+                    hashlib.sha256(text.encode()).hexdigest(),
+                    day,
+                    day,
+                )
+            )
+            offset = 0
+            for i, sentence in enumerate(sentences):
+                pid = a * per_article + i + 1
+                h = hashlib.sha256(sentence.encode()).hexdigest()
+                passage_rows.append((pid, a + 1, i, offset, offset + len(sentence), sentence, h))
+                emb_rows.append((h, _SyntheticEmbedder.model_id, DIM, vectors[pid - 1].tobytes()))
+                offset += len(sentence) + 1
+        with db.atomic():
+            db.conn.executemany(
+                """INSERT INTO articles (id, outlet_id, url, title, published_at, text, text_hash, first_seen,
+                   last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                article_rows,
+            )
+            db.conn.executemany(
+                """INSERT INTO passages (id, article_id, idx, start, "end", text, text_hash)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                passage_rows,
+            )
+            db.conn.executemany("INSERT OR IGNORE INTO embeddings VALUES (?, ?, ?, ?)", emb_rows)
+            n_events = n_articles // per_event
+            db.conn.executemany(
+                "INSERT INTO events (id, label, status) VALUES (?, ?, 'active')",
+                [(e + 1, f"event {e + 1}") for e in range(n_events)],
+            )
+            db.conn.executemany(
+                "INSERT INTO event_articles (event_id, article_id) VALUES (?, ?)",
+                [(a // per_event + 1, a + 1) for a in range(n_events * per_event)],
+            )
+            claims, members = [], []
+            for e in range(n_events):
+                for i in range(per_article):
+                    cid = e * per_article + i + 1
+                    claims.append((cid, e + 1, f"c{i}", per_event))
+                    members += [(cid, (e * per_event + k) * per_article + i + 1) for k in range(per_event)]
+            db.conn.executemany(
+                "INSERT INTO claims (id, event_id, key, n_outlets) VALUES (?, ?, ?, ?)", claims
+            )
+            db.conn.executemany("INSERT INTO claim_passages (claim_id, passage_id) VALUES (?, ?)", members)
+        build_s = time.perf_counter() - t0
+        embedder = _SyntheticEmbedder()
+        texts = [" ".join(rng.choice(vocab[:2000], size=2)) for _ in range(n_queries + 1)]
+        t = time.perf_counter()
+        cold = query(store, texts[0], embedder=embedder, aliases=())  # type: ignore[arg-type]
+        cold_s = time.perf_counter() - t
+        times = []
+        for text in texts[1:]:
+            t = time.perf_counter()
+            query(store, text, embedder=embedder, aliases=())  # type: ignore[arg-type]
+            times.append(time.perf_counter() - t)
+        store.close()
+        p50, p95 = _ms(times)
+        return {
+            "passages": n,
+            "store_build_s": round(build_s, 1),
+            "cold_ms": round(cold_s * 1000, 1),
+            "vector_search": cold.vector_search,
+            "warm_p50_ms": p50,
+            "warm_p95_ms": p95,
+            "queries": n_queries,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0),
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -170,7 +299,10 @@ def main() -> None:
     parser.add_argument("--hnsw-upto", type=int, default=0, help="also time usearch HNSW up to this size")
     parser.add_argument("--json", action="store_true", help="print one JSON object per size")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--end-to-end", default="", help="store sizes (comma-separated) to time query() on")
     args = parser.parse_args()
+    for size in [int(s) for s in args.end_to_end.split(",") if s]:
+        print(json.dumps(end_to_end(size, args.queries, seed=args.seed)), flush=True)
     sweep = tuple(int(p) for p in args.sweep.split(",") if p)
     if args.one:
         row = run_one(
@@ -192,7 +324,7 @@ def main() -> None:
         row = json.loads(out.strip().splitlines()[-1])
         rows.append(row)
         print(json.dumps(row), file=sys.stdout if args.json else sys.stderr, flush=True)
-    if not args.json:
+    if rows and not args.json:
         print(_table(rows, sweep))
 
 

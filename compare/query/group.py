@@ -66,10 +66,11 @@ def sentences(store: Store, passage_ids: Iterable[int]) -> dict[int, OutletSente
         values,
     )
     for r in rows:
-        data = _json(r["data"], {})
+        # The columns carry what is shown; the full record (``data``) is read only when they are empty.
+        data = _json(r["data"], {}) if r["attribution"] is None and r["data"] else {}
         data = data if isinstance(data, Mapping) else {}
-        labels = _labels(data.get("labels") or _json(r["labels"], []))
-        loaded = _loaded(data.get("loaded") or _json(r["loaded"], []))
+        labels = _labels(_json(r["labels"], []) or data.get("labels"))
+        loaded = _loaded(_json(r["loaded"], []) or data.get("loaded"))
         raw_attribution = data.get("attribution")
         attribution: Mapping[str, Any] = raw_attribution if isinstance(raw_attribution, Mapping) else {}
         out[int(r["pid"])] = OutletSentence(
@@ -157,21 +158,39 @@ def _marked(
     )
 
 
+#: How much a claim's rank grows per extra outlet carrying it (side by side is the point).
+OUTLET_BOOST = 0.1
+
+
 def group_events(
-    store: Store, scores: Mapping[int, float], similarity: Mapping[int, float], *, claims_per_event: int
-) -> list[EventMatch]:
+    store: Store,
+    scores: Mapping[int, float],
+    similarity: Mapping[int, float],
+    *,
+    claims_per_event: int,
+    offset: int = 0,
+    limit: int = 10,
+) -> tuple[list[EventMatch], int]:
+    """Events of the matched passages, best first: one page of them, and how many there are.
+
+    An event scores the sum of its three best passage scores; within it, a claim ranks by its
+    best passage score, raised by :data:`OUTLET_BOOST` per extra outlet that carries it.
+    """
     if not scores:
-        return []
+        return [], 0
     ranked = sorted(scores, key=lambda p: -scores[p])[: CANDIDATES * 2]
     marks, values = _in(ranked)
     claim_of: dict[int, tuple[int, int]] = {}
-    for pid, cid, eid in store.db.execute(
-        f"""SELECT cp.passage_id, c.id, c.event_id FROM claim_passages cp JOIN claims c ON c.id = cp.claim_id
+    breadth: dict[int, int] = {}
+    for pid, cid, eid, n_outlets in store.db.execute(
+        f"""SELECT cp.passage_id, c.id, c.event_id, c.n_outlets FROM claim_passages cp
+            JOIN claims c ON c.id = cp.claim_id
             JOIN events e ON e.id = c.event_id AND e.status = 'active'
             WHERE cp.passage_id IN ({marks}) ORDER BY cp.passage_id, c.id""",
         values,
     ).fetchall():
         claim_of.setdefault(int(pid), (int(cid), int(eid)))
+        breadth[int(cid)] = max(1, int(n_outlets or 1))
     event_of: dict[int, int] = {}
     for pid, eid in store.db.execute(
         f"""SELECT p.id, ea.event_id FROM passages p JOIN event_articles ea ON ea.article_id = p.article_id
@@ -189,7 +208,8 @@ def group_events(
     def event_score(pids: list[int]) -> float:
         return sum(sorted((scores[p] for p in pids), reverse=True)[:3])
 
-    order = sorted(by_event, key=lambda e: (-event_score(by_event[e]), e is None, e or 0))
+    ordered = sorted(by_event, key=lambda e: (-event_score(by_event[e]), e is None, e or 0))
+    order = ordered[offset : offset + limit]
     meta = {
         int(r["id"]): r
         for r in store.db.query(
@@ -205,7 +225,8 @@ def group_events(
         seen: dict[tuple[str, int], float] = {}
         for pid in by_event[eid]:
             key = ("claim", claim_of[pid][0]) if pid in claim_of else ("passage", pid)
-            seen[key] = max(seen.get(key, 0.0), scores[pid])
+            boost = 1.0 + OUTLET_BOOST * (breadth.get(key[1], 1) - 1) if key[0] == "claim" else 1.0
+            seen[key] = max(seen.get(key, 0.0), scores[pid] * boost)
         best = sorted(seen, key=lambda k: -seen[k])[:claims_per_event]
         picks[eid] = best
         wanted_claims.update(k[1] for k in best if k[0] == "claim")
@@ -244,4 +265,4 @@ def group_events(
                 n_matches=len(by_event[eid]),
             )
         )
-    return out
+    return out, len(ordered)

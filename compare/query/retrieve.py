@@ -533,8 +533,9 @@ def query(
         for aid, pid in _lead_passages(store, [a for a in article_bonus if a not in covered]).items():
             scores[pid] += article_bonus[aid]
 
-    events = group_events(store, dict(scores), similarity, claims_per_event=claims_per_event)
-    page = events[offset : offset + limit]
+    page, total = group_events(
+        store, dict(scores), similarity, claims_per_event=claims_per_event, offset=offset, limit=limit
+    )
     return QueryResult(
         query=text,
         terms=expansion.terms,
@@ -543,7 +544,7 @@ def query(
         outlets=outlets,
         groups=groups,
         events=tuple(page),
-        total_events=len(events),
+        total_events=total,
         offset=offset,
         limit=limit,
         vector_search=kind,
