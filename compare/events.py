@@ -52,13 +52,18 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class EventParams:
-    """Weights and thresholds of the grouping; defaults tuned on the dev splits only."""
+    """Weights and thresholds of the grouping; defaults tuned on the dev splits only.
 
-    w_lexical: float = 0.45
-    w_semantic: float = 0.45
-    w_entities: float = 0.10
-    threshold: float = 0.33  # average-link stop: merge clusters while similarity >= this
-    attach_threshold: float = 0.33  # a new cluster joins an existing event at >= this
+    Grid search over lead length, weights and threshold, maximising the mean B-cubed F1 of
+    ecbplus-dev, allsides-val, basil-dev and newswcl50 (docs/evaluation.md, "Event grouping").
+    Without vectors the lexical and entity weights are rescaled to sum to 1.
+    """
+
+    w_lexical: float = 0.5
+    w_semantic: float = 0.3
+    w_entities: float = 0.2
+    threshold: float = 0.3  # average-link stop: merge clusters while similarity >= this
+    attach_threshold: float = 0.3  # a new cluster joins an existing event at >= this
     merge_threshold: float = 0.45  # a cluster close to two existing events merges them
     window_days: float = 10.0  # never link articles published further apart than this
     lead_chars: int = 1200  # how much of the text feeds the lexical and entity signals

@@ -29,9 +29,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from compare.embed import bf16_supported, load_embedder, normalise_rows  # noqa: E402
+from compare.embed import bf16_supported, load_embedder, normalise_rows
 
 
 def _texts(data: Path, count: int) -> dict[str, list[str]]:
@@ -55,7 +55,20 @@ def _texts(data: Path, count: int) -> dict[str, list[str]]:
         )
         out["ecb+ sentences"] = rng.sample(sentences, min(count, len(sentences)))
     if not out:
-        words = "the minister said troops crossed border after talks failed in the capital".split()
+        words = [
+            "the",
+            "minister",
+            "said",
+            "troops",
+            "crossed",
+            "border",
+            "after",
+            "talks",
+            "failed",
+            "in",
+            "the",
+            "capital",
+        ]
         out["synthetic"] = [" ".join(rng.choices(words, k=27)) for _ in range(count)]
     return out
 

@@ -28,12 +28,12 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from compare.align import align_event  # noqa: E402
-from compare.embed import normalise_rows  # noqa: E402
-from compare.events import EventState, group_events  # noqa: E402
-from compare.models import Article, Passage  # noqa: E402
+from compare.align import align_event
+from compare.embed import normalise_rows
+from compare.events import EventState, group_events
+from compare.models import Article, Passage
 
 DIM = 384
 START = datetime(2026, 1, 1, tzinfo=UTC)
