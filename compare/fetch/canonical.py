@@ -11,6 +11,7 @@ pipeline can record the URL the outlet itself calls canonical.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
@@ -55,8 +56,11 @@ def _host(netloc_host: str, url: str) -> str:
     host = netloc_host.strip(".").lower()
     if not host:
         raise _invalid(url, "no host")
-    if host.startswith("["):
-        return host
+    if ":" in host:  # an IPv6 literal; urlsplit gave it without brackets
+        try:
+            return f"[{ipaddress.IPv6Address(host).compressed}]"
+        except ValueError as exc:
+            raise _invalid(url, "malformed IPv6 address") from exc
     try:
         host.encode("ascii")
     except UnicodeEncodeError:
@@ -87,8 +91,6 @@ def canonicalize_url(url: str, *, base: str | None = None) -> str:
     if scheme not in _DEFAULT_PORTS:
         raise _invalid(url, f"scheme {scheme or '(none)'!r} is not http or https")
     host = _host(parts.hostname or "", url)
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     query_pairs = [
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(k)

@@ -37,6 +37,8 @@ from compare.models import Discovered, Outlet
         ("https://e.com/caf\u00e9", "https://e.com/caf%C3%A9"),
         ("https://B\u00dcCHER.de/", "https://xn--bcher-kva.de/"),
         ("  https://e.com/x  ", "https://e.com/x"),
+        ("http://[0:0:0:0:0:0:0:1]:8080/a", "http://[::1]:8080/a"),
+        ("https://user:secret@e.com/a", "https://e.com/a"),
     ],
 )
 def test_canonicalize_url(raw: str, expected: str) -> None:
@@ -45,7 +47,9 @@ def test_canonicalize_url(raw: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["ftp://e.com/x", "javascript:alert(1)", "mailto:a@b.c", "/relative", "http://", "http://a b/"]
+    "raw",
+    ["ftp://e.com/x", "javascript:alert(1)", "mailto:a@b.c", "/relative", "http://", "http://a b/",
+     "http://[::1", "http://e.com:99999/", "http://e.com:abc/", "http://%zz/", "http://[::g]/"],
 )
 def test_canonicalize_rejects(raw: str) -> None:
     with pytest.raises(FetchError) as info:
