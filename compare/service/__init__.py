@@ -35,6 +35,22 @@ def create_app(
     return build(db_path, embedder=embedder, aliases=aliases)
 
 
+def _warm(db_path: str | Path, embedder: Embedder | None) -> Embedder | None:
+    """Load the embedder and the vector index now rather than on the first query."""
+    from compare.query import refresh_index
+    from compare.store import Store
+
+    with Store(db_path, migrate=False) as store:
+        if store.db.execute("SELECT 1 FROM embeddings LIMIT 1").fetchone() is None:
+            return embedder
+        if embedder is None:
+            from compare.embed import load_embedder
+
+            embedder = load_embedder()
+        refresh_index(store, embedder.model_id)
+    return embedder
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -53,10 +69,15 @@ def serve(
     aliases: Sequence[Sequence[str]] | None = None,
     log_level: str = "info",
 ) -> None:
-    """Serve the app until interrupted. Binding beyond loopback is logged as a warning."""
+    """Serve the app until interrupted. Binding beyond loopback is logged as a warning.
+
+    The embedding model and the vector index are loaded before the first request (when the
+    store holds vectors), so the first query is as fast as the next ones.
+    """
     import uvicorn
 
     app = create_app(db_path, embedder=embedder, aliases=aliases)
+    app.state.embedder = _warm(db_path, embedder)
     if not _is_loopback(host):
         logger.warning("serving on %s: reachable from other machines (read-only, no authentication)", host)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)

@@ -111,9 +111,12 @@ def test_pagination(client: TestClient) -> None:
     assert first["items"][0]["id"] != second["items"][0]["id"]
 
 
-def test_bad_since_is_a_400_with_a_message(client: TestClient) -> None:
-    r = client.get("/api/query", params={"q": "convoy", "since": "soon"})
-    assert r.status_code == 400 and "since" in r.json()["detail"]
+def test_bad_since_is_refused_with_a_message(client: TestClient) -> None:
+    assert client.get("/api/query", params={"q": "convoy", "since": "soon"}).status_code == 422
+    r = client.get("/", params={"q": "convoy", "since": "soon"})
+    assert r.status_code == 400 and "since=" in r.text
+    dated = client.get("/api/query", params={"q": "football derby", "from_date": "2026-01-01"}).json()
+    assert dated["total_events"] == 0 and dated["since"].startswith("2026-01-01")
 
 
 HTML_PAGES = [
