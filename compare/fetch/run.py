@@ -165,6 +165,7 @@ class _Run:
             try:
                 found.append(Discovered(canonicalize_url(url), outlet.id, via="sources"))
             except FetchError as exc:
+                self.progress_add(1)
                 self.emit(FetchResult(url=url, outlet_id=outlet.id, outcome=Outcome.INVALID_URL,
                                       fetched_at=self.now(), error=exc.message, attempts=0))
         chosen = select(found, outlet, seen=self.seen)

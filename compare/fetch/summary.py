@@ -113,23 +113,30 @@ def _failures(counts: Mapping[str, int]) -> str:
 
 
 def render_summary(summary: FetchSummary) -> Table:
-    """A table with one row per outlet: discovered, fetched, unchanged, failed by outcome."""
+    """A table with one row per outlet: discovered, fetched, unchanged, deferred, failed by outcome.
+
+    Compact enough for an 80-column pipe: failed feeds share the failures column (``feeds:``).
+    """
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=f"Fetch summary ({summary.seconds:.1f} s)")
-    table.add_column("outlet")
-    for name in ("discovered", "fetched", "unchanged", "deferred"):
+    table = Table(
+        title=f"Fetch summary ({summary.seconds:.1f} s)",
+        box=box.SIMPLE_HEAD,
+        caption="found: article URLs discovered · same: not modified or still fresh · "
+        "later: over max_pages_per_run, left for the next run",
+    )
+    table.add_column("outlet", no_wrap=True)
+    for name in ("found", "fetched", "same", "later"):
         table.add_column(name, justify="right")
-    table.add_column("failed (by outcome)")
-    table.add_column("feeds failed")
+    table.add_column("failed, by outcome", overflow="fold")
     for o in summary.outlets:
         mark = " [bold red](failed)[/]" if o.failed_entirely else ""
-        table.add_row(
-            o.outlet_id + mark, str(o.discovered), str(o.fetched), str(o.unchanged),
-            str(o.deferred), _failures(o.failed) or "-",
-            f"{sum(o.feeds_failed.values())}/{o.feeds}"
-            + (f" ({_failures(o.feeds_failed)})" if o.feeds_failed else ""),
-        )
+        failures = [_failures(o.failed)] if o.failed else []
+        if o.feeds_failed:
+            failures.append(f"feeds: {_failures(o.feeds_failed)}")
+        table.add_row(o.outlet_id + mark, str(o.discovered), str(o.fetched), str(o.unchanged),
+                      str(o.deferred), "; ".join(failures) or "-")
     return table
 
 
