@@ -63,6 +63,7 @@ class EventParams:
     w_semantic: float = 0.3
     w_entities: float = 0.2
     threshold: float = 0.3  # average-link stop: merge clusters while similarity >= this
+    lexical_threshold: float = 0.16  # the same stop when grouping without vectors
     attach_threshold: float = 0.3  # a new cluster joins an existing event at >= this
     merge_threshold: float = 0.45  # a cluster close to two existing events merges them
     window_days: float = 10.0  # never link articles published further apart than this
@@ -227,6 +228,8 @@ class ArticleFeatures:
     semantic: np.ndarray | None
     entities: tuple[frozenset[str], ...]
     days: np.ndarray  # publication day numbers, NaN when unknown
+    entity_matrix: Any = None  # sparse 0/1 (n, distinct entities), for vectorised Jaccard
+    entity_sizes: Any = None
 
 
 def article_features(
@@ -253,7 +256,24 @@ def article_features(
         semantic = np.asarray(vectors, dtype=np.float32)
         if semantic.shape[0] != len(articles):
             raise ValueError(f"{semantic.shape[0]} vectors for {len(articles)} articles")
-    return ArticleFeatures(lexical, vocabulary, semantic, entities, days)
+    return _with_entity_matrix(ArticleFeatures(lexical, vocabulary, semantic, entities, days))
+
+
+def _with_entity_matrix(features: ArticleFeatures) -> ArticleFeatures:
+    from scipy.sparse import csr_matrix
+
+    column: dict[str, int] = {}
+    rows, cols = [], []
+    for row, members in enumerate(features.entities):
+        for member in members:
+            rows.append(row)
+            cols.append(column.setdefault(member, len(column)))
+    matrix = csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)),
+        shape=(len(features.entities), max(1, len(column))),
+    )
+    sizes = np.array([len(e) for e in features.entities], dtype=np.float32)
+    return replace(features, entity_matrix=matrix, entity_sizes=sizes)
 
 
 def _weights(params: EventParams, semantic: bool) -> tuple[float, float, float]:
@@ -280,11 +300,11 @@ def pairwise_similarity(
     if features.semantic is not None:
         sim += w_sem * np.clip(features.semantic[r] @ features.semantic[c].T, 0.0, 1.0)
     if w_ent:
-        ent = np.array(
-            [[_jaccard(features.entities[i], features.entities[j]) for j in c] for i in r],
-            dtype=np.float32,
-        ).reshape(len(r), len(c))
-        sim += w_ent * ent
+        matrix = features.entity_matrix
+        inter = (matrix[r] @ matrix[c].T).toarray()
+        sizes = features.entity_sizes
+        union = sizes[r][:, None] + sizes[c][None, :] - inter
+        sim += w_ent * np.where(union > 0, inter / np.maximum(union, 1.0), 0.0)
     days_r, days_c = features.days[r][:, None], features.days[c][None, :]
     with np.errstate(invalid="ignore"):
         far = np.abs(days_r - days_c) > params.window_days
@@ -359,6 +379,10 @@ def _average_link(sim: np.ndarray, threshold: float) -> list[int]:
 
 
 def _cluster(features: ArticleFeatures, n: int, params: EventParams) -> list[list[int]]:
+    if features.semantic is None:
+        params = replace(
+            params, threshold=params.lexical_threshold, attach_threshold=params.lexical_threshold
+        )
     clusters: list[list[int]] = []
     pending = _blocks(features, n, params)
     while pending:
@@ -381,12 +405,14 @@ def _cluster(features: ArticleFeatures, n: int, params: EventParams) -> list[lis
 
 
 def _blocks_of(features: ArticleFeatures, block: list[int], params: EventParams) -> list[list[int]]:
-    sub = ArticleFeatures(
-        features.lexical[block],
-        features.vocabulary,
-        None if features.semantic is None else features.semantic[block],
-        tuple(features.entities[i] for i in block),
-        features.days[block],
+    sub = _with_entity_matrix(
+        ArticleFeatures(
+            features.lexical[block],
+            features.vocabulary,
+            None if features.semantic is None else features.semantic[block],
+            tuple(features.entities[i] for i in block),
+            features.days[block],
+        )
     )
     return [[block[i] for i in group] for group in _blocks(sub, len(block), params)]
 
