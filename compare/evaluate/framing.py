@@ -33,11 +33,18 @@ from compare.errors import EvalError
 from compare.framing.attribution import classify_attribution
 from compare.framing.lexicon import Lexicon, derive_loaded_terms, find_loaded, load_lexicons
 from compare.framing.lexicon import LoadedEntry as _Entry
-from compare.framing.records import Cue
+from compare.framing.records import ATTRIBUTION_CLASSES, Cue
 from compare.framing.text import words
 from compare.models import Passage
 
-__all__ = ["BasilArticle", "evaluate_babe", "evaluate_framing", "flag_cues", "load_basil"]
+__all__ = [
+    "BasilArticle",
+    "evaluate_attribution",
+    "evaluate_babe",
+    "evaluate_framing",
+    "flag_cues",
+    "load_basil",
+]
 
 log = logging.getLogger(__name__)
 
@@ -116,18 +123,20 @@ def _unique_flags(
     passages: list[Passage] = []
     rows: list[np.ndarray] = []
     for article in event:
+        # Passage indices count from 0 at the title, as the pipeline numbers them.
         for k in range(-1, len(article.sentences)):
             text = article.sentence(k)
-            passages.append(Passage(article.id, k, 0, len(text), text, kind="title" if k < 0 else "body"))
+            kind = "title" if k < 0 else "body"
+            passages.append(Passage(article.id, k + 1, 0, len(text), text, kind=kind))
             rows.append(vectors[article.id][k + 1])
     outlet_of = {a.id: a.outlet for a in event}
     claims = align(passages, np.vstack(rows), outlet_of=outlet_of)
-    unique = {(p.article_id, p.index): True for p in passages}
+    unique = {(p.article_id, p.index - 1): True for p in passages}
     for claim in claims:
         outlets = {outlet_of[m.article_id] for m in claim.members}
         if len(outlets) > 1:
             for m in claim.members:
-                unique[(m.article_id, m.passage_index)] = False
+                unique[(m.article_id, m.passage_index - 1)] = False
     return unique
 
 
@@ -138,8 +147,13 @@ def evaluate_framing(
     lexicon: Lexicon | None = None,
     min_weight: float = DEFAULT_MIN_WEIGHT,
     align: Callable[..., Any] | None = None,
+    informational: bool = True,
 ) -> dict[str, Any]:
-    """Score the framing stage on a BASIL-format file; see the module docstring for the keys."""
+    """Score the framing stage on a BASIL-format file; see the module docstring for the keys.
+
+    ``informational=False`` skips the alignment (and the embedder): the lexical figures only,
+    with ``informational_enrichment`` left out.
+    """
     started = time.perf_counter()
     events = load_basil(path)
     lexicon = lexicon if lexicon is not None else load_lexicons()
@@ -162,12 +176,16 @@ def evaluate_framing(
                 k = int(span["sentence"])
                 lex_hit += k in cues_of and _overlaps(cues_of[k], int(span["start"]), int(span["end"]))
 
-    enrichment, unique_share = _enrichment(events, embedder=embedder, align=align)
-    return {
+    result: dict[str, Any] = {
         "lexical_span_recall": round(lex_hit / lex_total, 4) if lex_total else 0.0,
         "token_flag_rate": round(flagged_tokens / tokens, 4) if tokens else 0.0,
-        "informational_enrichment": enrichment,
-        "unique_sentence_share": unique_share,
+    }
+    if informational:
+        enrichment, unique_share = _enrichment(events, embedder=embedder, align=align)
+        result["informational_enrichment"] = enrichment
+        result["unique_sentence_share"] = unique_share
+    return {
+        **result,
         "lexical_spans": lex_total,
         "n": sum(len(e) for e in events),
         "events": len(events),
@@ -256,4 +274,60 @@ def evaluate_babe(
         "word_f1": round(f1, 4),
         "n": len(rows[pick[split]]),
         "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Attribution: the labelled set in tests/fixtures/attribution.jsonl
+# --------------------------------------------------------------------------------------------
+
+
+def _same_speaker(gold: str, predicted: str | None) -> bool:
+    if predicted is None:
+        return False
+    a, b = gold.lower().removeprefix("the "), predicted.lower().removeprefix("the ")
+    return a in b or b in a
+
+
+def evaluate_attribution(path: Path, *, part: str = "all") -> dict[str, Any]:
+    """Per-class precision/recall, confusion matrix and speaker accuracy on a labelled set.
+
+    ``path`` holds ``{"text", "label", "speaker"}`` lines; ``part`` is ``all``, ``tuning``
+    (lines whose 0-based number is not 3 mod 4) or ``held_out`` (every 4th line).
+    """
+    started = time.perf_counter()
+    rows = list(_lines(path))
+    if part == "tuning":
+        rows = [r for i, r in enumerate(rows) if i % 4 != 3]
+    elif part == "held_out":
+        rows = [r for i, r in enumerate(rows) if i % 4 == 3]
+    elif part != "all":
+        raise EvalError(f"part must be all, tuning or held_out, not {part!r}", path=str(path))
+    classes = list(ATTRIBUTION_CLASSES)
+    matrix = {g: dict.fromkeys(classes, 0) for g in classes}
+    speakers = speakers_right = 0
+    for row in rows:
+        result = classify_attribution(str(row["text"]))
+        matrix[str(row["label"])][result.label] += 1
+        if row.get("speaker") and row["label"] == result.label:
+            speakers += 1
+            speakers_right += _same_speaker(str(row["speaker"]), result.speaker)
+    per_class = {}
+    for c in classes:
+        tp = matrix[c][c]
+        predicted = sum(matrix[g][c] for g in classes)
+        gold = sum(matrix[c].values())
+        per_class[c] = {
+            "precision": round(tp / predicted, 4) if predicted else 0.0,
+            "recall": round(tp / gold, 4) if gold else 0.0,
+            "n": gold,
+        }
+    correct = sum(matrix[c][c] for c in classes)
+    return {
+        "accuracy": round(correct / len(rows), 4) if rows else 0.0,
+        "per_class": per_class,
+        "confusion": matrix,
+        "speaker_accuracy": round(speakers_right / speakers, 4) if speakers else 0.0,
+        "n": len(rows),
+        "seconds": round(time.perf_counter() - started, 3),
     }

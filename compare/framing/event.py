@@ -194,12 +194,13 @@ def analyse_event(
             ):
                 best[outlet] = member
         for outlet in sorted(outlets):
-            member = best.get(outlet)
-            if member is None:
+            chosen = best.get(outlet)
+            if chosen is None:
                 state = outlets[outlet]
                 presence = "omits" if state in READABLE_OUTCOMES else state
                 rows.append(ClaimOutletFraming(claim.id, outlet, presence))
                 continue
+            member = chosen
             pf = framed[(member.article_id, member.passage_index)]
             is_central = (member.article_id, member.passage_index) == central_key
             diff = () if is_central else word_diff(central.text, pf.text)

@@ -189,6 +189,7 @@ class Lexicon:
     sources: tuple[str, ...] = ()
     _alias_of: dict[str, AliasSet] = field(default_factory=dict, init=False, repr=False, compare=False)
     _loaded_of: dict[str, LoadedEntry] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _loaded_stems: dict[str, LoadedEntry] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         alias_of: dict[str, AliasSet] = {}
@@ -506,7 +507,7 @@ def _parse(data: Any, *, source: str, path: str) -> Lexicon:
     loaded = []
     for term, spec in (data.get("terms") or {}).items():
         if isinstance(spec, dict):
-            weight = float(spec.get("marked_rate", spec.get("weight", 1.0)))
+            weight = float(spec.get("marked_rate") or spec.get("weight") or 1.0)
             note = spec.get("note") or (
                 f"marked biased in {spec.get('count', '?')} BABE sentences" if "count" in spec else None
             )

@@ -31,6 +31,5 @@ def find_voices(text: str) -> tuple[Voice, ...]:
         if key in seen:
             continue
         seen.add(key)
-        mode = "direct" if speech.direct else "indirect"
-        voices.append(Voice(name, mode, speech.verb, speech.anonymous))
+        voices.append(Voice(name, "direct" if speech.direct else "indirect", speech.verb, speech.anonymous))
     return tuple(voices)

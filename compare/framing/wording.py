@@ -33,7 +33,7 @@ def word_diff(central: str, other: str) -> tuple[DiffOp, ...]:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         a, a_start, a_end = _span(central, wa, i1, i2)
         b, b_start, b_end = _span(other, wb, j1, j2)
-        ops.append(DiffOp(tag, a, b, a_start, a_end, b_start, b_end))  # type: ignore[arg-type]
+        ops.append(DiffOp(tag, a, b, a_start, a_end, b_start, b_end))
     return tuple(ops)
 
 
