@@ -285,3 +285,36 @@ def test_parse_retry_after_forms() -> None:
     assert parse_retry_after("Sun, 29 Nov 2026 12:01:30 GMT", now=now) == 90.0
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
+
+
+def test_concurrency_limits_per_host_and_overall(clock: FakeClock) -> None:
+    in_flight: dict[str, int] = {}
+    peaks: dict[str, int] = {}
+    total = {"now": 0, "peak": 0}
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        in_flight[host] = in_flight.get(host, 0) + 1
+        total["now"] += 1
+        peaks[host] = max(peaks.get(host, 0), in_flight[host])
+        total["peak"] = max(total["peak"], total["now"])
+        for _ in range(5):
+            await asyncio.sleep(0)
+        in_flight[host] -= 1
+        total["now"] -= 1
+        return httpx.Response(200, content=PAGE, headers=HTML)
+
+    async def main() -> list[FetchResult]:
+        clients = Clients(ClientOptions(user_agent=UA), transport=httpx.MockTransport(slow))
+        async with clients:
+            fetcher = Fetcher(clients, FetcherOptions(user_agent=UA, max_concurrency=5),
+                              clock=clock, sleep=clock.sleep)
+            politeness = Politeness(min_delay=0, max_concurrency=2, respect_robots=False)
+            jobs = [fetcher.fetch(f"https://h{h}.test/{i}", outlet_id="o", politeness=politeness)
+                    for h in range(6) for i in range(6)]
+            return list(await asyncio.gather(*jobs))
+
+    results = asyncio.run(main())
+    assert all(r.outcome is Outcome.OK for r in results)
+    assert max(peaks.values()) == 2  # per host
+    assert total["peak"] == 5  # overall
