@@ -191,7 +191,7 @@ class PairFeatures:
     """Per-passage features of one event, from which any pair's features are read."""
 
     vectors: np.ndarray
-    lexical: object  # scipy.sparse.csr_matrix, L2-normalised TF-IDF rows
+    lexical: Any  # scipy.sparse.csr_matrix, L2-normalised TF-IDF rows
     names: tuple[frozenset[str], ...]
     numbers: tuple[frozenset[str], ...]
     centrality: np.ndarray
@@ -271,7 +271,7 @@ def feature_matrix(features: PairFeatures, rows: np.ndarray, cols: np.ndarray) -
         return out
     out[:, 0] = np.einsum("ij,ij->i", vec[rows], vec[cols])
     lex = features.lexical
-    out[:, 1] = np.asarray(lex[rows].multiply(lex[cols]).sum(axis=1)).ravel()  # type: ignore[attr-defined]
+    out[:, 1] = np.asarray(lex[rows].multiply(lex[cols]).sum(axis=1)).ravel()
     inter, size_a, size_b = _overlap(features.names, rows, cols)
     union = size_a + size_b - inter
     out[:, 2] = np.where(union > 0, inter / np.maximum(union, 1.0), 0.0)
@@ -305,7 +305,8 @@ def pair_scores(
     """Probability-like scores (0–1) that passages ``rows[k]`` and ``cols[k]`` make one claim."""
     params = params or AlignParams()
     logits = feature_matrix(features, rows, cols) @ _coefficients(params) + params.intercept
-    return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+    scores: np.ndarray = (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+    return scores
 
 
 # --------------------------------------------------------------------------------------------
@@ -450,7 +451,7 @@ def _reprint_flags(
                     continue
                 declared = reprint_of.get(aj) == ai or reprint_of.get(ai) == aj
                 cosine = float(features.vectors[i] @ features.vectors[j])
-                lexical = float(lex[i].multiply(lex[j]).sum())  # type: ignore[attr-defined]
+                lexical = float(lex[i].multiply(lex[j]).sum())
                 verbatim = cosine >= params.reprint_cosine and lexical >= params.reprint_lexical
                 if (declared and cosine >= params.reprint_cosine - 0.05) or verbatim:
                     copy = i if reprint_of.get(ai) == aj else j

@@ -116,7 +116,8 @@ def normalise_rows(matrix: np.ndarray) -> np.ndarray:
     out = np.asarray(matrix, dtype=np.float32)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     norms[norms == 0.0] = 1.0
-    return (out / norms).astype(np.float32, copy=False)
+    result: np.ndarray = (out / norms).astype(np.float32, copy=False)
+    return result
 
 
 def _empty(dim: int) -> np.ndarray:
@@ -520,7 +521,8 @@ class OnnxEmbedder:
             raise EmbedError(f"onnxruntime failed: {exc}", model=self.model_id) from exc
         weights = mask[:, :, None].astype(np.float32)
         summed = (hidden * weights).sum(axis=1)
-        return summed / np.clip(weights.sum(axis=1), 1e-9, None)
+        pooled: np.ndarray = summed / np.clip(weights.sum(axis=1), 1e-9, None)
+        return pooled
 
 
 # --------------------------------------------------------------------------------------------

@@ -309,7 +309,8 @@ def pairwise_similarity(
     with np.errstate(invalid="ignore"):
         far = np.abs(days_r - days_c) > params.window_days
     sim[far] = 0.0
-    return sim.astype(np.float32)
+    result: np.ndarray = sim.astype(np.float32)
+    return result
 
 
 # --------------------------------------------------------------------------------------------
@@ -359,7 +360,8 @@ def _coarse_similarity(features: ArticleFeatures, rows: list[int], params: Event
     with np.errstate(invalid="ignore"):
         far = np.abs(features.days[rows][:, None] - features.days[None, :]) > params.window_days
     sim[far] = 0.0
-    return sim * (1.0 - w_ent) if w_ent else sim
+    result: np.ndarray = sim * (1.0 - w_ent) if w_ent else sim
+    return result
 
 
 def _average_link(sim: np.ndarray, threshold: float) -> list[int]:
@@ -456,7 +458,7 @@ def _state_for(
     entities: Counter[str] = Counter(previous.entities if previous else {})
     for i in members:
         entities.update(features.entities[i])
-    dates = [articles[i].published_at for i in members if articles[i].published_at]
+    dates: list[datetime] = [d for i in members if (d := articles[i].published_at) is not None]
     if previous is not None:
         dates += [d for d in (previous.first_published, previous.last_published) if d]
     return EventState(
@@ -580,7 +582,8 @@ class _StateIndex:
                 hi = state.last_published.timestamp() / 86400.0 + params.window_days
                 with np.errstate(invalid="ignore"):
                     score[(days < lo) | (days > hi), k] = 0.0
-        return score.mean(axis=0)
+        mean: np.ndarray = score.mean(axis=0)
+        return mean
 
 
 # --------------------------------------------------------------------------------------------
@@ -671,11 +674,11 @@ def group_events(
         touched[target].extend(members)
     # Splits: an old event whose re-grouped articles now sit in more than one event.
     for state in existing:
-        moved = [a for a in state.article_ids if a in regrouped]
-        now = Counter(assignments[a] for a in moved)
+        regrouped_ids = [a for a in state.article_ids if a in regrouped]
+        now = Counter(assignments[a] for a in regrouped_ids)
         others = tuple(sorted(e for e in now if e != state.id))
         if others:
-            lost = tuple(a for a in moved if assignments[a] != state.id)
+            lost = tuple(a for a in regrouped_ids if assignments[a] != state.id)
             changes.append(EventChange("split", state.id, lost, sources=others))
     # Merges: fold source events into their targets, re-pointing assignments.
     for source, target in sorted(merged_into.items()):

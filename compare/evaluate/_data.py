@@ -169,4 +169,5 @@ def article_vectors(
         row += len(parts)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return (out / norms).astype(np.float32)
+    result: np.ndarray = (out / norms).astype(np.float32)
+    return result
