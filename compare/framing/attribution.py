@@ -28,7 +28,17 @@ from compare.framing.text import Quote, find_quotes, inside
 __all__ = ["Speech", "classify_attribution", "find_hedges", "find_speech"]
 
 # Verbs that report speech neutrally whatever follows them.
-_SAY = r"said|says|say|told|tells|tell|stated|states|recalled|added|adds|testified"
+_SAY = (
+    r"said|says|say|told|tells|tell|stated|states|recalled|added|adds|testified|"
+    r"accused|accuses|denied|denies"
+)
+# Participles that hang reported speech on the sentence's subject (", saying that ...").
+_PARTICIPLE = re.compile(
+    r",\s+(?:saying|adding|arguing|calling|accusing|denying|telling|noting|stating|warning)\b"
+)
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:the|a|an|this|that|these|those|his|her|its|their|our|such|whose)\s+$", re.IGNORECASE
+)
 # Verbs that report speech only when a clause or a quotation follows ("announced the plan" is a
 # fact, "announced that schools would close" is attributed).
 _SAY_THAT = (
@@ -190,12 +200,17 @@ def find_speech(text: str, quotes: list[Quote] | None = None) -> list[Speech]:
             continue
         if m.group("say") and _NOT_SPEECH_AFTER.match(after):
             continue
+        if m.group("dist") and _DETERMINER_BEFORE.search(text[: m.start()]):
+            continue  # "the claim", "his claims": a noun, not a verb of saying
         before = text[: m.start()]
         # The clause starts after the last closing quotation (",” she said") or at the start.
         start = 0
         for q in quotes:
             if q.end <= m.start():
                 start = max(start, q.end)
+        for mark in re.finditer(r"[;:]|\s[—–]\s", before):
+            if not inside(mark.start(), mark.end(), quotes):
+                start = max(start, mark.end())
         subject = before[start:].strip().strip(",")
         if _SENTENCE_END.match(after) and "," in subject:
             # "..., officials said." — the speaker is the phrase right before the verb.
@@ -245,7 +260,9 @@ def classify_attribution(text: str) -> Attribution:
     dist += [
         Cue(m.start(), m.end(), m.group(), "dist")
         for m in _VERB_RE.finditer(text)
-        if m.group("dist") and not inside(m.start(), m.end(), quotes)
+        if m.group("dist")
+        and not inside(m.start(), m.end(), quotes)
+        and not _DETERMINER_BEFORE.search(text[: m.start()])
     ]
     if not any(sp.kind == "say" for sp in speech):
         # A short quotation beside "said" is the speaker's word, not the outlet's scare quote.
@@ -254,11 +271,18 @@ def classify_attribution(text: str) -> Attribution:
         speaker = next((s.speaker for s in speech if s.kind == "dist" and s.speaker), named)
         return _result("distancing", speaker, dist)
 
-    hedges = list(find_hedges(text, quotes))
+    # Hedges inside reported speech ("X said the road could reopen") are the speaker's.
+    reported_from = min(
+        [s.verb.end for s in speech if s.kind == "say"]
+        + [m.end() for m in _PARTICIPLE.finditer(text)]
+        + [len(text)]
+    )
+    hedges = [c for c in find_hedges(text, quotes) if c.start < reported_from]
     if hedges:
         return _result("hedged", named, hedges)
-    if speech:
-        return _result("neutral", named, [s.verb for s in speech])
+    participles = [Cue(m.start(), m.end(), m.group(), "say") for m in _PARTICIPLE.finditer(text)]
+    if speech or participles:
+        return _result("neutral", named, [s.verb for s in speech] + participles)
     return Attribution("own_voice")
 
 
