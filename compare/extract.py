@@ -13,9 +13,12 @@ Order of work, and why:
 1. **Sniff and decode.** Binary bodies are refused before any parser sees them; the HTML is
    decoded with the declared charset, else the ``<meta charset>``, else charset-normalizer's
    guess, and invalid bytes are replaced, never fatal.
-2. **Bound the cost.** Pages over :data:`MAX_HTML_CHARS` are cut (``truncated=True``) before
-   parsing; trafilatura's time grows with the tree, so a 20 MB page would otherwise take seconds
-   (docs/benchmarks.md has the figures).
+2. **Bound the cost.** HTML over :data:`MAX_HTML_CHARS` is cut before parsing; scripts, styles
+   and SVG are dropped from the tree once JSON-LD has been read; a tree still over
+   :data:`MAX_ELEMENTS` elements is cut in document order (``truncated=True`` in both cases);
+   and the fallback passes are skipped when the first pass took over :data:`FALLBACK_BUDGET`
+   seconds. trafilatura's time grows with the tree: a 20 MB page of links took about a minute
+   uncapped on this machine (docs/evaluation.md, "Extraction").
 3. **Body by the cheapest path that looks complete.** trafilatura with ``favor_precision``
    (measured best on the fundus pages), then its default, then ``favor_recall``, then the
    JSON-LD ``articleBody``; the longer of the candidates wins only when the precise one looks
@@ -33,6 +36,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -45,6 +49,7 @@ from compare.language import detect_language, languages_differ, normalise_langua
 from compare.models import ExtractedPage, Snapshot
 
 __all__ = [
+    "MAX_ELEMENTS",
     "MAX_HTML_CHARS",
     "PageMeta",
     "baseline_extract",
@@ -57,9 +62,15 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: HTML beyond this many characters is cut before parsing (an article page is rarely > 1 MB;
-#: the rest of a bigger one is scripts, inline images and comment threads).
-MAX_HTML_CHARS = 2_000_000
+#: HTML beyond this many characters is cut before parsing (the largest of the 247 fundus pages
+#: is 2.2 MB, most of it scripts; lxml parses 4 MB in well under a second).
+MAX_HTML_CHARS = 4_000_000
+#: Elements left after scripts and styles are dropped (fundus pages: median 1,000, max 4,300).
+MAX_ELEMENTS = 15_000
+#: Seconds the first trafilatura pass may take before the slower fallback passes are skipped.
+FALLBACK_BUDGET = 2.0
+#: htmldate's full-text search runs only on pages up to this size (it reads the whole page).
+MAX_TEXT_DATE_CHARS = 1_500_000
 #: A body shorter than this (characters) is "short": fallbacks are tried, paywalls suspected.
 SHORT_BODY = 600
 #: Minimum body length accepted at all.
@@ -243,15 +254,25 @@ def _person_name(value: Any) -> str | None:
     return _clean_line(value)
 
 
-def _first_meta(tree: Any, names: tuple[str, ...]) -> str | None:
-    for name in names:
+def _meta_tags(tree: Any) -> dict[str, str]:
+    """Every ``<meta>`` tag's content by its property, name or itemprop (first one wins).
+
+    One pass over the tree: a page with a huge tree must not be scanned once per name.
+    """
+    tags: dict[str, str] = {}
+    for element in tree.iter("meta"):
+        content = _clean_line(element.get("content"))
+        if not content:
+            continue
         for attr in ("property", "name", "itemprop"):
-            found = tree.xpath(f'//meta[@{attr}="{name}"]/@content')
-            for value in found:
-                cleaned = _clean_line(value)
-                if cleaned:
-                    return cleaned
-    return None
+            key = element.get(attr)
+            if key:
+                tags.setdefault(key.strip(), content)
+    return tags
+
+
+def _first_meta(tags: Mapping[str, str], names: tuple[str, ...]) -> str | None:
+    return next((tags[name] for name in names if name in tags), None)
 
 
 _PUBLISHED_META = (
@@ -274,6 +295,7 @@ _MODIFIED_META = ("article:modified_time", "og:updated_time", "dateModified", "l
 
 def read_metadata(tree: Any) -> PageMeta:
     """Collect the page's own statements about itself from a parsed lxml tree."""
+    tags = _meta_tags(tree)
     headline = published = modified = body = author = site = None
     free: bool | None = None
     for obj in _iter_jsonld(tree):
@@ -300,7 +322,7 @@ def read_metadata(tree: Any) -> PageMeta:
     lang = tree.xpath("/html/@lang | /html/@xml:lang")
     language = _clean_line(lang[0]) if lang else None
     if not language:
-        language = _first_meta(tree, ("og:locale", "language", "content-language"))
+        language = _first_meta(tags, ("og:locale", "language", "content-language"))
         if not language:
             equiv = tree.xpath(
                 '//meta[translate(@http-equiv,"CONTENTLAGU","contentlagu")="content-language"]/@content'
@@ -309,18 +331,18 @@ def read_metadata(tree: Any) -> PageMeta:
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
     return PageMeta(
         headline=headline,
-        og_title=_first_meta(tree, ("og:title", "twitter:title")),
-        site_name=site or _first_meta(tree, ("og:site_name", "application-name")),
-        description=_first_meta(tree, ("og:description", "description")),
-        author=author or _first_meta(tree, ("author", "article:author", "parsely-author")),
-        canonical=_clean_line(canonical[0]) if canonical else _first_meta(tree, ("og:url",)),
+        og_title=_first_meta(tags, ("og:title", "twitter:title")),
+        site_name=site or _first_meta(tags, ("og:site_name", "application-name")),
+        description=_first_meta(tags, ("og:description", "description")),
+        author=author or _first_meta(tags, ("author", "article:author", "parsely-author")),
+        canonical=_clean_line(canonical[0]) if canonical else _first_meta(tags, ("og:url",)),
         language=language,
         article_body=body,
         accessible_for_free=free,
         jsonld_published=published,
         jsonld_modified=modified,
-        meta_published=_first_meta(tree, _PUBLISHED_META),
-        meta_modified=_first_meta(tree, _MODIFIED_META),
+        meta_published=_first_meta(tags, _PUBLISHED_META),
+        meta_modified=_first_meta(tags, _MODIFIED_META),
         time_published=_clean_line(time_values[0]) if time_values else None,
     )
 
@@ -408,7 +430,7 @@ def choose_dates(
         if value is not None and value <= fetched_at:
             published, source = value, name
             break
-    if published is None:
+    if published is None and len(html) <= MAX_TEXT_DATE_CHARS:
         value = _date_from_text(html, url=url, fetched_at=fetched_at)
         if value is not None and value <= fetched_at:
             published, source = value, "text"
@@ -423,11 +445,12 @@ def choose_dates(
 # --------------------------------------------------------------------------------------------
 
 
-def _trafilatura(tree: Any, url: str | None, **options: Any) -> Any:
+def _trafilatura(tree: Any, url: str | None, *, with_metadata: bool = False, **options: Any) -> Any:
+    """One trafilatura pass; its metadata (costly: it runs its own date search) only on request."""
     from trafilatura import bare_extraction
 
     try:
-        return bare_extraction(tree, url=url, include_comments=False, with_metadata=True, **options)
+        return bare_extraction(tree, url=url, include_comments=False, with_metadata=with_metadata, **options)
     except Exception as exc:  # trafilatura raises assorted lxml/parsing errors
         logger.debug("trafilatura failed on %s with %s: %s", url, options, exc)
         return None
@@ -440,8 +463,11 @@ def _body_candidates(tree: Any, url: str | None, meta: PageMeta) -> tuple[str, s
     finds, the fuller candidate is taken, because a cut-off article misleads more than a stray
     line of boilerplate.
     """
-    first = _trafilatura(tree, url, favor_precision=True)
+    started = time.perf_counter()
+    wanted = not (meta.headline or meta.og_title)  # trafilatura's title is only a fallback
+    first = _trafilatura(tree, url, favor_precision=True, with_metadata=wanted)
     text = normalise_text(first.text or "") if first is not None else ""
+    slow = time.perf_counter() - started > FALLBACK_BUDGET
     method, document = "trafilatura-precision", first
     if len(text) >= SHORT_BODY * 3 and not meta.article_body:
         return text, method, document
@@ -449,7 +475,7 @@ def _body_candidates(tree: Any, url: str | None, meta: PageMeta) -> tuple[str, s
     jsonld = normalise_text(meta.article_body or "")
     if len(jsonld) >= MIN_BODY:
         fuller.append((jsonld, "jsonld-articlebody", None))
-    if len(text) < SHORT_BODY * 3:
+    if len(text) < SHORT_BODY * 3 and not slow:
         for name, options in (("trafilatura", {}), ("trafilatura-recall", {"favor_recall": True})):
             document_b = _trafilatura(tree, url, **options)
             text_b = normalise_text(document_b.text or "") if document_b is not None else ""
@@ -473,12 +499,16 @@ def _drop_title(text: str, title: str | None) -> str:
 
 
 def _is_paywalled(html: str, meta: PageMeta, text: str) -> bool:
-    """A short body on a page that says it is not free, or that shows paywall markers."""
+    """A short body on a page that says it is not free, or that shows paywall markers.
+
+    Markers are looked for in the first :data:`MAX_TEXT_DATE_CHARS` characters only, where
+    the article and its paywall box sit; the rest of a huge page is not worth the time.
+    """
     if len(text) >= SHORT_BODY * 2:
         return False
     if meta.accessible_for_free is False:
         return True
-    return bool(_PAYWALL_MARKERS.search(html))
+    return bool(_PAYWALL_MARKERS.search(html, 0, MAX_TEXT_DATE_CHARS))
 
 
 # --------------------------------------------------------------------------------------------
@@ -511,6 +541,40 @@ def _parse(html: str, url: str) -> Any:
     return tree
 
 
+_JUNK_TAGS = ("style", "svg", "noscript", "template", "iframe", "object", "embed", "canvas")
+
+
+def _slim(tree: Any) -> bool:
+    """Drop scripts (JSON-LD already read), styles and SVG; cut the tree at MAX_ELEMENTS.
+
+    Returns True when the tree was cut. The cut keeps everything before the
+    :data:`MAX_ELEMENTS`-th element in document order and drops everything after it.
+    """
+    from lxml import etree
+
+    etree.strip_elements(tree, *_JUNK_TAGS, etree.Comment, with_tail=False)
+    for script in tree.xpath("//script"):
+        parent = script.getparent()
+        if parent is not None:
+            parent.remove(script)
+    cut = None
+    for count, element in enumerate(tree.iter()):
+        if count == MAX_ELEMENTS:
+            cut = element
+            break
+    if cut is None:
+        return False
+    node = cut
+    while (parent := node.getparent()) is not None:
+        for sibling in list(node.itersiblings()):
+            parent.remove(sibling)
+        node = parent
+    cut_parent = cut.getparent()
+    if cut_parent is not None:
+        cut_parent.remove(cut)
+    return True
+
+
 def extract_html(
     html: str,
     *,
@@ -526,6 +590,9 @@ def extract_html(
         raise ExtractError("empty page", url=url, outcome="extract_empty")
     tree = _parse(html, url)
     meta = read_metadata(tree)
+    if _slim(tree):
+        truncated = True
+        logger.info("%s: over %d elements, cut", url, MAX_ELEMENTS)
     text, method, document = _body_candidates(tree, url, meta)
     if _is_paywalled(html, meta, text):
         raise ExtractError("paywalled teaser", url=url, outcome="paywall")
@@ -589,7 +656,7 @@ def extract_page(
     if _looks_binary(body):
         raise ExtractError("binary body", url=url, outcome="not_html")
     truncated = len(body) > MAX_HTML_CHARS * 2
-    if truncated:
+    if truncated:  # decode no more than can be used (UTF-8 needs up to 4 bytes a character)
         body = body[: MAX_HTML_CHARS * 2]
     declared = snapshot.encoding or _charset_from_type(content_type)
     html = decode_html(body, declared=declared)

@@ -3,13 +3,19 @@
     python scripts/bench_extract.py fundus [--data ../shared/data] [--limit N]
     python scripts/bench_extract.py huge
     python scripts/bench_extract.py demo
+    python scripts/bench_extract.py splitters [--data ../shared/data]
+    python scripts/bench_extract.py languages
 
 ``fundus``: ours vs trafilatura's default ``extract()`` per page on the shared fundus pages,
 medians and 90th percentiles, measured in one run, interleaved page by page (the machine is
 noisy). ``huge``: time for a ~20 MB page with and without the input cap. ``demo``: every
 article page of the demo corpus rendered by compare.demoweb, extracted and split into passages;
 checks ``text[start:end] == passage.text`` for every passage and compares the extracted text with
-the corpus text.
+the corpus text. ``splitters``: sentence boundary precision/recall/F1 and exact-sentence share of
+our splitter and the candidates that are installed (pysbd, syntok, blingfire, sentencex, a
+regex) on the BASIL framing paragraphs and the ECB+ alignment sentences, each paragraph joined
+with spaces and split again. ``languages``: py3langid vs lingua on the team's samples, full
+texts and their first 25 characters, with load time and memory (each in a fresh process).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from compare import extract as extract_module
 from compare.errors import ExtractError
@@ -132,9 +139,151 @@ def bench_demo() -> None:
         sys.exit(1)
 
 
+def _gold_paragraphs(data: Path) -> dict[str, list[list[str]]]:
+    basil, ecb = [], []
+    for line in (data / "framing" / "basil-dev.jsonl").open(encoding="utf-8"):
+        for article in json.loads(line)["articles"]:
+            for paragraph in article["paragraphs"]:
+                sentences = [s.strip() for s in paragraph if s.strip()]
+                if sentences:
+                    basil.append(sentences)
+    for line in (data / "alignment" / "ecbplus-dev.jsonl").open(encoding="utf-8"):
+        for article in json.loads(line)["articles"]:
+            sentences = [s.strip() for s in article["sentences"] if s.strip()]
+            if sentences:
+                ecb.append(sentences)
+    return {"basil-dev": basil, "ecbplus-dev": ecb}
+
+
+def _splitters() -> dict[str, Any]:
+    import re
+
+    from compare.passages import split_sentences
+
+    found: dict[str, Any] = {
+        "ours (sentencex + repairs)": lambda t: [t[a:b] for a, b, _ in split_sentences(t)]
+    }
+    pattern = re.compile(r"(?<=[.!?…։])[\"”»')\]]*\s+(?=[\"“«(\[]?[A-ZА-ЯЁԱ-Ֆ0-9])")
+    found["regex"] = lambda t: pattern.split(t)
+    try:
+        import sentencex
+
+        found["sentencex"] = lambda t: list(sentencex.segment("en", t))
+    except ImportError:
+        pass
+    try:
+        import pysbd
+
+        segmenter = pysbd.Segmenter(language="en", clean=False)
+        found["pysbd"] = segmenter.segment
+    except ImportError:
+        pass
+    try:
+        from syntok import segmenter as syntok_segmenter
+
+        found["syntok"] = lambda t: [
+            "".join(tok.spacing + tok.value for tok in s) for p in syntok_segmenter.process(t) for s in p
+        ]
+    except ImportError:
+        pass
+    try:
+        import blingfire
+
+        found["blingfire"] = lambda t: blingfire.text_to_sentences(t).split("\n")
+    except ImportError:
+        pass
+    return found
+
+
+def _boundaries(sentences: list[str]) -> set[int]:
+    """Sentence ends as counts of non-space characters, so spacing differences do not matter."""
+    ends, count = set(), 0
+    for sentence in sentences[:-1]:
+        count += len("".join(sentence.split()))
+        ends.add(count)
+    return ends
+
+
+def bench_splitters(data: Path) -> None:
+    for name, paragraphs in _gold_paragraphs(data).items():
+        chars = sum(len(" ".join(p)) for p in paragraphs)
+        print(f"{name}: {len(paragraphs)} paragraphs, {sum(map(len, paragraphs))} sentences")
+        for splitter, split in _splitters().items():
+            tp = fp = fn = exact = 0
+            started = time.perf_counter()
+            predictions = [[s.strip() for s in split(" ".join(p)) if s.strip()] for p in paragraphs]
+            seconds = time.perf_counter() - started
+            for gold, predicted in zip(paragraphs, predictions, strict=True):
+                g, p = _boundaries(gold), _boundaries(predicted)
+                tp, fp, fn = tp + len(g & p), fp + len(p - g), fn + len(g - p)
+                exact += len(set(gold) & set(predicted))
+            precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+            f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+            if splitter.startswith("ours"):
+                in_quotes = _misses_in_quotes(paragraphs, predictions)
+            print(
+                f"  {splitter:28s} boundary P {precision:.3f} R {recall:.3f} F1 {f1:.3f}  "
+                f"exact sentences {exact / sum(map(len, paragraphs)):.3f}  "
+                f"{chars / seconds / 1e3:,.0f} k chars/s"
+            )
+        print(f"  ours: missed gold boundaries inside or at the end of a quotation: {in_quotes}")
+
+
+def _misses_in_quotes(paragraphs: list[list[str]], predictions: list[list[str]]) -> str:
+    """How many of our missed boundaries sit in a quotation (kept whole on purpose)."""
+    missed = quoted = 0
+    for gold, predicted in zip(paragraphs, predictions, strict=True):
+        found = _boundaries(predicted)
+        count, before = 0, ""
+        for sentence in gold[:-1]:
+            count += len("".join(sentence.split()))
+            before += sentence
+            if count not in found:
+                missed += 1
+                open_curly = before.count("“") > before.count("”")
+                open_straight = before.count('"') % 2 == 1
+                quoted += open_curly or open_straight or sentence.endswith(("”", '"'))
+    return f"{quoted} of {missed}"
+
+
+_LANGUAGE_PROBE = """
+import json, resource, sys, time
+samples = json.load(open(sys.argv[2], encoding="utf-8"))
+items = [(k, t) for k, v in samples.items() if not k.startswith("_") for t in v]
+started = time.perf_counter()
+if sys.argv[1] == "py3langid":
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    detect = lambda t: ident.classify(t)[0]
+else:
+    from lingua import LanguageDetectorBuilder
+    builder = LanguageDetectorBuilder.from_all_languages()
+    if sys.argv[1] == "lingua-low":
+        builder = builder.with_low_accuracy_mode()
+    detector = builder.build()
+    def detect(t):
+        found = detector.detect_language_of(t)
+        return found.iso_code_639_1.name.lower() if found else None
+full = sum(detect(t) == k for k, t in items)
+short = sum(detect(t[:25]) == k for k, t in items)
+seconds = time.perf_counter() - started
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{sys.argv[1]:11s} full {full}/{len(items)}  first 25 chars {short}/{len(items)}  "
+      f"load + {2 * len(items)} calls {seconds:.1f} s  peak RSS {rss:.0f} MB")
+"""
+
+
+def bench_languages() -> None:
+    import subprocess
+
+    samples = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "pages" / "language_samples.json"
+    for name in ("py3langid", "lingua-low", "lingua"):
+        subprocess.run([sys.executable, "-c", _LANGUAGE_PROBE, name, str(samples)], check=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=["fundus", "huge", "demo"])
+    parser.add_argument("what", choices=["fundus", "huge", "demo", "splitters", "languages"])
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args()
@@ -142,6 +291,10 @@ def main() -> None:
         bench_fundus(args.data, args.limit)
     elif args.what == "huge":
         bench_huge()
+    elif args.what == "splitters":
+        bench_splitters(args.data)
+    elif args.what == "languages":
+        bench_languages()
     else:
         bench_demo()
 
