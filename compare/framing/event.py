@@ -51,6 +51,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: What figures count, for which the unit does not matter ("19 trucks" vs "20 lorries").
+_BY_COUNT_ONLY = frozenset(
+    {"people", "casualties", "soldiers", "vehicles", "positions", "days", "percent", "tonnes"}
+)
+
 #: Fetch outcomes under which an outlet's coverage counts as read.
 READABLE_OUTCOMES = frozenset({"ok", "not_modified", "skipped_fresh"})
 
@@ -265,7 +270,7 @@ def _number_disagreements(
     for outlet, member in best.items():
         pf = framed[(member.article_id, member.passage_index)]
         for number in pf.numbers:
-            unit = None if number.counts in ("people", "casualties", "soldiers") else number.unit
+            unit = None if number.counts in _BY_COUNT_ONLY else number.unit
             if number.counts == "other" and unit is None:
                 continue
             by_key[(number.counts, unit)][outlet].add(number.value)

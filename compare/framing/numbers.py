@@ -34,7 +34,6 @@ _NUMBER = re.compile(
     r"(?:\s*(?P<pct>%|per\s?cent|percent|percentage points?))?",
     re.IGNORECASE,
 )
-_NOUN = re.compile(r"^\s*(?:of\s+)?(?:[a-z][\w-]*\s+){0,2}?(?P<noun>[a-z][\w-]*)", re.IGNORECASE)
 
 _COUNTS = {
     "people": {
@@ -42,6 +41,7 @@ _COUNTS = {
         "men", "families", "patients", "migrants", "inhabitants", "protesters", "voters",
         "workers", "employees", "passengers", "students", "prisoners", "detainees", "armenians",
         "hostages", "visitors", "evacuees", "households", "homes", "citizens", "nurses",
+        "azerbaijanis", "ukrainians", "russians", "israelis", "palestinians", "syrians",
     },
     "soldiers": {"soldiers", "troops", "servicemen", "fighters", "militants", "officers"},
     "vehicles": {"trucks", "lorries", "vehicles", "cars", "buses", "tanks", "convoys", "ambulances"},
@@ -52,10 +52,18 @@ _COUNTS = {
     "positions": {"positions", "villages", "towns", "posts", "settlements"},
 }  # fmt: skip
 _UNIT_OF = {noun: counts for counts, nouns in _COUNTS.items() for noun in nouns}
+_UNIT_AHEAD = re.compile(
+    r"^\s+(?:" + "|".join(sorted(_UNIT_OF, key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
 _CASUALTY = re.compile(
     r"\b(?:killed|dead|died|dies|deaths?|death\s+toll|wounded|injured|injuries|casualties|"
     r"lost\s+their\s+lives|bodies|fatalities|missing)\b",
     re.IGNORECASE,
+)
+_TO_DAYS = {"week": 7, "weeks": 7, "month": 30, "months": 30, "year": 365, "years": 365,
+            "day": 1, "days": 1}  # fmt: skip
+_MONTH_BEFORE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$", re.IGNORECASE
 )
 _CURRENCY = {"$": "dollars", "€": "euros", "£": "pounds", "₽": "roubles"}
 
@@ -84,18 +92,9 @@ def extract_numbers(text: str) -> tuple[Number, ...]:
         is_word = not num[0].isdigit()
         # Years, dates and clock times are not counts.
         if not m.group("scale") and not m.group("pct") and not m.group("cur"):
-            if re.fullmatch(r"1[89]\d\d|20\d\d", num) and not re.match(r"\s+[a-z]", after):
+            if re.fullmatch(r"1[89]\d\d|20\d\d", num) and not _UNIT_AHEAD.match(after):
                 continue
-            if (
-                re.search(
-                    r"\b(?:in|since|of|by|until|from|year|january|february|march|april|may|"
-                    r"june|july|august|september|october|november|december)\s*$",
-                    before,
-                    re.IGNORECASE,
-                )
-                and re.fullmatch(r"\d{1,4}", num)
-                and (int(num) > 1900 or int(num) <= 31)
-            ):
+            if re.fullmatch(r"\d{1,2}", num) and _MONTH_BEFORE.search(before):
                 continue
             if re.match(
                 r"\s*(?::\d|[ap]\.?m\b|st\b|nd\b|rd\b|th\b|(?:jan|feb|mar|apr|may|jun|jul|"
@@ -115,21 +114,25 @@ def extract_numbers(text: str) -> tuple[Number, ...]:
         elif m.group("cur"):
             unit, counts = _CURRENCY[m.group("cur")], "money"
         else:
-            noun = _NOUN.match(after)
-            if noun:
-                candidate = noun.group("noun").lower()
-                if candidate in _UNIT_OF:
-                    unit, counts = candidate, _UNIT_OF[candidate]
-                else:
-                    first = re.match(r"^\s*(?:of\s+)?([a-z][\w-]*)", after, re.IGNORECASE)
-                    head = first.group(1).lower() if first else None
-                    if head in _UNIT_OF:
-                        unit, counts = head, _UNIT_OF[head]
-                    elif head:
-                        unit = head
+            ahead = [w.lower() for w in re.findall(r"[A-Za-z][\w-]*", after[:60])[:4]]
+            if ahead and ahead[0] == "of":
+                ahead = ahead[1:]
+            known = next((w for w in ahead[:3] if w in _UNIT_OF), None)
+            if known is not None:
+                unit, counts = known, _UNIT_OF[known]
+            elif ahead and ahead[0] not in ("and", "to", "or"):
+                unit = ahead[0]
+        if unit in _TO_DAYS:
+            value, unit = value * _TO_DAYS[unit], "days"
         if counts in ("people", "soldiers", "other") and _CASUALTY.search(text[m.start() :][:60]):
             counts = "casualties"
         approximate = bool(_APPROX.search(before[-20:])) or (is_word and num.lower().endswith("s"))
         cue = Cue(m.start(), m.end(), text[m.start() : m.end()], "number")
         found.append(Number(value, unit, counts, cue, approximate))
+    # "between 360 and 400 tonnes": the first figure of a range takes the second one's unit.
+    for k in range(len(found) - 1):
+        first, second = found[k], found[k + 1]
+        gap = text[first.cue.end : second.cue.start]
+        if first.unit is None and re.fullmatch(r"\s*(?:and|to|or|-|–)\s*", gap):
+            found[k] = Number(first.value, second.unit, second.counts, first.cue, True)
     return tuple(found)

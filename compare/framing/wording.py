@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from compare.framing.lexicon import STOPWORDS
+from compare.framing.lexicon import STOPWORDS, _stem
 from compare.framing.records import Cue, DiffOp, LoadedTerm
 from compare.framing.text import Word, words
 
@@ -40,8 +40,8 @@ def word_diff(central: str, other: str) -> tuple[DiffOp, ...]:
 def substitutions(ops: tuple[DiffOp, ...], *, max_words: int = 3) -> list[tuple[str, str]]:
     """Short replacements of content words: ``(central's words, other's words)`` pairs.
 
-    Replacements longer than ``max_words`` on either side are rewrites, not labels; pairs made
-    only of function words or numbers are left out.
+    Replacements longer than ``max_words`` on either side are rewrites, not labels; pairs with a
+    side made only of function words, or with a number, are left out.
     """
     pairs = []
     for op in ops:
@@ -50,10 +50,12 @@ def substitutions(ops: tuple[DiffOp, ...], *, max_words: int = 3) -> list[tuple[
         a_words, b_words = words(op.a), words(op.b)
         if not a_words or not b_words or len(a_words) > max_words or len(b_words) > max_words:
             continue
-        if all(w.lower in STOPWORDS or w.text[0].isdigit() for w in a_words + b_words):
+        if all(w.lower in STOPWORDS for w in a_words) or all(w.lower in STOPWORDS for w in b_words):
             continue
         if any(w.text[0].isdigit() for w in a_words + b_words):
             continue
+        if [_stem(w.lower) for w in a_words] == [_stem(w.lower) for w in b_words]:
+            continue  # the same words, inflected differently
         pairs.append((op.a, op.b))
     return pairs
 

@@ -31,3 +31,13 @@ def test_word_numbers_and_vehicles() -> None:
 def test_years_and_dates_are_not_figures() -> None:
     assert extract_numbers("The war of 2020 ended on 10 November.") == ()
     assert [n.counts for n in extract_numbers("In May 2023, three soldiers died.")] == ["casualties"]
+
+
+def test_small_counts_after_of_ranges_and_durations() -> None:
+    values = [(n.value, n.counts) for n in extract_numbers("A convoy of 19 trucks carrying 400 tonnes.")]
+    assert values == [(19.0, "vehicles"), (400.0, "tonnes")]
+    low, high = extract_numbers("It carried between 360 and 400 tonnes of aid.")
+    assert (low.value, low.unit, high.value, high.unit) == (360.0, "tonnes", 400.0, "tonnes")
+    (months,) = extract_numbers("The road has been closed for more than seven months.")
+    assert (months.value, months.unit, months.approximate) == (210.0, "days", True)
+    assert extract_numbers("Peacekeepers came after the 2020 ceasefire.") == ()
