@@ -5,6 +5,7 @@
     python scripts/bench_extract.py demo
     python scripts/bench_extract.py splitters [--data ../shared/data]
     python scripts/bench_extract.py languages
+    python scripts/bench_extract.py reprints [--data ../shared/data]
 
 ``fundus``: ours vs trafilatura's default ``extract()`` per page on the shared fundus pages,
 medians and 90th percentiles, measured in one run, interleaved page by page (the machine is
@@ -16,6 +17,10 @@ our splitter and the candidates that are installed (pysbd, syntok, blingfire, se
 regex) on the BASIL framing paragraphs and the ECB+ alignment sentences, each paragraph joined
 with spaces and split again. ``languages``: py3langid vs lingua on the team's samples, full
 texts and their first 25 characters, with load time and memory (each in a fresh process).
+``reprints``: shingle containment between different ECB+ documents of one event (same story,
+mostly independent reports) against synthetic copies of 200 documents (trimmed, with a local
+intro, sentences dropped, 10% / 20% of words replaced, half rewritten), then find_reprints end
+to end on all documents plus 100 copies.
 """
 
 from __future__ import annotations
@@ -281,9 +286,84 @@ def bench_languages() -> None:
         subprocess.run([sys.executable, "-c", _LANGUAGE_PROBE, name, str(samples)], check=False)
 
 
+def _edit(text: str, kind: str, rng: Any) -> str:
+    words = text.split()
+    fillers = ["the", "a", "new", "said", "officials", "reported"]
+    if kind == "trimmed 60%":
+        return " ".join(words[: int(len(words) * 0.6)])
+    if kind == "local intro+outro":
+        return (
+            f"LOCAL DESK: residents were told to stay indoors tonight. {text} Officials declined to comment."
+        )
+    if kind.startswith("words replaced"):
+        share = 0.1 if "10" in kind else 0.2
+        return " ".join(w if rng.random() > share else rng.choice(fillers) for w in words)
+    if kind == "30% sentences dropped":
+        return ". ".join(p for p in text.split(". ") if rng.random() > 0.3)
+    half = len(words) // 2
+    return " ".join(words[:half]) + " In other news, " + " ".join(rng.sample(words, half))
+
+
+def bench_reprints(data: Path) -> None:
+    import random
+
+    from compare.models import Article
+    from compare.reprints import CONTAINMENT, containment, find_reprints, shingles
+
+    rng = random.Random(5)
+    docs = [json.loads(line) for line in (data / "events" / "ecbplus-dev.jsonl").open(encoding="utf-8")]
+    docs = [d for d in docs if len(d["text"].split()) >= 60]
+    sets = {d["id"]: shingles(d["text"]) for d in docs}
+    events: dict[str, list[str]] = {}
+    for d in docs:
+        events.setdefault(d["event"], []).append(d["id"])
+    negatives = [
+        containment(sets[ids[i]], sets[ids[j]])
+        for ids in events.values()
+        for i in range(len(ids))
+        for j in range(i + 1, len(ids))
+    ]
+    at = sum(x >= CONTAINMENT for x in negatives)
+    print(
+        f"same-event ECB+ pairs: {len(negatives)}, containment >= {CONTAINMENT}: {at} "
+        f"({at / len(negatives):.1%}), >= 0.95: {sum(x >= 0.95 for x in negatives)}"
+    )
+    sample = rng.sample(docs, 200)
+    kinds = ["trimmed 60%", "local intro+outro", "30% sentences dropped", "words replaced 10%",
+             "words replaced 20%", "half rewritten"]  # fmt: skip
+    for kind in kinds:
+        scores = [containment(sets[d["id"]], shingles(_edit(d["text"], kind, rng))) for d in sample]
+        found = sum(x >= CONTAINMENT for x in scores)
+        print(f"  copies, {kind:22s} median {statistics.median(scores):.2f}  found {found}/200")
+    stamp = datetime(2020, 1, 1, tzinfo=UTC)
+    articles = [Article(d["id"], f"o{i}", None, d["text"], published_at=stamp) for i, d in enumerate(docs)]
+    later = datetime(2020, 1, 2, tzinfo=UTC)
+    copies = [
+        Article(
+            f"copy-{d['id']}",
+            "copier",
+            None,
+            _edit(d["text"], rng.choice(kinds[:4]), rng),
+            published_at=later,
+        )
+        for d in sample[:100]
+    ]
+    started = time.perf_counter()
+    result = find_reprints(articles + copies)
+    seconds = time.perf_counter() - started
+    hits = sum(result.get(c.id) == c.id.removeprefix("copy-") for c in copies)
+    marked = sum(c.id in result for c in copies)
+    among = sum(1 for key in result if not key.startswith("copy-"))
+    print(
+        f"find_reprints on {len(articles) + len(copies)} articles: {seconds:.2f} s; "
+        f"copies marked as reprints {marked}/100, traced to their own source {hits}/100; "
+        f"ECB+ documents marked as reprints of each other {among}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=["fundus", "huge", "demo", "splitters", "languages"])
+    parser.add_argument("what", choices=["fundus", "huge", "demo", "splitters", "languages", "reprints"])
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args()
@@ -295,6 +375,8 @@ def main() -> None:
         bench_splitters(args.data)
     elif args.what == "languages":
         bench_languages()
+    elif args.what == "reprints":
+        bench_reprints(args.data)
     else:
         bench_demo()
 
