@@ -232,9 +232,15 @@ def _index_prefix(store: Store, model_id: str) -> Path | None:
 
 
 def _signature(store: Store, model_id: str) -> tuple[int, ...]:
-    n, top = store.db.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM passages").fetchone()
+    """What changes when passages or vectors are added: the highest row ids (O(1) lookups).
+
+    Re-extracted articles get new passage rows, so an edit moves it too. A passage deleted without
+    any insertion is noticed at the next insertion; meanwhile its id is dropped when hits are
+    joined back to the passages table.
+    """
+    top = store.db.execute("SELECT COALESCE(MAX(id), 0) FROM passages").fetchone()[0]
     emb = store.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM embeddings").fetchone()[0]
-    return (int(n), int(top), int(emb))
+    return (int(top), int(emb))
 
 
 def _vectors_for(store: Store, model_id: str, ids: Sequence[int] | None) -> tuple[np.ndarray, np.ndarray]:
@@ -352,15 +358,33 @@ def _filters(since: datetime | None, outlets: Sequence[str], groups: Sequence[st
     return sql, params
 
 
-def _fts_passages(store: Store, match: str, where: str, params: list[Any]) -> list[int]:
+def _fts_passages(store: Store, match: str, where: str, params: list[Any], *, filtered: bool) -> list[int]:
+    """Passage ids matching ``match``, best BM25 first, current versions passing the filters.
+
+    Unfiltered, the FTS5 ranking runs alone and only its best rows are joined and checked (a
+    frequent word can match most of the store); with filters, every match is joined first so a
+    narrow filter keeps all of its matches.
+    """
+    if filtered:
+        rows = store.db.execute(
+            f"""SELECT p.id FROM passages_fts
+                JOIN passages p ON p.id = passages_fts.rowid
+                JOIN articles a ON a.id = p.article_id
+                JOIN outlets o ON o.id = a.outlet_id
+                WHERE passages_fts MATCH ? {where}
+                ORDER BY bm25(passages_fts) LIMIT ?""",
+            [match, *params, CANDIDATES],
+        ).fetchall()
+        return [int(r[0]) for r in rows]
     rows = store.db.execute(
-        f"""SELECT p.id FROM passages_fts
-            JOIN passages p ON p.id = passages_fts.rowid
+        f"""SELECT m.id FROM (
+                SELECT rowid AS id, bm25(passages_fts) AS score FROM passages_fts
+                WHERE passages_fts MATCH ? ORDER BY score LIMIT ?) m
+            JOIN passages p ON p.id = m.id
             JOIN articles a ON a.id = p.article_id
             JOIN outlets o ON o.id = a.outlet_id
-            WHERE passages_fts MATCH ? {where}
-            ORDER BY bm25(passages_fts) LIMIT ?""",
-        [match, *params, CANDIDATES],
+            WHERE 1 = 1 {where} ORDER BY m.score LIMIT ?""",
+        [match, CANDIDATES * 2, *params, CANDIDATES],
     ).fetchall()
     return [int(r[0]) for r in rows]
 
@@ -482,14 +506,15 @@ def query(
     outlets, groups = tuple(dict.fromkeys(outlets)), tuple(dict.fromkeys(groups))
     expansion = expand_query(text, alias_sets() if aliases is None else aliases)
     where, params = _filters(cutoff, outlets, groups)
+    filtered = bool(cutoff or outlets or groups)
 
     lists: list[tuple[float, list[int]]] = []
     own = _fts(expansion.terms)
     if own:
-        lists.append((1.0, _fts_passages(store, own, where, params)))
+        lists.append((1.0, _fts_passages(store, own, where, params, filtered=filtered)))
     extra = _fts(expansion.added)
     if extra:
-        lists.append((EXPANSION_WEIGHT, _fts_passages(store, extra, where, params)))
+        lists.append((EXPANSION_WEIGHT, _fts_passages(store, extra, where, params, filtered=filtered)))
     title_lists = [(1.0, _fts_titles(store, own, where, params))] if own else []
     if extra:
         title_lists.append((EXPANSION_WEIGHT, _fts_titles(store, extra, where, params)))
@@ -507,7 +532,7 @@ def query(
             store,
             embedder,
             texts,
-            filtered=bool(cutoff or outlets or groups),
+            filtered=filtered,
             where=where,
             params=params,
             min_similarity=min_similarity,
