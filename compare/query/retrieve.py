@@ -168,10 +168,22 @@ def _norm(term: str) -> str:
 
 @lru_cache(maxsize=1)
 def _bundled_aliases() -> tuple[tuple[str, ...], ...]:
+    """Alias sets of the lexicons shipped in ``compare/lexicons``.
+
+    Only files holding ``concepts:`` are parsed: the loaded-term lists are large (the BABE-derived
+    one takes most of a second to read) and a query needs none of them.
+    """
+    from importlib import resources
+
     from compare.framing.lexicon import load_lexicons
 
+    folder = resources.files("compare") / "lexicons"
+    paths = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".yaml") and re.search(r"(?m)^concepts:", entry.read_text(encoding="utf-8")):
+            paths.append(Path(str(entry)))
     try:
-        return tuple(a.terms for a in load_lexicons().aliases)
+        return tuple(a.terms for a in load_lexicons(sorted(paths)).aliases) if paths else ()
     except CompareError as exc:
         logger.warning("query: bundled lexicons unreadable (%s); no alias expansion from them", exc)
         return ()
