@@ -120,6 +120,13 @@ _SENTENCE_END = re.compile(
     r"^\s*(?:on\s+\w+|in\s+a\s+statement|late\s+on\s+\w+|yesterday|today)?\s*[.!?\"”’]*\s*$",
     re.IGNORECASE,
 )
+# "GENEVA, July 25 (Global Wire) - " and "BAKU (Reuters) — " before the first sentence.
+_DATELINE = re.compile(r"^[A-Z][A-Z .'/-]+(?:,\s*[^()\-–—]{0,40})?\s*(?:\([^)]*\))?\s*[-–—]+\s+")
+# The sentence's subject, up to its first finite verb, for ", saying ..." constructions.
+_SUBJECT = re.compile(
+    r"^(?:(?:and|but)\s+)?(?P<who>(?:[\w'’.-]+\s+){0,7}?[\w'’.-]+?)\s+"
+    r"(?:has|have|had|is|are|was|were|will|would|\w+ed)\b"
+)
 _INVERTED = re.compile(r"^\s+(?P<who>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})")
 
 
@@ -212,7 +219,10 @@ def find_speech(text: str, quotes: list[Quote] | None = None) -> list[Speech]:
             if not inside(mark.start(), mark.end(), quotes):
                 start = max(start, mark.end())
         subject = before[start:].strip().strip(",")
-        if _SENTENCE_END.match(after) and "," in subject:
+        dateline = _DATELINE.match(subject)
+        if dateline:
+            subject = subject[dateline.end() :]
+        if (_SENTENCE_END.match(after) or after.startswith(",")) and "," in subject:
             # "..., officials said." — the speaker is the phrase right before the verb.
             subject = subject.rsplit(",", 1)[1].strip()
         direct = any(q.end <= m.start() and q.n_words > 4 for q in quotes) or bool(
@@ -281,6 +291,13 @@ def classify_attribution(text: str) -> Attribution:
     if hedges:
         return _result("hedged", named, hedges)
     participles = [Cue(m.start(), m.end(), m.group(), "say") for m in _PARTICIPLE.finditer(text)]
+    if participles and named is None:
+        body = text[_DATELINE.match(text).end() :] if _DATELINE.match(text) else text
+        subject = _SUBJECT.match(body)
+        if subject:
+            named, unnamed = _clean_speaker(subject.group("who"))
+            if unnamed:
+                return _result("anonymous", None, participles)
     if speech or participles:
         return _result("neutral", named, [s.verb for s in speech] + participles)
     return Attribution("own_voice")
