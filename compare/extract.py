@@ -18,14 +18,15 @@ Order of work, and why:
    :data:`MAX_ELEMENTS` elements is cut in document order (``truncated=True`` in both cases);
    and the fallback passes are skipped when the first pass took over :data:`FALLBACK_BUDGET`
    seconds. trafilatura's time grows with the tree: a 20 MB page of links took about a minute
-   uncapped on this machine (docs/evaluation.md, "Extraction").
+   with only a character cap, about 5 s with these bounds (docs/evaluation.md, "Extraction").
 3. **Body by the cheapest path that looks complete.** trafilatura with ``favor_precision``
    (measured best on the fundus pages), then its default, then ``favor_recall``, then the
-   JSON-LD ``articleBody``; the longer of the candidates wins only when the precise one looks
-   truncated. ``method`` records the path that produced the text.
+   JSON-LD ``articleBody``; a fuller candidate wins only when the precise one looks truncated
+   (short, or under 60% of the other's length). ``method`` records the path that produced the
+   text; a first paragraph that only repeats the title is dropped.
 4. **Metadata by trust.** Title: JSON-LD headline, ``og:title``, trafilatura's title. Dates:
    JSON-LD, meta tags, ``<time>``, the URL, then htmldate's text search — never later than the
-   fetch time (see :mod:`compare._dates` helpers below).
+   fetch time (:func:`choose_dates`). Only the first three count as reliable.
 5. **Normalise.** NFC, zero-width characters dropped, paragraphs separated by one blank line,
    so passage offsets taken later stay exact.
 """
@@ -53,10 +54,12 @@ __all__ = [
     "MAX_HTML_CHARS",
     "PageMeta",
     "baseline_extract",
+    "choose_dates",
     "decode_html",
     "extract_html",
     "extract_page",
     "normalise_text",
+    "parse_date",
     "read_metadata",
 ]
 
