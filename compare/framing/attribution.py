@@ -292,7 +292,8 @@ def classify_attribution(text: str) -> Attribution:
         return _result("hedged", named, hedges)
     participles = [Cue(m.start(), m.end(), m.group(), "say") for m in _PARTICIPLE.finditer(text)]
     if participles and named is None:
-        body = text[_DATELINE.match(text).end() :] if _DATELINE.match(text) else text
+        dateline = _DATELINE.match(text)
+        body = text[dateline.end() :] if dateline else text
         subject = _SUBJECT.match(body)
         if subject:
             named, unnamed = _clean_speaker(subject.group("who"))

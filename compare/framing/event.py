@@ -233,7 +233,13 @@ def analyse_event(
     frozen_ledger = LabelLedger(
         {c: {o: dict(t) for o, t in per.items()} for c, per in sorted(ledger.items())}
     )
+    voices: dict[str, dict[str, dict[str, int]]] = {}
+    for pf in framed.values():
+        for voice in pf.voices:
+            tally = voices.setdefault(pf.outlet_id, {}).setdefault(voice.name, {"direct": 0, "indirect": 0})
+            tally[voice.mode] += 1
     return EventFraming(
+        voices={o: dict(sorted(v.items())) for o, v in sorted(voices.items())},
         passages=tuple(framed[k] for k in sorted(framed)),
         claims=tuple(rows),
         ledger=frozen_ledger,

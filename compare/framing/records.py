@@ -205,6 +205,8 @@ class EventFraming:
     ledger: LabelLedger
     disagreements: tuple[NumberDisagreement, ...]
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    #: outlet → voice name → {"direct": n, "indirect": n}: who each outlet quotes or cites.
+    voices: Mapping[str, Mapping[str, Mapping[str, int]]] = dataclasses.field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------

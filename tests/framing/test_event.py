@@ -90,6 +90,12 @@ def test_number_disagreement_and_attribution() -> None:
     assert row.passage is not None and row.passage.attribution.label == "anonymous"
 
 
+def test_voices_per_outlet() -> None:
+    result = _event()
+    assert result.voices["armenpress"] == {"the ombudsman": {"direct": 0, "indirect": 1}}
+    assert result.voices["apa"] == {"(unnamed source)": {"direct": 0, "indirect": 1}}
+
+
 def test_round_trip_through_json() -> None:
     result = _event()
     data = json.loads(json.dumps(to_dict(result)))
