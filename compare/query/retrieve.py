@@ -42,7 +42,7 @@ from compare.models import Sources
 from compare.query._model import Expansion, QueryResult
 from compare.query.group import CANDIDATES, group_events
 from compare.store import Store
-from compare.vectorindex import ANN_THRESHOLD, VectorIndex
+from compare.vectorindex import ANN_THRESHOLD, Hits, VectorIndex
 
 __all__ = [
     "MAX_LIMIT",
@@ -62,6 +62,8 @@ MAX_LIMIT = 50
 RRF_K = 60
 #: Weight of the lists built from alias expansions (the user's own words weigh 1).
 EXPANSION_WEIGHT = 0.5
+#: A filter letting more passages through than this is applied after the vector search.
+BROAD_FILTER = 50_000
 #: Vector hits below this cosine are noise for MiniLM (unrelated sentences score 0.0-0.2).
 MIN_SIMILARITY = 0.25
 _MAX_VARIANTS = 4
@@ -283,7 +285,8 @@ def refresh_index(store: Store, model_id: str, *, threshold: int = ANN_THRESHOLD
     holds no vectors of that model. The pipeline may call this after embedding to keep the first
     query fast.
     """
-    key = (store.path, model_id)
+    # In-memory stores have no path to tell them apart: key them by their connection.
+    key = (store.path if store.path != ":memory:" else f":memory:{id(store.db.conn)}", model_id)
     with _INDEX_LOCK:
         signature = _signature(store, model_id)
         cached = _INDEXES.get(key)
@@ -445,7 +448,16 @@ def _vector_lists(
         logger.warning("query: embedder dim %d != index dim %d; vectors skipped", queries.shape[1], index.dim)
         return [], {}, "none"
     among = _allowed_passages(store, where, params) if filtered else None
-    hits = index.search(queries, CANDIDATES, among=among)
+    if among is not None and len(among) > BROAD_FILTER:
+        # A broad filter: search everything and keep what passes (cheaper than an exhaustive
+        # search over most of the index); the over-fetch keeps enough candidates.
+        allowed = set(among)
+        hits = []
+        for found in index.search(queries, CANDIDATES * 10):
+            kept = [(i, sc) for i, sc in zip(found.ids, found.scores, strict=True) if i in allowed]
+            hits.append(Hits(tuple(i for i, _ in kept), tuple(sc for _, sc in kept)))
+    else:
+        hits = index.search(queries, CANDIDATES, among=among)
     lists: list[list[int]] = []
     best: dict[int, float] = {}
     for found in hits:

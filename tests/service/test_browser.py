@@ -25,7 +25,13 @@ from compare.service import create_app
 pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("NEWSCOMPARE_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:

@@ -173,3 +173,39 @@ def test_terminal_table_does_not_interpret_rich_markup(store: Store) -> None:
     out = buffer.getvalue()
     assert "[bold red]boom[/]" in out
     assert HOSTILE.split("|")[0].strip()[:20] in out
+
+
+@pytest.mark.parametrize("broad", [False, True])
+def test_vector_search_respects_filters(store: Store, monkeypatch: pytest.MonkeyPatch, broad: bool) -> None:
+    if broad:  # the filter is applied after an unfiltered search
+        monkeypatch.setattr(cq.retrieve, "BROAD_FILTER", 0)
+    result = cq.query(
+        store,
+        "flour and medicine trucks",
+        outlets=["wire"],
+        embedder=HashingEmbedder(dim=128),
+        min_similarity=0.0,
+    )
+    matched = [s for s in sentences_of(result) if s.matched]
+    assert matched and {s.outlet_id for s in matched} == {"wire"}
+    assert any(s.similarity is not None for s in matched)
+
+
+def test_in_memory_stores_do_not_share_an_index() -> None:
+    embedder = HashingEmbedder(dim=128)
+    with Store(":memory:") as one, Store(":memory:") as two:
+        for s, text in ((one, "Alpha beta gamma."), (two, "Delta epsilon zeta.")):
+            s.db["outlets"].insert({"id": "o", "name": "O", "groups": "[]"})
+            saved = s.save_article(
+                outlet_id="o",
+                url="https://o.test/1",
+                text=text,
+                snapshot_sha256=None,
+                run_id=None,
+                fields={"title": "T"},
+            )
+            s.save_passages(saved.id, [Passage(str(saved.id), 0, 0, len(text), text)])
+            s.put_many(embedder.model_id, {text_hash(text): embedder.embed([text])[0]})
+        first = cq.refresh_index(one, embedder.model_id)
+        second = cq.refresh_index(two, embedder.model_id)
+        assert first is not None and second is not None and first is not second
