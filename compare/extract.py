@@ -34,6 +34,7 @@ Order of work, and why:
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import json
 import logging
 import re
@@ -61,6 +62,7 @@ __all__ = [
     "normalise_text",
     "parse_date",
     "read_metadata",
+    "strip_site_name",
 ]
 
 logger = logging.getLogger(__name__)
@@ -161,6 +163,7 @@ def _clean_line(value: Any) -> str | None:
         value = next((v for v in value if isinstance(v, str) and v.strip()), None)
     if not isinstance(value, str):
         return None
+    value = html_lib.unescape(value)  # JSON-LD often carries "&quot;" and "&ouml;" as text
     value = " ".join(unicodedata.normalize("NFC", _ZERO_WIDTH.sub("", value)).split())
     return value or None
 
@@ -181,20 +184,26 @@ def _looks_binary(body: bytes) -> bool:
 
 
 def decode_html(body: bytes, *, declared: str | None = None) -> str:
-    """Decode page bytes: declared charset, else ``<meta charset>``, else a detected one.
+    """Decode page bytes: valid UTF-8 as UTF-8, else the declared charset, else the
+    ``<meta charset>``, else charset-normalizer's guess.
 
-    Invalid sequences become U+FFFD rather than an error: one bad byte must not lose a page.
+    Bytes that decode as UTF-8 without a single error are UTF-8 whatever the page declares
+    (on the fundus pages, declared Latin-1 and GB2312 pages that were really UTF-8 gave
+    mojibake titles). Invalid sequences become U+FFFD rather than an error: one bad byte must
+    not lose a page.
     """
+    if body.startswith(b"\xef\xbb\xbf"):
+        return body[3:].decode("utf-8", errors="replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
     for candidate in (declared, _sniff_meta_charset(body)):
         if candidate:
             try:
                 return body.decode(candidate, errors="replace")
             except LookupError:
                 logger.debug("unknown charset %r", candidate)
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(body[:200_000]).best()
@@ -493,6 +502,21 @@ def _body_candidates(tree: Any, url: str | None, meta: PageMeta) -> tuple[str, s
     return text, method, document
 
 
+_TITLE_SEPARATORS = "|-–—:·•/ㅣ"
+
+
+def strip_site_name(title: str | None, site_name: str | None) -> str | None:
+    """``"Story - The Daily"`` → ``"Story"`` when ``"The Daily"`` is the page's site name."""
+    if not title or not site_name:
+        return title
+    if not title.casefold().endswith(site_name.casefold()):
+        return title
+    head = title[: len(title) - len(site_name)].rstrip()
+    if head[-1:] in _TITLE_SEPARATORS and head[:-1].strip():
+        return head[:-1].rstrip()
+    return title
+
+
 def _drop_title(text: str, title: str | None) -> str:
     """The body without a first paragraph that only repeats the title (it is stored apart)."""
     if not title:
@@ -604,6 +628,7 @@ def extract_html(
             f"no article body found ({len(text)} characters)", url=url, outcome="extract_empty"
         )
     title = meta.headline or meta.og_title or _clean_line(getattr(document, "title", None))
+    title = strip_site_name(title, meta.site_name)
     text = _drop_title(text, title)
     published, source, reliable, updated = choose_dates(meta, url=url, html=html, fetched_at=fetched_at)
     language_page = normalise_language(meta.language)

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from compare.errors import ExtractError
-from compare.extract import choose_dates, extract_html, extract_page, normalise_text, read_metadata
+from compare.extract import (
+    choose_dates,
+    decode_html,
+    extract_html,
+    extract_page,
+    normalise_text,
+    read_metadata,
+    strip_site_name,
+)
 from compare.models import Snapshot
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -193,3 +201,35 @@ def test_choose_dates_drops_an_update_before_publication() -> None:
 def test_normalise_text_nfc_zero_width_and_paragraphs() -> None:
     raw = "Bakı\u200b şəhəri\r\n\n\n  e\u0301te\u0301\u00ad  ok \nnext"
     assert normalise_text(raw) == "Bakı şəhəri\n\nété ok\n\nnext"
+
+
+@pytest.mark.parametrize(
+    ("title", "site", "expected"),
+    [
+        ("Water plan approved - The Daily", "The Daily", "Water plan approved"),
+        ("Water plan approved | the daily", "The Daily", "Water plan approved"),
+        ("Water plan approved", "The Daily", "Water plan approved"),
+        ("The Daily", "The Daily", "The Daily"),
+        ("Why The Daily", "The Daily", "Why The Daily"),
+        (None, "The Daily", None),
+        ("Water plan", None, "Water plan"),
+    ],
+)
+def test_strip_site_name(title: str | None, site: str | None, expected: str | None) -> None:
+    assert strip_site_name(title, site) == expected
+
+
+def test_entities_in_metadata_are_unescaped_and_site_suffix_dropped() -> None:
+    html = (
+        "<html><head><meta property='og:site_name' content='Golem.de'>"
+        "<meta property='og:title' content='Samsung soll Ger&amp;auml;te zerst&amp;ouml;ren - Golem.de'>"
+        f"</head><body><article>{BODY}</article></body></html>"
+    )
+    page = extract_html(html, url="https://news.example/story", fetched_at=FETCHED)
+    assert page.title == "Samsung soll Geräte zerstören"
+
+
+def test_valid_utf8_wins_over_a_wrong_declaration() -> None:
+    raw = "<html><head><meta charset='iso-8859-1'></head><body>sanción 促进</body></html>".encode()
+    assert "sanción 促进" in decode_html(raw, declared="iso-8859-1")
+    assert "sanción" in decode_html("<p>sanción</p>".encode("latin-1"), declared="iso-8859-1")
