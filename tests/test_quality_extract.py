@@ -1,6 +1,6 @@
 """Quality floor: extraction on the shared fundus pages must not fall below what we measured.
 
-Measured 2026-11-29 (docs/evaluation.md, "Extraction"): token F1 0.94, title exact 0.79 on all
+Measured 2026-11-29 (docs/evaluation.md, "Extraction"): token F1 0.942, title exact 0.834 on all
 247 pages. The floors sit a little under; lowering one is a reviewed change, never a quiet one.
 The data is read in place from ``$NEWSCOMPARE_SHARED_DATA`` or ``<repo>/../shared/data``.
 """
@@ -15,8 +15,8 @@ import pytest
 from compare.errors import EvalError
 from compare.evaluate.extract import evaluate_extract, token_scores
 
-F1_FLOOR = 0.925
-TITLE_FLOOR = 0.75
+F1_FLOOR = 0.93
+TITLE_FLOOR = 0.80
 
 
 def shared_data() -> Path:
