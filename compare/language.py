@@ -31,13 +31,18 @@ MIN_CONFIDENCE = 0.5
 MAX_CHARS = 4000
 
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
-_TAG = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_].*)?\s*$")
+#: A BCP 47-ish tag: a 2–3 letter language, then subtags of 2–8 letters/digits or 3 digits.
+#: ``"utf-8"`` (a charset in a language field, seen on real pages) does not match.
+_TAG = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_](?:[A-Za-z0-9]{2,8}|\d{3}))*\s*$")
 
-#: ISO 639-2/3 codes pages use instead of 639-1, for the languages we cover most.
-_THREE_LETTER = {
+#: Codes pages use for a language the detector names otherwise: ISO 639-2/3 codes for the
+#: languages we cover most, and Norwegian Bokmål.
+_ALIASES = {
     "aze": "az", "hye": "hy", "arm": "hy", "rus": "ru", "kat": "ka", "geo": "ka", "eng": "en",
     "tur": "tr", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr", "ukr": "uk", "fas": "fa",
     "per": "fa", "spa": "es", "ara": "ar", "zho": "zh", "chi": "zh",
+    # the detector says "no" for Norwegian Bokmål, which pages declare as "nb"
+    "nb": "no", "nob": "no",
 }  # fmt: skip
 
 _lock = threading.Lock()
@@ -84,7 +89,7 @@ def normalise_language(tag: str | None) -> str | None:
     code = match.group(1).lower()
     if code in {"und", "mul", "zxx"}:
         return None
-    return _THREE_LETTER.get(code, code)
+    return _ALIASES.get(code, code)
 
 
 def languages_differ(*codes: str | None) -> bool:

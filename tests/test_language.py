@@ -36,6 +36,10 @@ def test_too_little_text_is_unknown() -> None:
         ("und", None),
         ("x-default", None),
         ("aze", "az"),
+        ("utf-8", None),
+        ("nb-NO", "no"),
+        ("zh-Hans-CN", "zh"),
+        ("es-419", "es"),
         ("arm", "hy"),
     ],
 )
