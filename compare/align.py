@@ -443,15 +443,17 @@ def _reprint_flags(
     for members in groups.values():
         if len(members) < 2:
             continue
+        cosines = features.vectors[members] @ features.vectors[members].T
+        lexicals = (lex[members] @ lex[members].T).toarray()
         for pos, j in enumerate(members):
             aj = passages[j].article_id
-            for i in members[:pos]:
+            for other, i in enumerate(members[:pos]):
                 ai = passages[i].article_id
                 if ai == aj:
                     continue
                 declared = reprint_of.get(aj) == ai or reprint_of.get(ai) == aj
-                cosine = float(features.vectors[i] @ features.vectors[j])
-                lexical = float(lex[i].multiply(lex[j]).sum())
+                cosine = float(cosines[other, pos])
+                lexical = float(lexicals[other, pos])
                 verbatim = cosine >= params.reprint_cosine and lexical >= params.reprint_lexical
                 if (declared and cosine >= params.reprint_cosine - 0.05) or verbatim:
                     copy = i if reprint_of.get(ai) == aj else j

@@ -230,6 +230,7 @@ class ArticleFeatures:
     days: np.ndarray  # publication day numbers, NaN when unknown
     entity_matrix: Any = None  # sparse 0/1 (n, distinct entities), for vectorised Jaccard
     entity_sizes: Any = None
+    entity_columns: Mapping[str, int] = field(default_factory=dict)
 
 
 def article_features(
@@ -273,7 +274,7 @@ def _with_entity_matrix(features: ArticleFeatures) -> ArticleFeatures:
         shape=(len(features.entities), max(1, len(column))),
     )
     sizes = np.array([len(e) for e in features.entities], dtype=np.float32)
-    return replace(features, entity_matrix=matrix, entity_sizes=sizes)
+    return replace(features, entity_matrix=matrix, entity_sizes=sizes, entity_columns=column)
 
 
 def _weights(params: EventParams, semantic: bool) -> tuple[float, float, float]:
@@ -311,6 +312,51 @@ def pairwise_similarity(
     sim[far] = 0.0
     result: np.ndarray = sim.astype(np.float32)
     return result
+
+
+def pair_similarity(
+    features: ArticleFeatures, left: np.ndarray, right: np.ndarray, *, params: EventParams
+) -> np.ndarray:
+    """The combined similarity of each pair ``(left[k], right[k])``, vectorised.
+
+    Same value as :func:`pairwise_similarity` for that pair; used where many small groups
+    would otherwise each pay the cost of slicing sparse matrices.
+    """
+    w_lex, w_sem, w_ent = _weights(params, features.semantic is not None)
+    if not len(left):
+        return np.zeros(0, dtype=np.float32)
+    lex = features.lexical
+    sim = w_lex * np.asarray(lex[left].multiply(lex[right]).sum(axis=1)).ravel()
+    if features.semantic is not None:
+        dots = np.einsum("ij,ij->i", features.semantic[left], features.semantic[right])
+        sim = sim + w_sem * np.clip(dots, 0.0, 1.0)
+    if w_ent:
+        matrix = features.entity_matrix
+        inter = np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1)).ravel()
+        union = features.entity_sizes[left] + features.entity_sizes[right] - inter
+        sim = sim + w_ent * np.where(union > 0, inter / np.maximum(union, 1.0), 0.0)
+    with np.errstate(invalid="ignore"):
+        far = np.abs(features.days[left] - features.days[right]) > params.window_days
+    result: np.ndarray = np.where(far, 0.0, sim).astype(np.float32)
+    return result
+
+
+def _within_pairs(groups: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All ordered pairs (i != j) inside each group, with the group number of each pair."""
+    left, right, owner = [], [], []
+    for number, members in enumerate(groups):
+        m = np.asarray(members, dtype=np.int64)
+        if len(m) < 2:
+            continue
+        a, b = np.meshgrid(m, m, indexing="ij")
+        keep = a != b
+        left.append(a[keep])
+        right.append(b[keep])
+        owner.append(np.full(int(keep.sum()), number))
+    if not left:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    return np.concatenate(left), np.concatenate(right), np.concatenate(owner)
 
 
 # --------------------------------------------------------------------------------------------
@@ -386,9 +432,16 @@ def _cluster(features: ArticleFeatures, n: int, params: EventParams) -> list[lis
             params, threshold=params.lexical_threshold, attach_threshold=params.lexical_threshold
         )
     clusters: list[list[int]] = []
+    small: list[list[int]] = []
     pending = _blocks(features, n, params)
     while pending:
         block = pending.pop()
+        if len(block) == 1:
+            clusters.append(block)
+            continue
+        if len(block) <= 64:
+            small.append(block)
+            continue
         if len(block) > params.max_block:
             # Too big for a dense matrix: cut it by a stricter neighbour graph first.
             stricter = replace(params, threshold=min(0.95, params.threshold * 1.15), max_block=0)
@@ -397,13 +450,28 @@ def _cluster(features: ArticleFeatures, n: int, params: EventParams) -> list[lis
                 pending.extend(sub)
                 continue
         sim = pairwise_similarity(features, block, block, params=params)
-        labels = _average_link(sim, params.threshold)
-        grouped: dict[int, list[int]] = defaultdict(list)
-        for index, label in zip(block, labels, strict=True):
-            grouped[label].append(index)
-        clusters.extend(grouped.values())
+        clusters.extend(_split_block(block, sim, params.threshold))
+    # Many small blocks: one vectorised similarity pass for all of them.
+    left, right, _owner = _within_pairs(small)
+    values = pair_similarity(features, left, right, params=params)
+    start = 0
+    for block in small:
+        m = len(block)
+        count = m * (m - 1)
+        sim = np.eye(m, dtype=np.float32)
+        sim[~np.eye(m, dtype=bool)] = values[start : start + count]
+        start += count
+        clusters.extend(_split_block(block, sim, params.threshold))
     clusters.sort(key=lambda members: min(members))
     return clusters
+
+
+def _split_block(block: list[int], sim: np.ndarray, threshold: float) -> list[list[int]]:
+    labels = _average_link(sim, threshold)
+    grouped: dict[int, list[int]] = defaultdict(list)
+    for index, label in zip(block, labels, strict=True):
+        grouped[label].append(index)
+    return list(grouped.values())
 
 
 def _blocks_of(features: ArticleFeatures, block: list[int], params: EventParams) -> list[list[int]]:
@@ -528,6 +596,20 @@ class _StateIndex:
         self.common = [
             frozenset(e for e, count in s.entities.items() if count * 2 >= s.size) for s in self.states
         ]
+        self.common_sizes = np.array([len(c) for c in self.common], dtype=np.float32)
+        self.centroid_matrix: np.ndarray | None = None
+        if features.semantic is not None:
+            self.centroid_matrix = np.zeros((len(self.states), features.semantic.shape[1]), dtype=np.float32)
+            for index in self.with_centroid:
+                self.centroid_matrix[index] = self.states[index].centroid
+        spans = [
+            (s.first_published.timestamp() / 86400.0, s.last_published.timestamp() / 86400.0)
+            if s.first_published and s.last_published
+            else (-np.inf, np.inf)
+            for s in self.states
+        ]
+        self.lo = np.array([lo for lo, _ in spans]) - params.window_days
+        self.hi = np.array([hi for _, hi in spans]) + params.window_days
 
     def candidates(self, clusters: Sequence[Sequence[int]], limit: int) -> list[list[int]]:
         """For each cluster, the indices of the states worth scoring: nearest centroids plus
@@ -557,33 +639,52 @@ class _StateIndex:
             out[number].update(i for i, _ in votes.most_common(limit))
         return [sorted(picked) for picked in out]
 
-    def scores(self, members: Sequence[int], picks: Sequence[int]) -> np.ndarray:
-        """Average similarity of a cluster's articles to each picked state."""
+    def scores(self, clusters: Sequence[Sequence[int]], picks: Sequence[Sequence[int]]) -> list[np.ndarray]:
+        """For each cluster, the average similarity of its articles to each of its picked
+        states — computed for all (article, state) pairs at once, then averaged per cluster."""
+        from scipy.sparse import csr_matrix
+
         features, params = self.features, self.params
-        rows = list(members)
         w_lex, w_sem, w_ent = _weights(params, features.semantic is not None)
-        lex = (features.lexical[rows] @ self.profiles[list(picks)].T).toarray()
-        score = w_lex * lex
-        if features.semantic is not None:
-            for k, index in enumerate(picks):
-                centroid = self.states[index].centroid
-                if centroid is not None:
-                    score[:, k] += w_sem * np.clip(features.semantic[rows] @ centroid, 0.0, 1.0)
+        art: list[int] = []
+        state: list[int] = []
+        for members, chosen in zip(clusters, picks, strict=True):
+            for member in members:
+                art.extend([member] * len(chosen))
+                state.extend(chosen)
+        a = np.asarray(art, dtype=np.int64)
+        t = np.asarray(state, dtype=np.int64)
+        if not len(a):
+            return [np.zeros(0, dtype=np.float32) for _ in clusters]
+        score = w_lex * np.asarray(features.lexical[a].multiply(self.profiles[t]).sum(axis=1)).ravel()
+        if features.semantic is not None and self.centroid_matrix is not None:
+            dots = np.einsum("ij,ij->i", features.semantic[a], self.centroid_matrix[t])
+            score = score + w_sem * np.clip(dots, 0.0, 1.0)
         if w_ent:
-            for k, index in enumerate(picks):
-                common = self.common[index]
-                if common:
-                    score[:, k] += w_ent * np.array([_jaccard(features.entities[i], common) for i in rows])
-        days = features.days[rows]
-        for k, index in enumerate(picks):
-            state = self.states[index]
-            if state.first_published and state.last_published:
-                lo = state.first_published.timestamp() / 86400.0 - params.window_days
-                hi = state.last_published.timestamp() / 86400.0 + params.window_days
-                with np.errstate(invalid="ignore"):
-                    score[(days < lo) | (days > hi), k] = 0.0
-        mean: np.ndarray = score.mean(axis=0)
-        return mean
+            columns = features.entity_columns
+            rows, cols = [], []
+            for index, common in enumerate(self.common):
+                for entity in common:
+                    col = columns.get(entity)
+                    if col is not None:
+                        rows.append(index)
+                        cols.append(col)
+            shape = (len(self.states), features.entity_matrix.shape[1])
+            states_matrix = csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=shape)
+            inter = np.asarray(features.entity_matrix[a].multiply(states_matrix[t]).sum(axis=1)).ravel()
+            union = features.entity_sizes[a] + self.common_sizes[t] - inter
+            score = score + w_ent * np.where(union > 0, inter / np.maximum(union, 1.0), 0.0)
+        with np.errstate(invalid="ignore"):
+            outside = (features.days[a] < self.lo[t]) | (features.days[a] > self.hi[t])
+        score = np.where(outside, 0.0, score)
+        out: list[np.ndarray] = []
+        position = 0
+        for members, chosen in zip(clusters, picks, strict=True):
+            count = len(members) * len(chosen)
+            block = score[position : position + count].reshape(len(members), len(chosen))
+            out.append(block.mean(axis=0) if count else np.zeros(len(chosen), dtype=np.float32))
+            position += count
+        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -635,6 +736,13 @@ def group_events(
     picks_of = dict(
         zip(fresh, index.candidates([clusters[k] for k in fresh], params.neighbours), strict=True)
     )
+    scores_of = dict(
+        zip(
+            fresh,
+            index.scores([clusters[k] for k in fresh], [picks_of[k] for k in fresh]),
+            strict=True,
+        )
+    )
     # An old event id stays with the cluster holding most of its re-grouped articles.
     heir: dict[str, tuple[int, int]] = {}
     for number, members in enumerate(clusters):
@@ -653,7 +761,7 @@ def group_events(
             best = 1.0
         elif picks_of.get(number):
             picks = picks_of[number]
-            scores = index.scores(members, picks)
+            scores = scores_of[number]
             order = np.argsort(-scores, kind="stable")
             best = float(scores[order[0]])
             if best >= params.attach_threshold:
@@ -713,15 +821,19 @@ def _member_similarity(
     groups: dict[str, list[int]] = defaultdict(list)
     for index, article in enumerate(articles):
         groups[assignments[article.id]].append(index)
+    members = list(groups.values())
+    left, right, _owner = _within_pairs(members)
+    values = pair_similarity(features, left, right, params=params)
+    totals = np.bincount(left, weights=values, minlength=len(articles))
+    sizes = np.zeros(len(articles))
+    for group in members:
+        sizes[group] = len(group)
     out: dict[str, float] = {}
-    for members in groups.values():
-        if len(members) == 1:
-            out[articles[members[0]].id] = 1.0
-            continue
-        sim = pairwise_similarity(features, members, members, params=params)
-        np.fill_diagonal(sim, 0.0)
-        for local, index in enumerate(members):
-            out[articles[index].id] = round(float(sim[local].sum() / (len(members) - 1)), 4)
+    for index, article in enumerate(articles):
+        if sizes[index] <= 1:
+            out[article.id] = 1.0
+        else:
+            out[article.id] = round(float(totals[index] / (sizes[index] - 1)), 4)
     return out
 
 
