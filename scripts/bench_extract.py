@@ -57,6 +57,8 @@ def bench_fundus(data: Path, limit: int | None) -> None:
     folder = data / "extraction" / "fundus"
     rows = [json.loads(line) for line in (folder / "gold.jsonl").open(encoding="utf-8")][:limit]
     ours, theirs, passages_s, ratios = [], [], [], []
+    sources: dict[str, int] = {}
+    mismatches: list[str] = []
     for row in rows:
         html = decode_html(gzip.decompress((folder / "pages" / f"{row['id']}.html.gz").read_bytes()))
         started = time.perf_counter()
@@ -70,6 +72,9 @@ def bench_fundus(data: Path, limit: int | None) -> None:
         theirs.append(time.perf_counter() - started)
         ratios.append(ours[-1] / theirs[-1])
         if page is not None:
+            sources[page.published_source] = sources.get(page.published_source, 0) + 1
+            if page.language_mismatch:
+                mismatches.append(f"{row['id']} ({page.language_page} vs {page.language_detected})")
             started = time.perf_counter()
             split_passages("x", page.text, title=page.title, language=page.language_detected)
             passages_s.append(time.perf_counter() - started)
@@ -78,6 +83,8 @@ def bench_fundus(data: Path, limit: int | None) -> None:
     print(f"trafilatura default extract() alone:             {_quantiles(theirs)}")
     print(f"ratio ours/default per page: median {statistics.median(ratios):.2f}")
     print(f"split_passages per article: {_quantiles(passages_s)}")
+    print(f"publication date found in: {sources}")
+    print(f"page language vs detected language differ on {len(mismatches)}: {', '.join(mismatches)}")
 
 
 def bench_huge() -> None:
