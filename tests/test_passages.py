@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import unicodedata
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from compare.extract import normalise_text
 from compare.models import Passage
@@ -143,20 +140,3 @@ def test_over_long_sentence_is_cut() -> None:
 def test_empty_text_gives_no_body_passages() -> None:
     assert split_passages("a", "") == []
     assert [p.kind for p in split_passages("a", "  \n\n ", title="T")] == ["title"]
-
-
-_ALPHABET = st.sampled_from(
-    list("abcdefgh ABC.,;!?\"«»„“”'—-\n0123456789") + list("əƏşğ") + list("աբգդ։՞") + list("абвгд")
-)
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.text(alphabet=_ALPHABET, max_size=400))
-def test_round_trip_on_any_normalised_text(raw: str) -> None:
-    text = normalise_text(raw)
-    passages = split_passages("x", text)
-    assert_exact(text, passages)
-    assert unicodedata.is_normalized("NFC", text)
-    # nothing but whitespace is lost between passages
-    covered = "".join(p.text for p in passages)
-    assert "".join(covered.split()) == "".join(text.split())
