@@ -257,23 +257,45 @@ def _signature(store: Store, model_id: str) -> tuple[int, ...]:
     return (int(top), int(emb))
 
 
-def _vectors_for(store: Store, model_id: str, ids: Sequence[int] | None) -> tuple[np.ndarray, np.ndarray]:
+def _vectors_for(
+    store: Store, model_id: str, ids: Sequence[int] | None, *, expect: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Passage ids and their vectors (all of the model's, or those of ``ids``).
+
+    Rows are copied into one preallocated array in batches (``expect`` rows sized up front), so
+    a million vectors cost their own 1.5 GB and not two or three times that in Python bytes.
+    """
     sql = """SELECT p.id, e.dim, e.vector FROM passages p
              JOIN embeddings e ON e.text_hash = p.text_hash AND e.model = ?"""
-    rows: list[Any] = []
+    cursors = []
     if ids is None:
-        rows = store.db.execute(sql, [model_id]).fetchall()
+        cursors.append(store.db.execute(sql, [model_id]))
     else:
+        expect = len(ids)
         for i in range(0, len(ids), 500):
             chunk = list(ids[i : i + 500])
             marks = ",".join("?" * len(chunk))
-            rows += store.db.execute(f"{sql} WHERE p.id IN ({marks})", [model_id, *chunk]).fetchall()
-    if not rows:
+            cursors.append(store.db.execute(f"{sql} WHERE p.id IN ({marks})", [model_id, *chunk]))
+    id_array = np.zeros(max(expect, 1), dtype=np.int64)
+    matrix: np.ndarray | None = None
+    n = 0
+    for cursor in cursors:
+        while batch := cursor.fetchmany(20_000):
+            dim = int(batch[0][1])
+            if matrix is None:
+                matrix = np.zeros((max(expect, len(batch)), dim), dtype=np.float32)
+            if n + len(batch) > matrix.shape[0]:  # the store grew meanwhile
+                grow = max(n + len(batch), 2 * matrix.shape[0])
+                matrix = np.resize(matrix, (grow, dim))
+                id_array = np.resize(id_array, grow)
+            id_array[n : n + len(batch)] = [r[0] for r in batch]
+            matrix[n : n + len(batch)] = np.frombuffer(
+                b"".join(r[2] for r in batch), dtype=np.float32
+            ).reshape(len(batch), dim)
+            n += len(batch)
+    if matrix is None:
         return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
-    dim = int(rows[0][1])
-    id_array = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), dim)
-    return id_array, matrix
+    return id_array[:n], matrix[:n]
 
 
 def refresh_index(store: Store, model_id: str, *, threshold: int = ANN_THRESHOLD) -> VectorIndex | None:
@@ -346,7 +368,8 @@ def _sync(store: Store, model_id: str, index: VectorIndex | None, *, threshold: 
         if index is not None and not index.stale:
             logger.debug("vector index synced: %d passages", len(index))
             return index
-    ids, matrix = _vectors_for(store, model_id, None)
+    ids, matrix = _vectors_for(store, model_id, None, expect=int(wanted.size))
+    del wanted
     logger.info("vector index: building over %d passages", ids.size)
     return VectorIndex.build(ids, matrix, threshold=threshold)
 
