@@ -114,7 +114,8 @@ def bench_grouping(store: int, sizes: list[int], repeats: int, days: int) -> Non
         times.append(seconds)
         attached = sum(1 for c in grouping.changes if c.kind == "grow")
         print(f"| {size} | {seconds:.2f} | {size / seconds:.0f} | {len(grouping.new_events)} | {attached} |")
-    print(f"fitted exponent b = {fit_exponent(sizes, times):.2f}")
+    if len(sizes) > 1:
+        print(f"fitted exponent b = {fit_exponent(sizes, times):.2f}")
 
 
 def bench_alignment(outlets: list[int], sentences: int, repeats: int) -> None:
@@ -161,7 +162,9 @@ def main() -> None:
     print(f"# {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, OPENBLAS_NUM_THREADS=1")
     sizes = [int(x) for x in args.sizes.split(",")]
     bench_grouping(args.store, sizes, args.repeats, args.days)
-    bench_alignment([int(x) for x in args.outlets.split(",")], args.sentences, args.repeats)
+    outlets = [int(x) for x in args.outlets.split(",") if x]
+    if outlets:
+        bench_alignment(outlets, args.sentences, args.repeats)
 
 
 if __name__ == "__main__":

@@ -137,11 +137,15 @@ def _state_for(
         if previous is not None and previous.centroid is not None:
             summed = summed + previous.centroid * previous.size
         centroid = (summed / total).astype(np.float32)
-    profile = np.asarray(features.lexical[list(members)].sum(axis=0)).ravel()
+    # Sum the members' TF-IDF rows over their non-zero columns only: the vocabulary grows with
+    # the stored events, so a dense profile per event would make a run quadratic in the store.
+    rows = features.lexical[list(members)].tocoo()
+    columns, where = np.unique(rows.col, return_inverse=True)
+    weights = np.bincount(where, weights=rows.data, minlength=len(columns))
     terms: dict[str, float] = {}
-    for col in np.argsort(-profile)[: params.state_terms]:
-        if profile[col] > 0:
-            terms[features.vocabulary[col]] = float(profile[col])
+    for k in np.argsort(-weights, kind="stable")[: params.state_terms]:
+        if weights[k] > 0:
+            terms[features.vocabulary[int(columns[k])]] = float(weights[k])
     if previous is not None:
         for term, weight in previous.terms.items():
             terms[term] = terms.get(term, 0.0) + weight * previous.size
