@@ -2,10 +2,13 @@
 """Derive a loaded-term lexicon from the BABE corpus (``babe-sg2.jsonl``).
 
 Writes the words annotators marked as biased, with their counts, to a lexicon file; no sentence
-of the corpus is written. Usage::
+of the corpus is written. BABE is AGPL-3.0 data, so the derived list is not shipped with
+newscompare: build it into a folder of your own and name that folder in NEWSCOMPARE_LEXICONS,
+and the framing stage reads it beside the shipped lexicons. Usage::
 
     python scripts/build_loaded_lexicon.py ../shared/data/framing/babe-sg2.jsonl \
-        --out compare/lexicons/babe.yaml [--lines even] [--min-count 2] [--min-rate 0.2]
+        --out ~/.local/share/newscompare/lexicons/babe.yaml --min-count 1 [--lines even]
+    export NEWSCOMPARE_LEXICONS=~/.local/share/newscompare/lexicons
 
 ``--lines even`` builds from the even lines only (0, 2, 4 ...), leaving the odd lines to score
 the lexicon on sentences it was not built from (``compare.evaluate.framing.evaluate_babe``).
@@ -37,7 +40,12 @@ topic: null
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("babe", type=Path, help="path to babe-sg2.jsonl")
-    parser.add_argument("--out", type=Path, default=Path("compare/lexicons/babe.yaml"))
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="where to write it: a folder of your own named in NEWSCOMPARE_LEXICONS (never the package)",
+    )
     parser.add_argument("--lines", choices=("all", "even", "odd"), default="all")
     parser.add_argument("--min-count", type=int, default=2)
     parser.add_argument("--min-rate", type=float, default=0.2)

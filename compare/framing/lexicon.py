@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -474,10 +475,17 @@ def find_evaluative_adverbs(text: str) -> tuple[LoadedTerm, ...]:
 
 
 def _bundled() -> list[Path]:
+    """The shipped lexicons, then every ``*.yaml`` in the folders of ``$NEWSCOMPARE_LEXICONS``.
+
+    Only team-written lexicons ship with the package. A lexicon derived from a corpus with its
+    own licence (e.g. BABE, AGPL-3.0: ``scripts/build_loaded_lexicon.py``) is built by the user
+    into a folder of their own and named in ``NEWSCOMPARE_LEXICONS`` (``:``-separated).
+    """
     folder = resources.files("compare") / "lexicons"
-    paths = [Path(str(p)) for p in folder.iterdir() if str(p).endswith(".yaml")]
-    # Curated files first, so their notes win over a derived list's for the same word.
-    return sorted(paths, key=lambda p: (p.stem.startswith("babe"), p.name))
+    paths = sorted(Path(str(p)) for p in folder.iterdir() if str(p).endswith(".yaml"))
+    for extra in filter(None, os.environ.get("NEWSCOMPARE_LEXICONS", "").split(os.pathsep)):
+        paths += sorted(Path(extra).glob("*.yaml"))
+    return paths
 
 
 def load_lexicons(paths: Sequence[str | Path] | None = None) -> Lexicon:
@@ -486,13 +494,13 @@ def load_lexicons(paths: Sequence[str | Path] | None = None) -> Lexicon:
     The shipped set is read and compiled once per process; named files are read every time.
     """
     if paths is None:
-        return _load_bundled()
+        return _load_bundled(tuple(_bundled()))
     return _load(list(paths))
 
 
-@functools.lru_cache(maxsize=1)
-def _load_bundled() -> Lexicon:
-    return _load(_bundled())
+@functools.lru_cache(maxsize=4)
+def _load_bundled(paths: tuple[Path, ...]) -> Lexicon:
+    return _load(paths)
 
 
 def _load(paths: Sequence[str | Path]) -> Lexicon:

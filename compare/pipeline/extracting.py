@@ -115,7 +115,9 @@ def extract_new(
         changes = None
         if previous is not None and previous != page.text:
             changes = [asdict(c) for c in text_diff(previous, page.text)]
-        passages = split_passages("0", page.text, title=page.title)
+        passages = split_passages(
+            "0", page.text, title=page.title, language=page.language_detected or page.language_declared
+        )
         with store.db.atomic():  # article, passages and the stage mark land together or not at all
             store.ensure_outlet(row["outlet_id"])
             saved = store.save_article(

@@ -14,7 +14,13 @@ def test_shipped_lexicons_load() -> None:
     lexicon = load_lexicons()
     concepts = {a.concept for a in lexicon.aliases}
     assert {"capital", "region", "lachin_road", "local_armed_forces"} <= concepts
-    assert {"loaded", "babe"} <= set(lexicon.sources)
+    assert {"loaded", "karabakh"} <= set(lexicon.sources)
+
+
+def test_extra_lexicon_folders_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "mine.yaml").write_text("terms:\n  zealotry: {marked_rate: 1.0}\n", encoding="utf-8")
+    monkeypatch.setenv("NEWSCOMPARE_LEXICONS", str(tmp_path))
+    assert [t.term for t in find_loaded("Such zealotry.", load_lexicons())] == ["zealotry"]
 
 
 def test_labels_longest_first_with_offsets() -> None:
