@@ -180,3 +180,24 @@ def test_a_run_killed_during_processing_resumes_to_the_same_database(web: DemoWe
         assert resumed[key] == value, key
     with Store(killed) as store:
         assert [r["status"] for r in store.runs()][:2] == ["ok", "interrupted"]
+
+
+def test_query_and_report_commands_read_the_store(web: DemoWeb, tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    run_pipeline(settings, load_sources(web.write_sources(tmp_path / "s.yaml")), embedder=HashingEmbedder())
+    env = {"NEWSCOMPARE_EMBED_BACKEND": "hashing"}
+    runner = CliRunner()
+    found = runner.invoke(
+        cli, ["--db", settings.db, "query", "Khankendi", "--since", "all", "--format", "json"], env=env
+    )
+    assert found.exit_code == 0, found.output
+    answer = json.loads(found.output)
+    assert answer["events"] and "Stepanakert" in json.dumps(answer)  # the alias set widened the query
+    recent = runner.invoke(cli, ["--db", settings.db, "query", "Khankendi", "--format", "json"], env=env)
+    assert recent.exit_code == 0 and json.loads(recent.output)["events"] == []  # 2023 is not in 30 days
+    report = runner.invoke(cli, ["--db", settings.db, "report", "--latest", "--format", "md"])
+    assert report.exit_code == 0 and "Claim matrix" in report.output
+    missing = runner.invoke(cli, ["--db", settings.db, "report", "999999"])
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
+    nodb = runner.invoke(cli, ["--db", str(tmp_path / "none.db"), "query", "x"])
+    assert nodb.exit_code == 2 and "no database" in nodb.output

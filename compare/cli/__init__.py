@@ -8,9 +8,9 @@ Heavy modules are imported inside the commands, so ``newscompare --help`` starts
 
 from __future__ import annotations
 
-from compare.cli import eval_cmd, pipeline_cmds, report_cmds, sources_cmd
+from compare.cli import eval_cmd, pipeline_cmds, report_cmds, search_cmds, sources_cmd
 from compare.cli.base import cli, main
 
 __all__ = ["cli", "main"]
 
-_COMMAND_MODULES = (eval_cmd, pipeline_cmds, report_cmds, sources_cmd)
+_COMMAND_MODULES = (eval_cmd, pipeline_cmds, report_cmds, search_cmds, sources_cmd)

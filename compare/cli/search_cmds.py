@@ -1,0 +1,124 @@
+"""``newscompare query`` and ``newscompare serve``: journalists' questions, on the command line
+and in a browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from compare.cli.base import cli, console, load_sources_file, open_store, pass_settings
+from compare.config import Settings
+from compare.errors import UsageError
+from compare.models import Sources
+
+
+def _sources_if_any(settings: Settings, sources_file: str | None) -> Sources | None:
+    path = Path(sources_file or settings.sources)
+    if sources_file or path.exists():
+        return load_sources_file(settings, str(path))
+    return None
+
+
+def _need_db(settings: Settings) -> None:
+    if not Path(settings.db).exists():
+        raise UsageError(f"no database at {settings.db}; run `newscompare run` or `newscompare demo` first")
+
+
+@cli.command()
+@click.argument("text")
+@click.option(
+    "--since",
+    default="30d",
+    show_default=True,
+    metavar="AGE",
+    help="Only articles this recent (30d, 12h, 2w, or a date).",
+)
+@click.option("--outlet", "outlets", multiple=True, metavar="ID", help="Only this outlet (repeatable).")
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    metavar="TAG",
+    help="Only outlets with this perspective tag (repeatable).",
+)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 50), help="Events to show.")
+@click.option(
+    "--format", "fmt", type=click.Choice(("table", "md", "json")), default="table", show_default=True
+)
+@click.option(
+    "--sources", "sources_file", metavar="FILE", help="Sources file whose topic aliases expand the query."
+)
+@pass_settings
+def query(
+    settings: Settings,
+    text: str,
+    since: str,
+    outlets: tuple[str, ...],
+    groups: tuple[str, ...],
+    limit: int,
+    fmt: str,
+    sources_file: str | None,
+) -> None:
+    """Find the events about a topic and show each outlet's framing of the matching claims.
+
+    Alias sets expand the query: "Khankendi" also finds "Stepanakert". Use `--since all` to search
+    the whole store.
+
+    \b
+    Example:
+        newscompare query "Lachin corridor" --since 30d --group state-aligned --format md
+    """
+    from compare.pipeline import LazyEmbedder
+    from compare.query import (
+        alias_sets,
+        render_query_json,
+        render_query_markdown,
+        render_query_table,
+    )
+    from compare.query import query as run_query
+
+    _need_db(settings)
+    aliases = alias_sets(_sources_if_any(settings, sources_file))
+    with open_store(settings) as store:
+        result = run_query(
+            store,
+            text,
+            since=None if since == "all" else since,
+            outlets=outlets,
+            groups=groups,
+            limit=limit,
+            embedder=LazyEmbedder(settings.model, backend=settings.embed_backend),
+            aliases=aliases,
+        )
+    if fmt == "json":
+        click.echo(render_query_json(result))
+    elif fmt == "md":
+        click.echo(render_query_markdown(result))
+    else:
+        console().print(render_query_table(result))
+
+
+@cli.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default)."
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--sources", "sources_file", metavar="FILE", help="Sources file whose topic aliases expand queries."
+)
+@pass_settings
+def serve(settings: Settings, host: str, port: int, sources_file: str | None) -> None:
+    """Serve the search page, event reports and the JSON API (OpenAPI at /openapi.json), read-only.
+
+    \b
+    Example:
+        newscompare --db newscompare-demo.db serve --port 8000
+    """
+    from compare.query import alias_sets
+    from compare.service import serve as run_server
+
+    _need_db(settings)
+    aliases = alias_sets(_sources_if_any(settings, sources_file))
+    console().print(f"Serving {settings.db} on http://{host}:{port}/ (Ctrl-C to stop)")
+    run_server(settings.db, host, port, aliases=aliases)
