@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 
 from compare.embed import HashingEmbedder
 from compare.events import EventParams, EventState, group_events
@@ -159,3 +160,9 @@ def test_empty_batch_keeps_states() -> None:
     state = _state_of(_articles(BANK, "b"))
     grouping = group_events([], None, existing=[state])
     assert grouping.events == (state,) and grouping.changes == ()
+
+
+def test_duplicate_ids_are_refused() -> None:
+    article = _articles(BANK, "b")[0]
+    with pytest.raises(ValueError, match="unique"):
+        group_events([article, article], None)

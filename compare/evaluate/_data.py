@@ -61,13 +61,19 @@ def load_events(path: Path) -> EventsData:
     """Read an ``events/*.jsonl`` file; ``event`` goes to ``gold`` only."""
     articles: list[Article] = []
     gold: list[str] = []
+    seen: set[str] = set()
     for number, record in _lines(path):
         try:
             published = record.get("published")
             when = datetime.strptime(published, "%Y-%m-%d").replace(tzinfo=UTC) if published else None
+            # Ids must be unique for grouping; basil-dev repeats the placeholder id "empty".
+            article_id = str(record["id"])
+            if article_id in seen:
+                article_id = f"{article_id}#line{number}"
+            seen.add(article_id)
             articles.append(
                 Article(
-                    id=str(record["id"]),
+                    id=article_id,
                     outlet_id=str(record.get("outlet") or f"outlet-{number}"),
                     title=record.get("title") or None,
                     text=str(record.get("text") or ""),

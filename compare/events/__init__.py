@@ -337,6 +337,8 @@ def group_events(
     params = params or EventParams()
     if not articles:
         return Grouping({}, {}, tuple(existing), (), ())
+    if len({a.id for a in articles}) != len(articles):
+        raise ValueError("group_events needs unique article ids")
     recent = _recent_states(existing, articles, params)
     state_docs = [" ".join(s.terms) for s in recent]
     features = article_features(articles, vectors, params=params, extra_documents=state_docs)
