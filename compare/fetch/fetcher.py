@@ -221,8 +221,6 @@ class Fetcher:
                 response = await self._get(target, politeness, None, kind="robots",
                                            cap=_ROBOTS_MAX_BYTES)
             except _Stop as stop:
-                if stop.outcome is Outcome.TOO_LARGE:
-                    return RobotsRules.allowing_all(f"{target}: larger than 512 KiB")
                 logger.info("%s unreachable (%s): disallowing the host for this run", target,
                             stop.message)
                 return RobotsRules.disallowing_all(f"{target} unreachable: {stop.message}",
@@ -304,13 +302,16 @@ class Fetcher:
             if kind == "article" and mime and mime not in HTML_TYPES:
                 raise _Stop(Outcome.NOT_HTML, f"content type {mime}", status=status)
             declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > cap:
+            if declared.isdigit() and int(declared) > cap and kind != "robots":
                 raise _Stop(Outcome.TOO_LARGE, f"Content-Length {declared} > {cap}", status=status)
             chunks: list[bytes] = []
             size = 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
                 if size > cap:
+                    if kind == "robots":  # RFC 9309 §2.5: parse the first 500 KiB and stop
+                        chunks.append(chunk[: len(chunk) - (size - cap)])
+                        break
                     raise _Stop(Outcome.TOO_LARGE, f"body over {cap} bytes", status=status)
                 chunks.append(chunk)
             return _Response(str(response.url), status, response.headers, b"".join(chunks))

@@ -318,3 +318,13 @@ def test_concurrency_limits_per_host_and_overall(clock: FakeClock) -> None:
     assert all(r.outcome is Outcome.OK for r in results)
     assert max(peaks.values()) == 2  # per host
     assert total["peak"] == 5  # overall
+
+
+def test_huge_robots_txt_is_read_up_to_its_first_512_kib(clock: FakeClock) -> None:
+    robots = "User-agent: *\nDisallow: /early\n" + "# padding\n" * 60_000 + "Disallow: /late\n"
+    recorder = Recorder(clock, {"/robots.txt": lambda r: httpx.Response(200, text=robots),
+                                "/early": ok, "/late": ok})
+    early, late = run(recorder, clock, ["https://e.test/early", "https://e.test/late"],
+                      Politeness(min_delay=0), sequential=True)
+    assert early.outcome is Outcome.ROBOTS_DISALLOWED
+    assert late.outcome is Outcome.OK  # past the part a crawler must read
