@@ -32,7 +32,7 @@ from compare.report.model import Report, RunIndex
 if TYPE_CHECKING:
     from compare.store import Store
 
-__all__ = ["SNAPSHOT_SEPARATOR", "Bundle", "snapshot_text", "write_report_bundle"]
+__all__ = ["SNAPSHOT_SEPARATOR", "Bundle", "snapshot_file", "snapshot_text", "write_report_bundle"]
 
 log = logging.getLogger(__name__)
 
@@ -54,32 +54,48 @@ class Bundle:
     snapshots: tuple[Path, ...]
 
 
+def snapshot_file(store: Store, sha256: str) -> str | None:
+    """The text file of one snapshot (header, separator, the latest article text read from it)."""
+    if not snapshot_path(sha256):
+        return None
+    row = store.db.execute(
+        "SELECT id FROM articles WHERE snapshot_sha256 = ? ORDER BY version DESC, id DESC LIMIT 1", [sha256]
+    ).fetchone()
+    return _article_snapshot(store, int(row[0]))[1] if row else None
+
+
+def _article_snapshot(store: Store, article_id: int) -> tuple[str | None, str]:
+    rows = list(
+        store.db.query(
+            """SELECT a.id, a.url, a.version, a.text, a.snapshot_sha256, s.url AS snapshot_url,
+                      s.final_url, s.fetched_at FROM articles a
+               LEFT JOIN snapshots s ON s.sha256 = a.snapshot_sha256 WHERE a.id = ?""",
+            [article_id],
+        )
+    )
+    if not rows or not snapshot_path(rows[0]["snapshot_sha256"]):
+        return None, ""
+    row = rows[0]
+    header = [
+        f"url: {_one_line(row['snapshot_url'] or row['url'])}",
+        f"final_url: {_one_line(row['final_url'] or '')}",
+        f"fetched_at: {row['fetched_at'] or ''}",
+        f"sha256: {row['snapshot_sha256']}",
+        f"article: {row['id']} version {row['version']} ({_one_line(row['url'])})",
+        "offsets: characters of the text below the ---- line, counted from 0",
+    ]
+    return row["snapshot_sha256"], "\n".join(header) + "\n" + SNAPSHOT_SEPARATOR + row["text"]
+
+
 def snapshot_text(store: Store, report: Report) -> dict[str, str]:
     """The snapshot files of a report: sha256 → file content (header, separator, article text)."""
     files: dict[str, str] = {}
     ids = [a.id for a in report.articles if snapshot_path(a.snapshot_sha256)]
     ids += [e.article_id for e in report.changes.edited]
     for article_id in dict.fromkeys(ids):
-        rows = list(
-            store.db.query(
-                """SELECT a.id, a.url, a.version, a.text, a.snapshot_sha256, s.url AS snapshot_url,
-                          s.final_url, s.fetched_at FROM articles a
-                   LEFT JOIN snapshots s ON s.sha256 = a.snapshot_sha256 WHERE a.id = ?""",
-                [article_id],
-            )
-        )
-        if not rows or not snapshot_path(rows[0]["snapshot_sha256"]):
-            continue
-        row = rows[0]
-        header = [
-            f"url: {_one_line(row['snapshot_url'] or row['url'])}",
-            f"final_url: {_one_line(row['final_url'] or '')}",
-            f"fetched_at: {row['fetched_at'] or ''}",
-            f"sha256: {row['snapshot_sha256']}",
-            f"article: {row['id']} version {row['version']} ({_one_line(row['url'])})",
-            "offsets: characters of the text below the ---- line, counted from 0",
-        ]
-        files[row["snapshot_sha256"]] = "\n".join(header) + "\n" + SNAPSHOT_SEPARATOR + row["text"]
+        sha, text = _article_snapshot(store, int(article_id))
+        if sha is not None:
+            files[sha] = text
     return files
 
 

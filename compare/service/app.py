@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 from compare import __version__
@@ -236,6 +236,21 @@ def create_app(
             result=result,
             events=None if result else data.list_events(s, limit=10),
         )
+
+    # The event page is the report's self-contained HTML, whose links are relative to the
+    # report bundle: "index.html" (all events) and "snapshots/<sha256>.txt" (provenance).
+    @app.get("/events/index.html", include_in_schema=False)
+    def page_event_index() -> Response:
+        return RedirectResponse("/", status_code=308)
+
+    @app.get("/events/snapshots/{sha256}.txt", response_class=PlainTextResponse, include_in_schema=False)
+    def page_snapshot(s: Db, sha256: Annotated[str, PathParam(pattern="^[0-9a-f]{64}$")]) -> str:
+        from compare.report.bundle import snapshot_file
+
+        text = snapshot_file(s, sha256)
+        if text is None:
+            raise NotFoundError(f"no stored article text for snapshot {sha256}")
+        return text
 
     @app.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_event(s: Db, event_id: RowId) -> str:

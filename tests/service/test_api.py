@@ -198,3 +198,23 @@ def test_asgi_transport_works_too(store_path: Path) -> None:
 
     r = asyncio.run(fetch())
     assert r.status_code == 200 and r.json()["total_events"] >= 1
+
+
+def test_event_page_links_resolve_inside_the_service(client: TestClient, store: Store) -> None:
+    """The report's relative links (all events, provenance snapshots) work under /events/."""
+    sha = "ab" * 32
+    article_id = store.db.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    with store.db.atomic():
+        store.db.execute(
+            "INSERT INTO snapshots (sha256, url, final_url, status, fetched_at, bytes, body)"
+            " VALUES (?, ?, ?, 200, '2023-07-29T00:00:00', 1, x'00')",
+            [sha, "http://example.test/a", "http://example.test/a"],
+        )
+        store.db.execute("UPDATE articles SET snapshot_sha256 = ? WHERE id = ?", [sha, article_id])
+    index = client.get("/events/index.html", follow_redirects=False)
+    assert index.status_code == 308 and index.headers["location"] == "/"
+    text = client.get(f"/events/snapshots/{sha}.txt")
+    assert text.status_code == 200 and text.headers["content-type"].startswith("text/plain")
+    assert f"sha256: {sha}" in text.text and "<" not in text.text.split("\n", 1)[0]
+    assert client.get(f"/events/snapshots/{'cd' * 32}.txt").status_code == 404
+    assert client.get("/events/snapshots/not-a-hash.txt").status_code in (404, 422)
