@@ -31,7 +31,7 @@ __all__ = ["AnalyseCounts", "analyse"]
 log = logging.getLogger(__name__)
 
 READABLE = ("ok", "not_modified", "skipped_fresh")
-LEAD_PASSAGES = 3
+LEAD_PASSAGES = 5  # title + first five body passages: what the events evaluation measured
 
 
 @dataclass
