@@ -153,14 +153,16 @@ def _topic_reports(settings: Settings, sources: Sources, out_dir: Path, *, since
     """One page per topic of the sources file: its query phrases' matching events side by side."""
     if not sources.topics:
         return []
+    from compare.embed import CachedEmbedder
     from compare.pipeline import LazyEmbedder
     from compare.query import alias_sets, render_query_json, render_query_markdown
     from compare.query import query as run_query
 
     aliases = alias_sets(sources)
-    embedder = LazyEmbedder(settings.model, backend=settings.embed_backend)
     written = []
     with open_store(settings) as store:
+        # The topic phrases' vectors are cached like passages': a quiet night loads no model.
+        embedder = CachedEmbedder(LazyEmbedder(settings.model, backend=settings.embed_backend), store)
         for topic in sources.topics:
             results = [
                 run_query(store, phrase, since=since, embedder=embedder, aliases=aliases, limit=10)
