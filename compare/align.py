@@ -71,7 +71,7 @@ class AlignParams:
     w_numbers_conflict: float = 0.0
     w_centrality: float = 0.0
     w_position: float = 0.0
-    threshold: float = 0.5  # average pair score needed for two clusters to join
+    threshold: float = 0.3  # average pair score needed for two clusters to join (see docs)
     max_per_article: int = 1  # passages of one article allowed in one claim
     repeat_threshold: float = 0.9  # ...unless the extra passage repeats one already in the claim
     reprint_cosine: float = 0.97  # near-verbatim: cosine at least this

@@ -25,14 +25,15 @@ from compare.store import Store
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 # Measured 2026-11-29 (python scripts/score_demo.py after `newscompare demo`): events 0.939,
-# claim pairs 0.353, attribution 0.950, labels 0.925. Claim alignment is the weak spot
-# (docs/evaluation.md, "The demo corpus against seeds/EXPECTED.yaml").
+# claim pairs 0.475 with 1.5% wrong merges, attribution 0.950, labels 0.900. Claim alignment is
+# the weak spot (docs/evaluation.md, "The demo corpus against seeds/EXPECTED.yaml").
 FLOORS = {
     "events_bcubed_f1": 0.90,
-    "claim_pair_agreement": 0.32,
+    "claim_pair_agreement": 0.44,
     "attribution_accuracy": 0.90,
     "label_recall": 0.85,
 }
+CEILINGS = {"claim_wrong_merges": 0.03}
 
 
 @dataclass
@@ -62,6 +63,11 @@ def test_scores_against_expected_stay_above_their_floors(demo: DemoRuns, metric:
     assert float(demo.scores[metric]) >= FLOORS[metric], demo.scores  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("metric", sorted(CEILINGS))
+def test_errors_stay_below_their_ceilings(demo: DemoRuns, metric: str) -> None:
+    assert float(demo.scores[metric]) <= CEILINGS[metric], demo.scores  # type: ignore[arg-type]
+
+
 def test_no_unrelated_event_is_merged_with_another(demo: DemoRuns) -> None:
     assert demo.scores["unrelated_merges"] == []
 
@@ -73,7 +79,7 @@ def test_an_unreadable_outlet_is_never_reported_as_omitting(demo: DemoRuns) -> N
 
 def test_disagreeing_numbers_and_reprints_are_found(demo: DemoRuns) -> None:
     found, total = (int(x) for x in str(demo.scores["number_sets_found"]).split("/"))
-    assert found >= 3 and total == 5
+    assert found >= 4 and total == 5
     linked, copies = (int(x) for x in str(demo.scores["reprints_linked"]).split("/"))
     assert linked == copies == 2
 

@@ -91,6 +91,8 @@ def score_store(store: Store, expected: Mapping[str, Any], url_for: Callable[[st
         return None
 
     pair_total = pair_same = 0
+    apart_total = apart_merged = 0  # passages of two different expected claims of one event
+    carried: dict[str, list[list[int]]] = {}
     attribution_total = attribution_right = 0
     confusion: Counter[tuple[str, str]] = Counter()
     found = missing = 0
@@ -113,6 +115,14 @@ def score_store(store: Store, expected: Mapping[str, Any], url_for: Callable[[st
         for a, b in itertools.combinations(pids, 2):
             pair_total += 1
             pair_same += claim_of.get(a, -a) == claim_of.get(b, -b)
+        carried.setdefault(claim["event"], []).append(pids)
+    for groups in carried.values():
+        for first, second in itertools.combinations(groups, 2):
+            for a in first:
+                for b in second:
+                    if a != b:
+                        apart_total += 1
+                        apart_merged += claim_of.get(a, -a) == claim_of.get(b, -b)
 
     # presence: an unreadable outlet never "omits" ---------------------------------------------
     wrong_omissions = 0
@@ -172,6 +182,7 @@ def score_store(store: Store, expected: Mapping[str, Any], url_for: Callable[[st
         "claim_passages_found": found,
         "claim_passages_missing": missing,
         "claim_pair_agreement": round(pair_same / pair_total, 4) if pair_total else 0.0,
+        "claim_wrong_merges": round(apart_merged / apart_total, 4) if apart_total else 0.0,
         "attribution_accuracy": round(attribution_right / attribution_total, 4) if attribution_total else 0.0,
         "attribution_confusion": {f"{g}->{p}": n for (g, p), n in sorted(confusion.items())},
         "unreadable_reported_as_omitting": wrong_omissions,
