@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from compare.models import Passage
+from compare.wordlists import NOT_NAMES
 
 __all__ = [
     "AlignParams",
@@ -111,50 +112,7 @@ class Claim:
 
 _NAME = re.compile(r"(?<![\w])[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*")
-_COMMON = frozenset(
-    [
-        "The",
-        "A",
-        "An",
-        "In",
-        "On",
-        "At",
-        "For",
-        "But",
-        "And",
-        "Or",
-        "It",
-        "He",
-        "She",
-        "They",
-        "We",
-        "I",
-        "His",
-        "Her",
-        "Its",
-        "Their",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "Mr",
-        "Mrs",
-        "Ms",
-        "Dr",
-        "If",
-        "When",
-        "While",
-        "After",
-        "Before",
-        "As",
-        "By",
-        "From",
-        "With",
-        "Of",
-        "To",
-        "According",
-    ]
-)
+_COMMON = NOT_NAMES
 _NUMBER_WORDS = {
     "one": "1",
     "two": "2",

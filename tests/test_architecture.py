@@ -28,6 +28,7 @@ LAYERS = {
     "embed": 2,
     "demoweb": 2,
     "lexicons": 2,
+    "wordlists": 0,
     "vectorindex": 2,
     "events": 3,
     "align": 3,

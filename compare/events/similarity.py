@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from compare.models import Article
+from compare.wordlists import NOT_NAMES
 
 __all__ = [
     "ArticleFeatures",
@@ -57,68 +58,7 @@ class EventParams:
 
 _ENTITY = re.compile(r"(?<![\w])([A-Z][\w'’.-]*(?:\s+(?:of\s+|de\s+|al-\s*)?[A-Z][\w'’-]*)*)")
 _NUMBER = re.compile(r"(?<![\w.])(\d[\d,.]*\d|\d)(?![\w])")
-_STOP_ENTITIES = frozenset(
-    [
-        "The",
-        "A",
-        "An",
-        "In",
-        "On",
-        "At",
-        "For",
-        "But",
-        "And",
-        "Or",
-        "It",
-        "He",
-        "She",
-        "They",
-        "We",
-        "I",
-        "His",
-        "Her",
-        "Their",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "Mr",
-        "Mrs",
-        "Ms",
-        "Dr",
-        "If",
-        "When",
-        "While",
-        "After",
-        "Before",
-        "As",
-        "By",
-        "From",
-        "With",
-        "Without",
-        "Of",
-        "To",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ]
-)
+_STOP_ENTITIES = NOT_NAMES
 
 
 def _lead(article: Article, chars: int) -> str:

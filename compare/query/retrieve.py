@@ -43,6 +43,7 @@ from compare.query._model import Expansion, QueryResult
 from compare.query.group import CANDIDATES, group_events
 from compare.store import Store
 from compare.vectorindex import ANN_THRESHOLD, Hits, VectorIndex
+from compare.wordlists import FUNCTION_WORDS
 
 __all__ = [
     "MAX_LIMIT",
@@ -68,65 +69,7 @@ BROAD_FILTER = 50_000
 MIN_SIMILARITY = 0.25
 _MAX_VARIANTS = 4
 _WORD = re.compile(r"\w+", re.UNICODE)
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "from",
-        "with",
-        "and",
-        "or",
-        "but",
-        "not",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "as",
-        "into",
-        "about",
-        "over",
-        "after",
-        "before",
-        "than",
-        "then",
-        "there",
-        "their",
-        "they",
-        "he",
-        "she",
-        "his",
-        "her",
-        "we",
-        "our",
-        "you",
-        "your",
-        "who",
-        "whom",
-        "which",
-        "what",
-        "when",
-        "where",
-        "why",
-        "how",
-    ]
-)
+_STOP = FUNCTION_WORDS
 
 
 # --------------------------------------------------------------------------------------------
