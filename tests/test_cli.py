@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -84,3 +85,36 @@ def test_console_script_and_module_agree() -> None:
         [sys.executable, "-m", "compare", "--version"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and "newscompare" in done.stdout
+
+
+def test_unknown_outlet_and_bad_db_are_one_line_errors(repo: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = str(tmp_path / "n.db")
+    unknown = runner.invoke(
+        cli, ["--db", db, "fetch", "--sources", str(repo / "sources.yaml"), "--outlet", "nope"]
+    )
+    assert unknown.exit_code == 2 and "unknown outlet id(s): nope" in unknown.output
+    assert "Traceback" not in unknown.output
+    folder = runner.invoke(cli, ["--db", str(tmp_path), "process"])
+    assert folder.exit_code == 2 and "is a directory" in folder.output
+
+
+def test_compare_puts_a_local_file_beside_the_store(tmp_path: Path) -> None:
+    article = tmp_path / "statement.txt"
+    article.write_text(
+        "Ministry says road is open\n\nThe ministry said on Saturday that the Lachin road is open.\n\n"
+        "It said trucks can pass the border checkpoint.\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "n.db")
+    result = CliRunner().invoke(
+        cli,
+        ["--db", db, "compare", str(article), "--format", "json"],
+        env={"NEWSCOMPARE_EMBED_BACKEND": "hashing"},
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["articles"][0]["outlet_id"] == "local"
+    assert any("Lachin road" in c["central_sentence"] for c in report["claims"])
+    missing = CliRunner().invoke(cli, ["--db", db, "compare", str(tmp_path / "none.html")])
+    assert missing.exit_code == 2 and "no such file" in missing.output

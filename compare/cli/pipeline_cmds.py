@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +22,8 @@ from compare.config import Settings
 from compare.models import Sources
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from compare.pipeline import RunResult
 
 DEMO_PORT = 18765
@@ -95,11 +97,13 @@ def process(settings: Settings, sources_file: str | None) -> None:
         result = RunResult(run_id=run_id)
         status = "failed"
         try:
-            result.extract, result.analysis = process_store(
-                store, sources, run_id=run_id,
-                embedder=LazyEmbedder(settings.model, backend=settings.embed_backend), result=result,
-            )  # fmt: skip
-            status = "ok"
+            with _StepProgress(console(), "extracting") as progress:
+                result.extract, result.analysis = process_store(
+                    store, sources, run_id=run_id,
+                    embedder=LazyEmbedder(settings.model, backend=settings.embed_backend), result=result,
+                    on_step=progress.step,
+                )  # fmt: skip
+            status = result.status = "ok"
         finally:
             store.finish_run(run_id, status=status, timings=result.timings, counts=result.counts())
     _print_summary(result)
@@ -229,6 +233,37 @@ def demo(ctx: click.Context, out: str | None, version: int | None) -> None:
     main_report = _seed_report(settings, seed_url, out_dir)
     if main_report:
         out_console.print(f"The seed article's event: {main_report.resolve()}")
+
+
+class _StepProgress:
+    """A progress bar on a terminal; a plain line per tenth of the work when piped."""
+
+    def __init__(self, out: Console, label: str) -> None:
+        self.out, self.label = out, label
+        self._bar: Any = None
+        self._task: Any = None
+        self._shown = -1
+
+    def __enter__(self) -> _StepProgress:
+        if self.out.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(),
+                                 console=self.out, transient=True)  # fmt: skip
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=None)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def step(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total)
+        elif total and (tenth := done * 10 // total) != self._shown:
+            self._shown = tenth
+            self.out.print(f"{self.label} {done}/{total}", highlight=False)
 
 
 def _previous_demo(settings: Settings) -> bool:

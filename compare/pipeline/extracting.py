@@ -65,7 +65,7 @@ def extract_new(
     sources: Sources | None,
     *,
     run_id: int | None,
-    on_step: Callable[[], None] | None = None,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> ExtractCounts:
     """Extract every stored article snapshot not yet extracted; returns the counts."""
     counts = ExtractCounts()
@@ -76,10 +76,18 @@ def extract_new(
                ORDER BY f.fetched_at, f.id"""
         )
     )
-    for row in rows:
+    todo = [
+        row
+        for row in rows
+        if not store.stage_done(
+            "extract",
+            f"{row['outlet_id']}|{row['snapshot_sha256']}",
+            input_hash=row["snapshot_sha256"],
+            params_hash=EXTRACT_PARAMS,
+        )
+    ]
+    for number, row in enumerate(todo, start=1):
         key = f"{row['outlet_id']}|{row['snapshot_sha256']}"
-        if store.stage_done("extract", key, input_hash=row["snapshot_sha256"], params_hash=EXTRACT_PARAMS):
-            continue
         from compare.extract import extract_page  # trafilatura: only when there is a page to read
         from compare.passages import split_passages
         from compare.versions import text_diff
@@ -107,7 +115,7 @@ def extract_new(
                 "extract", key, input_hash=row["snapshot_sha256"], params_hash=EXTRACT_PARAMS
             )
             if on_step:
-                on_step()
+                on_step(number, len(todo))
             continue
 
         url = page.canonical_url or row["url"]
@@ -151,7 +159,7 @@ def extract_new(
                 "extract", key, input_hash=row["snapshot_sha256"], params_hash=EXTRACT_PARAMS
             )
         if on_step:
-            on_step()
+            on_step(number, len(todo))
     return counts
 
 

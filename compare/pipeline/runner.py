@@ -119,7 +119,7 @@ def process_store(
     run_id: int | None,
     embedder: Embedder,
     result: RunResult | None = None,
-    on_step: Callable[[], None] | None = None,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> tuple[ExtractCounts, AnalyseCounts]:
     """Extraction, passages, reprints, embeddings, events, claims and framing over what is new."""
     holder = result or RunResult(run_id=run_id or 0)
