@@ -2,6 +2,18 @@
 # Creates or reuses .venv, installs the CPU build of torch first (never a CUDA build), then the
 # project with the extras given as arguments. Re-installs only when pyproject.toml changed.
 
+# pip's output is shown only when it fails (setuptools' editable-install notices are noise).
+run_pip() {
+    local log
+    log="$(mktemp)"
+    if ! python -m pip install -q "$@" >"$log" 2>&1; then
+        grep -v "is ignored: it is neither" "$log" >&2
+        rm -f "$log"
+        return 1
+    fi
+    rm -f "$log"
+}
+
 ensure_venv() {
     local extras="${1:-}"
     local py="${PYTHON:-}"
@@ -24,15 +36,15 @@ ensure_venv() {
         return 0
     fi
     # pip 23 does not map the lxml[html_clean] extra that trafilatura's jusText asks for.
-    python -m pip install -q --upgrade "pip>=24" 2>&1 | grep -v "is ignored: it is neither" >&2 || true
+    run_pip --upgrade "pip>=24" || echo "setup: could not upgrade pip; going on with $(python -m pip --version)" >&2
     if ! python -c "import torch" >/dev/null 2>&1; then
         echo "setup: installing torch==2.13.0 (CPU build)" >&2
-        python -m pip install -q "torch==2.13.0" 2>&1 | grep -v "is ignored: it is neither" >&2 || true
+        run_pip "torch==2.13.0" || return 1
     fi
     local target="."
     [ -n "$extras" ] && target=".[${extras}]"
     echo "setup: installing newscompare${extras:+ with extras $extras}" >&2
-    python -m pip install -q -e "$target" 2>&1 | grep -v "is ignored: it is neither" >&2 || true
+    run_pip -e "$target" || return 1
     python -c "import compare, torch, sentence_transformers, trafilatura" \
         || { echo "setup: the installation is incomplete (see the pip output above)" >&2; return 1; }
     echo "$want" > "$stamp"
