@@ -2,7 +2,8 @@
 
 Wire copy printed by five outlets is one source, not five confirmations. :func:`find_reprints`
 marks every article that is a near-verbatim copy of another outlet's article with the id of
-the origin, the earliest copy (by publication date; unknown dates count as latest; ties by id).
+the origin, the earliest copy (by publication date; a date known only to the day yields to a precise
+time on that day; unknown dates count as latest; ties by id).
 
 How: every article becomes a set of hashed word shingles (:data:`SHINGLE` words). MinHash
 signatures (datasketch) with LSH at a low Jaccard threshold propose candidate pairs cheaply;
@@ -68,11 +69,18 @@ def containment(a: set[int], b: set[int]) -> float:
     return len(small & large) / len(small)
 
 
-def _order(article: Article) -> tuple[datetime, str]:
+def _order(article: Article) -> tuple[datetime, int, datetime, str]:
+    """Earliest first. A date known only to the day (midnight UTC, e.g. from a URL) cannot show
+    that its copy came first within that day, so on the same day a precise time wins."""
     published = article.published_at
     if published is not None and published.tzinfo is None:
         published = published.replace(tzinfo=UTC)
-    return (published or _LATE, article.id)
+    if published is None:
+        return (_LATE, 1, _LATE, article.id)
+    utc = published.astimezone(UTC)
+    day = utc.replace(hour=0, minute=0, second=0, microsecond=0)
+    day_only = utc == day
+    return (day, int(day_only), utc, article.id)
 
 
 def _candidates(sets: dict[str, set[int]]) -> set[tuple[str, str]]:

@@ -82,6 +82,7 @@ def test_disagreeing_numbers_and_reprints_are_found(demo: DemoRuns) -> None:
     assert found >= 4 and total == 5
     linked, copies = (int(x) for x in str(demo.scores["reprints_linked"]).split("/"))
     assert linked == copies == 2
+    assert demo.scores["reprint_origins_right"] == "2/2"  # the wire copy, not its republications
 
 
 def test_the_second_demo_shows_the_silent_edit(demo: DemoRuns) -> None:
