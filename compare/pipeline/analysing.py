@@ -229,13 +229,14 @@ def _label(
     return row["title"] if row else None
 
 
-def _readable(store: Store, sources: Sources | None, covering: set[str]) -> dict[str, str]:
+def _readable(
+    outcomes: Mapping[str, Mapping[str, int]], sources: Sources | None, covering: set[str]
+) -> dict[str, str]:
     """Per expected outlet: ``ok`` or the outcome that kept its coverage unread.
 
     An outlet without articles in the event but with unread article URLs in its latest run is
     reported with that outcome, never as omitting: we cannot know what the unread page said.
     """
-    outcomes = store.latest_outcomes()
     expected = [o.id for o in sources.outlets if o.active] if sources else list(outcomes)
     out: dict[str, str] = {}
     for outlet_id in expected:
@@ -261,24 +262,26 @@ def _align_and_frame(
     *,
     run_id: int | None,
     lexicon: Callable[[], Any],
+    outcomes: Mapping[str, Mapping[str, int]],
     counts: AnalyseCounts,
 ) -> None:
-    article_ids = store.event_article_ids(event_id)
-    articles = store.current_articles(ids=article_ids)
+    # Decide from fingerprints alone (no text, no passages) whether anything changed.
+    fingerprints = store.article_fingerprints(store.event_article_ids(event_id))
+    covering = {outlet for _, outlet, _, _ in fingerprints}
+    readable = _readable(outcomes, sources, covering)
+    input_hash = _digest(
+        [(str(aid), text_hash, str(origin) if origin else None) for aid, _, text_hash, origin in fingerprints]
+        + sorted(readable.items())
+    )
+    params_hash = _digest(["align-frame-v2", getattr(embedder, "model_id", "?")])
+    if store.event_framing_hash(event_id) == (params_hash, input_hash):
+        return
+    articles = store.current_articles(ids=[aid for aid, _, _, _ in fingerprints])
     by_id = {a.id: a for a in articles}
     with_rows = store.passages_of([int(a.id) for a in articles])
     flat = [(pid, p) for aid in sorted(with_rows) for pid, p in with_rows[aid]]
     row_of = {(p.article_id, p.index): pid for pid, p in flat}
     passages = [p for _, p in flat]
-    covering = {a.outlet_id for a in articles}
-    readable = _readable(store, sources, covering)
-    input_hash = _digest(
-        [(a.id, hashlib.sha256(a.text.encode()).hexdigest(), a.reprint_of) for a in articles]
-        + sorted(readable.items())
-    )
-    params_hash = _digest(["align-frame-v1", getattr(embedder, "model_id", "?")])
-    if store.event_framing_hash(event_id) == (params_hash, input_hash):
-        return
     from compare.align import align_event
     from compare.framing import analyse_event, to_dict
 
@@ -382,9 +385,17 @@ def analyse(
             loaded.append(load_lexicons())
         return loaded[0]
 
+    outcomes = store.latest_outcomes()  # once per run: every event's presence reads it
     for event in store.events(limit=100_000):
         _align_and_frame(
-            store, sources, cached, int(event["id"]), run_id=run_id, lexicon=get_lexicon, counts=counts
+            store,
+            sources,
+            cached,
+            int(event["id"]),
+            run_id=run_id,
+            lexicon=get_lexicon,
+            outcomes=outcomes,
+            counts=counts,
         )
     counts.touched_event_ids = sorted(touched)
     counts.embedded_passages = getattr(cached, "embedded", 0)

@@ -135,6 +135,22 @@ class ArticlesMixin:
             ).fetchall()
         ]
 
+    def article_fingerprints(self, ids: Iterable[int]) -> list[tuple[int, str, str, int | None]]:
+        """(id, outlet, text hash, reprint origin) of these articles, by id: what analysis
+        results depend on, read without loading any text."""
+        wanted = [int(i) for i in ids]
+        if not wanted:
+            return []
+        marks = ",".join("?" * len(wanted))
+        return [
+            (int(r[0]), str(r[1]), str(r[2]), int(r[3]) if r[3] is not None else None)
+            for r in self.db.execute(
+                f"SELECT id, outlet_id, text_hash, reprint_of FROM articles WHERE id IN ({marks})"
+                " ORDER BY id",
+                wanted,
+            ).fetchall()
+        ]
+
     def previous_text(self, url: str) -> str | None:
         """The text of the latest stored version of ``url``, or ``None`` when there is none."""
         row = self.db.execute(
