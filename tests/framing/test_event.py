@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
+from compare.align import Claim
+from compare.align import ClaimMember as Member
 from compare.framing import EventFraming, analyse_event, from_dict, load_lexicons, to_dict
 from compare.models import Article, Passage
-
-
-@dataclass(frozen=True)
-class Member:
-    article_id: str
-    passage_index: int
-    similarity: float
-    reprint: bool = False
-
-
-@dataclass(frozen=True)
-class Claim:
-    id: str
-    members: tuple[Member, ...]
-    central: Member
 
 
 def _article(aid: str, outlet: str, sentences: list[str]) -> tuple[Article, list[Passage]]:

@@ -17,10 +17,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from compare.align import Claim as _Claim
+from compare.align import ClaimMember as _Member
 from compare.framing import analyse_event, to_dict
 from compare.models import Article, Passage
 from compare.report import (
@@ -35,21 +36,6 @@ from compare.store import Store
 
 VERBS = ("said", "claimed", "reported", "stated")
 PLACES = ("Stepanakert", "Khankendi")
-
-
-@dataclass(frozen=True)
-class _Member:
-    article_id: str
-    passage_index: int
-    similarity: float
-    reprint: bool = False
-
-
-@dataclass(frozen=True)
-class _Claim:
-    id: str
-    members: tuple[_Member, ...]
-    central: _Member
 
 
 def _sha(text: str) -> str:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from compare.align import Claim
+from compare.align import ClaimMember as Member
 from compare.framing import analyse_event, to_dict
 from compare.models import Article, Passage
 from compare.store import Store
@@ -53,21 +55,6 @@ def _sentences(text: str) -> list[tuple[int, int, str]]:
         out.append((start, end, sentence))
         start = end + 1
     return out
-
-
-@dataclass(frozen=True)
-class Member:
-    article_id: str
-    passage_index: int
-    similarity: float
-    reprint: bool = False
-
-
-@dataclass(frozen=True)
-class Claim:
-    id: str
-    members: tuple[Member, ...]
-    central: Member
 
 
 @dataclass
