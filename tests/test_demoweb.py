@@ -328,7 +328,8 @@ def test_written_sources_file_points_at_the_running_servers(web: DemoWeb, tmp_pa
 
 
 def test_written_sources_file_loads_with_the_project_loader(web: DemoWeb, tmp_path: Path) -> None:
-    sources = pytest.importorskip("compare.sources")
+    import compare.sources as sources
+
     loaded = sources.load_sources(web.write_sources(tmp_path / "sources.yaml"))
     assert {o.id for o in loaded.outlets} == {o.id for o in web.corpus.outlets}
 
@@ -457,9 +458,9 @@ def _tokens(text: str) -> Counter[str]:
 @pytest.mark.slow
 def test_project_fetcher_and_extractor_read_the_demo_web_as_expected(tmp_path: Path) -> None:
     """End to end through the real fetch and extract stages: outcomes as EXPECTED.yaml says."""
-    fetch_run = pytest.importorskip("compare.fetch.run")
-    extract = pytest.importorskip("compare.extract")
-    sources_module = pytest.importorskip("compare.sources")
+    import compare.extract as extract
+    import compare.fetch.run as fetch_run
+    import compare.sources as sources_module
     from compare.errors import ExtractError
 
     with DemoWeb() as web:

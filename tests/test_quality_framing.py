@@ -59,7 +59,6 @@ def test_basil_dev_lexical_floor_with_a_babe_lexicon(
 @pytest.mark.slow
 def test_basil_dev_informational_floor(shared_data: Path) -> None:
     """Alignment with compare.align and the shipped MiniLM model; see docs for the figure."""
-    pytest.importorskip("compare.align")
     result = evaluate_framing(_file(shared_data, "basil-dev.jsonl"))
     assert result["informational_enrichment"] >= INFORMATIONAL_FLOOR
 

@@ -20,8 +20,7 @@ from compare.fetch import (
 )
 from compare.models import Feed, FetchResult, Outcome, Outlet, Politeness, Sources
 
-FAST = Politeness(min_delay=0.0, max_concurrency=2, connect_timeout=2.0, read_timeout=2.0,
-                  total_timeout=5.0)
+FAST = Politeness(min_delay=0.0, max_concurrency=2, connect_timeout=2.0, read_timeout=2.0, total_timeout=5.0)
 PAGE = "<html><head><title>{0}</title></head><body><p>Story {0}.</p></body></html>"
 
 
@@ -63,17 +62,44 @@ def web_of_news(loopback: LoopbackWeb) -> Sources:
     b_links = [loopback.route(1, f"/b/{i}", html(PAGE.format(f"b{i}"))) for i in range(3)]
     loopback.route(1, "/sm1.xml", html(sitemap(*b_links[:2]), content_type="application/xml"))
     loopback.route(1, "/sm2.xml", html(sitemap(b_links[2]), content_type="application/xml"))
-    loopback.route(1, "/index.xml", html(sitemap(loopback.url(1, "/sm1.xml"),
-                                                 loopback.url(1, "/sm2.xml"), index=True),
-                                         content_type="application/xml"))
+    loopback.route(
+        1,
+        "/index.xml",
+        html(
+            sitemap(loopback.url(1, "/sm1.xml"), loopback.url(1, "/sm2.xml"), index=True),
+            content_type="application/xml",
+        ),
+    )
     loopback.route(2, "/feed.xml", status(500))
     outlets = (
-        Outlet(id="a", name="A", homepage=loopback.url(0, "/"), language="en", country="AZ",
-               feeds=(Feed(loopback.url(0, "/feed.xml")),), exclude=(r"/video/",), politeness=FAST),
-        Outlet(id="b", name="B", homepage=loopback.url(1, "/"), language="en", country="AM",
-               feeds=(Feed(loopback.url(1, "/index.xml"), kind="sitemap"),), politeness=FAST),
-        Outlet(id="c", name="C", homepage=loopback.url(2, "/"), language="en", country="RU",
-               feeds=(Feed(loopback.url(2, "/feed.xml")),), politeness=FAST),
+        Outlet(
+            id="a",
+            name="A",
+            homepage=loopback.url(0, "/"),
+            language="en",
+            country="AZ",
+            feeds=(Feed(loopback.url(0, "/feed.xml")),),
+            exclude=(r"/video/",),
+            politeness=FAST,
+        ),
+        Outlet(
+            id="b",
+            name="B",
+            homepage=loopback.url(1, "/"),
+            language="en",
+            country="AM",
+            feeds=(Feed(loopback.url(1, "/index.xml"), kind="sitemap"),),
+            politeness=FAST,
+        ),
+        Outlet(
+            id="c",
+            name="C",
+            homepage=loopback.url(2, "/"),
+            language="en",
+            country="RU",
+            feeds=(Feed(loopback.url(2, "/feed.xml")),),
+            politeness=FAST,
+        ),
     )
     return Sources(path="test.yaml", outlets=outlets, defaults=FAST)
 
@@ -94,8 +120,9 @@ def test_run_discovers_fetches_and_summarises(loopback: LoopbackWeb) -> None:
     assert len(urls) == len(set(urls))  # one row per URL per run
     assert loopback.count(0, "/a/video/1") == 0
     # a feed's own row comes after the rows of the articles found in it
-    assert urls.index(loopback.url(0, "/feed.xml")) > max(urls.index(loopback.url(0, f"/a/{i}"))
-                                                          for i in range(4))
+    assert urls.index(loopback.url(0, "/feed.xml")) > max(
+        urls.index(loopback.url(0, f"/a/{i}")) for i in range(4)
+    )
 
 
 def test_rerun_skips_fresh_and_revalidates_stale(loopback: LoopbackWeb) -> None:
@@ -114,8 +141,7 @@ def test_rerun_skips_fresh_and_revalidates_stale(loopback: LoopbackWeb) -> None:
     later = lambda: datetime.now(UTC) + timedelta(hours=13)  # noqa: E731
     third = MemoryStore()
     third.latest = dict(store.latest)
-    summary = fetch_sources(sources, outlet_ids=["a"], known=third.known, on_result=third.write,
-                            now=later)
+    summary = fetch_sources(sources, outlet_ids=["a"], known=third.known, on_result=third.write, now=later)
     assert summary.outlets[0].fetched == 4
 
 
@@ -158,8 +184,7 @@ def test_store_errors_propagate_unwrapped(loopback: LoopbackWeb) -> None:
 def test_max_pages_per_run_defers_the_rest(loopback: LoopbackWeb) -> None:
     sources = web_of_news(loopback)
     a = sources.outlets[0]
-    limited = Outlet(**{**a.__dict__, "politeness": Politeness(**{**FAST.__dict__,
-                                                                   "max_pages_per_run": 3})})
+    limited = Outlet(**{**a.__dict__, "politeness": Politeness(**{**FAST.__dict__, "max_pages_per_run": 3})})
     summary = fetch_sources(Sources(path="t", outlets=(limited,), defaults=FAST))
     assert (summary.outlets[0].fetched, summary.outlets[0].deferred) == (3, 1)
 
@@ -173,9 +198,11 @@ def test_command_line_urls_find_their_outlet_or_go_adhoc(loopback: LoopbackWeb) 
     sources = web_of_news(loopback)
     loopback.route(0, "/direct", html(PAGE.format("direct")))
     store = MemoryStore()
-    summary = fetch_sources(sources, extra_urls=[loopback.url(0, "/direct"),
-                                                 "http://localhost:1/x?utm_source=a", "gopher://x"],
-                            on_result=store.write)
+    summary = fetch_sources(
+        sources,
+        extra_urls=[loopback.url(0, "/direct"), "http://localhost:1/x?utm_source=a", "gopher://x"],
+        on_result=store.write,
+    )
     by_url = {r.url: r for r in store.rows}
     assert by_url[loopback.url(0, "/direct")].outlet_id == "a"
     assert by_url[loopback.url(0, "/direct")].outcome is Outcome.OK
@@ -202,7 +229,7 @@ def test_render_summary_and_plain_progress(loopback: LoopbackWeb) -> None:
 
 
 def test_demo_web_end_to_end(tmp_path: Path) -> None:
-    demoweb = pytest.importorskip("compare.demoweb", reason="compare.demoweb has not landed")
+    import compare.demoweb as demoweb
     from compare.sources import load_sources
 
     with demoweb.DemoWeb() as web:
@@ -216,8 +243,9 @@ def test_demo_web_end_to_end(tmp_path: Path) -> None:
         assert summary.outlets  # every outlet reported
         failed = [o.outlet_id for o in summary.outlets if o.failed_entirely]
         # The demo web has one outlet that blocks crawlers: it must show up as failed.
-        assert failed == [r.outlet_id for r in store.rows if r.kind != "article"
-                          and r.outcome is Outcome.BLOCKED]
+        assert failed == [
+            r.outlet_id for r in store.rows if r.kind != "article" and r.outcome is Outcome.BLOCKED
+        ]
         # A day later: the feeds answer 304 to their conditional GET, so nothing is rediscovered.
         later = lambda: datetime.now(UTC) + timedelta(days=1)  # noqa: E731
         again = MemoryStore()
