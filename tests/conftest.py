@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,3 +28,39 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared evaluation data not found at {path}")
     return path
+
+
+CHROMIUM = os.environ.get("NEWSCOMPARE_CHROMIUM", "/usr/bin/chromium")
+# Without the background-networking flags Chromium tries to reach Google at start-up.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def _browser_missing(reason: str) -> None:
+    if os.environ.get("NEWSCOMPARE_REQUIRE_BROWSER"):  # CI installs it: a skip would hide a gap
+        pytest.fail(f"{reason}, and NEWSCOMPARE_REQUIRE_BROWSER is set")
+    pytest.skip(f"{reason}: run scripts/install_browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright; never a downloaded browser."""
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
+        _browser_missing(f"no Chromium at {CHROMIUM}")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _browser_missing("playwright is not installed")
+    with sync_api.sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()

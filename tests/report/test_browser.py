@@ -21,32 +21,7 @@ from compare.report import build_event_report, write_report_bundle
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("NEWSCOMPARE_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "report-screenshot.png"
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-        if os.environ.get("NEWSCOMPARE_REQUIRE_BROWSER"):  # CI installs it: a skip would hide a gap
-            pytest.fail(f"no Chromium at {CHROMIUM}, and NEWSCOMPARE_REQUIRE_BROWSER is set")
-        pytest.skip(f"no Chromium at {CHROMIUM}: run scripts/install_browser")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _open(browser, html: Path):  # type: ignore[no-untyped-def]

@@ -24,15 +24,6 @@ from compare.service import create_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("NEWSCOMPARE_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
-
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -59,21 +50,6 @@ def server(store_path: Path) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-        if os.environ.get("NEWSCOMPARE_REQUIRE_BROWSER"):
-            pytest.fail(f"no Chromium at {CHROMIUM} although NEWSCOMPARE_REQUIRE_BROWSER is set")
-        pytest.skip(f"no Chromium at {CHROMIUM}: run scripts/install_browser")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def test_search_then_event_in_chromium(server: str, browser: Any, tmp_path: Path) -> None:
