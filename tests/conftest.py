@@ -49,9 +49,13 @@ def _browser_missing(reason: str) -> None:
     pytest.skip(f"{reason}: run scripts/install_browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Debian Chromium driven by Playwright; never a downloaded browser."""
+    """Headless Debian Chromium driven by Playwright; never a downloaded browser.
+
+    Module scope, not session: Playwright's sync API keeps an event loop running in this thread
+    while it is open, and later tests that call ``asyncio.run`` would fail.
+    """
     if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
         _browser_missing(f"no Chromium at {CHROMIUM}")
     try:
