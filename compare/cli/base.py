@@ -12,9 +12,8 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -31,8 +30,6 @@ if TYPE_CHECKING:
 __all__ = ["cli", "main", "parse_duration", "pass_settings"]
 
 log = logging.getLogger("compare")
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT, EXIT_NOTHING_DONE = 0, 1, 2, 3
 
@@ -88,13 +85,6 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.set_name(_HANDLER_NAME)
     root.addHandler(handler)
-
-
-def settings_of(ctx: click.Context) -> Settings:
-    settings = ctx.find_object(Settings)
-    if settings is None:  # pragma: no cover - the group always sets it
-        raise click.UsageError("settings are missing")
-    return settings
 
 
 pass_settings = click.make_pass_decorator(Settings)

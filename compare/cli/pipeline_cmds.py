@@ -276,12 +276,8 @@ def _previous_demo(settings: Settings) -> bool:
 def _seed_report(settings: Settings, seed_url: str, out_dir: Path) -> Path | None:
     """The HTML report of the event the seed article landed in, when it was written."""
     with open_store(settings) as store:
-        row = store.db.execute(
-            """SELECT ea.event_id FROM articles a JOIN event_articles ea ON ea.article_id = a.id
-               WHERE a.fetched_url = ? OR a.url = ? ORDER BY a.version DESC LIMIT 1""",
-            [seed_url, seed_url],
-        ).fetchone()
-    path = out_dir / f"event-{row[0]}.html" if row else None
+        event_id = store.event_of_url(seed_url)
+    path = out_dir / f"event-{event_id}.html" if event_id is not None else None
     return path if path and path.exists() else None
 
 

@@ -131,10 +131,6 @@ def _carry_versions_into_events(store: Store, new_ids: Sequence[int]) -> list[in
     return carried
 
 
-def _passage_vectors(embedder: Embedder, passages: Sequence[Passage]) -> np.ndarray:
-    return embedder.embed([p.text for p in passages])
-
-
 def _article_vectors(
     embedder: Embedder, articles: Sequence[Article], passages: Mapping[int, list[tuple[int, Passage]]]
 ) -> np.ndarray:
@@ -285,7 +281,7 @@ def _align_and_frame(
     from compare.align import align_event
     from compare.framing import analyse_event, to_dict
 
-    vectors = _passage_vectors(embedder, passages) if passages else np.zeros((0, 1), dtype=np.float32)
+    vectors = embedder.embed([p.text for p in passages]) if passages else np.zeros((0, 1), dtype=np.float32)
     claims = align_event(
         passages,
         vectors,

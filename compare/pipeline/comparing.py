@@ -98,13 +98,9 @@ def compare_inputs(
         process_store(store, sources, run_id=run_id, embedder=embedder)
         events: list[int] = []
         for url in looked_up:
-            for row in store.db.execute(
-                """SELECT ea.event_id FROM articles a JOIN event_articles ea ON ea.article_id = a.id
-                   WHERE a.fetched_url = ? OR a.url = ? ORDER BY a.version DESC LIMIT 1""",
-                [url, url],
-            ).fetchall():
-                if int(row[0]) not in events:
-                    events.append(int(row[0]))
+            event_id = store.event_of_url(url)
+            if event_id is not None and event_id not in events:
+                events.append(event_id)
         status = "ok"
         return events
     finally:

@@ -6,7 +6,6 @@ unchanged page only moves ``last_seen``; a changed one becomes a new version wit
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -161,8 +160,3 @@ def extract_new(
         if on_step:
             on_step(number, len(todo))
     return counts
-
-
-def params_digest(*parts: object) -> str:
-    """A short hash of stage parameters, for ``stage_state``."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]

@@ -107,6 +107,15 @@ class AnalysisMixin:
                 }
             )
 
+    def event_of_url(self, url: str) -> int | None:
+        """The event of the latest version of the article fetched from (or canonical at) ``url``."""
+        row = self.db.execute(
+            """SELECT ea.event_id FROM articles a JOIN event_articles ea ON ea.article_id = a.id
+               WHERE a.fetched_url = ? OR a.url = ? ORDER BY a.version DESC LIMIT 1""",
+            [url, url],
+        ).fetchone()
+        return int(row[0]) if row else None
+
     def event_article_ids(self, event_id: int) -> list[int]:
         return [
             r[0]
