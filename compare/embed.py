@@ -28,6 +28,7 @@ import logging
 import os
 import re
 import threading
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -433,7 +434,11 @@ def _export_fp32(path: Path, target: Path) -> None:
     tmp = target.with_suffix(".tmp.onnx")
     axes = {0: "batch", 1: "tokens"}
     try:
-        with torch.no_grad():
+        # The TorchScript exporter is chosen on purpose (the torch.export one needs onnxscript):
+        # torch >= 2.9 warns that it is deprecated, and tracing warns about every Python branch
+        # of the model; a warnings filter set to "error" would abort the trace inside torch.
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             torch.onnx.export(
                 _Hidden(network),
                 (dummy, dummy, torch.zeros_like(dummy)),
