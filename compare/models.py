@@ -87,6 +87,8 @@ class Outlet:
     active: bool = True
     verified: bool = True
     notes: str | None = None
+    allow_private_addresses: bool = False
+    """Fetch from loopback, private and shared (CGNAT) addresses too (the demo web, an intranet)."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,10 @@ class Outcome(StrEnum):
     INVALID_URL = "invalid_url"
     EXTRACT_EMPTY = "extract_empty"
     SKIPPED_FRESH = "skipped_fresh"
+    BLOCKED_ADDRESS = "blocked_address"
+    """The host is or resolves to a non-public address the outlet does not allow."""
+    BACKED_OFF = "backed_off"
+    """Not asked in this run: an earlier answer (404, 410, timeouts, 5xx, Retry-After) says wait."""
 
     @property
     def readable(self) -> bool:

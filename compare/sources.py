@@ -9,7 +9,7 @@ fixes a file in one pass. The schema (every key is documented in docs/sources.md
     topics:   [{id, name, queries: [str], aliases: [[str, str, ...]]}]
     outlets:  [{id, name, homepage, language, country, feeds: [{url, kind, section}], urls,
                 groups, ownership: {owner, type, evidence}, politeness: {...defaults keys},
-                include, exclude, paywall, active, verified, notes}]
+                include, exclude, paywall, active, verified, notes, allow_private_addresses}]
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ OUTLET_KEYS = (
     "active",
     "verified",
     "notes",
+    "allow_private_addresses",
 )
 FEED_KEYS = ("url", "kind", "section")
 OWNERSHIP_KEYS = ("owner", "type", "evidence")
@@ -310,7 +311,7 @@ class _Checker:
         for name in ("include", "exclude"):
             if name in items:
                 values[name] = self.regexes(items[name], f"{label}.{name}")
-        for name in ("paywall", "active", "verified"):
+        for name in ("paywall", "active", "verified", "allow_private_addresses"):
             if name in items:
                 values[name] = self.boolean(items[name], f"{label}.{name}")
         if "notes" in items:

@@ -1,7 +1,9 @@
 """Fetching one URL politely, and saying exactly what happened: a :class:`FetchResult`.
 
 :class:`Fetcher` owns a run's client, its per-host gates and its robots.txt cache. For each URL it
-checks robots.txt (fetched once per host per run), waits for the host's gate, sends a GET
+checks the address policy (the host resolved once per run, non-public addresses refused unless
+the outlet allows them: outcome ``blocked_address``), checks robots.txt (fetched once per host
+per run, under the same policy), waits for the host's gate, sends a GET
 (conditional when the store has an ETag or Last-Modified), follows redirects itself (http/https
 only, at most ``max_redirects``, loops detected), streams the body under a size cap and a total
 timeout, retries transient failures with backoff, and classifies the end into an
@@ -20,11 +22,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from compare.errors import FetchError
+from compare.fetch.address import AddressRefused, Unresolvable
 from compare.fetch.canonical import canonicalize_url, host_of
 from compare.fetch.charset import decode_body
 from compare.fetch.client import Clients
@@ -190,7 +193,9 @@ class Fetcher:
     def _agent(self, politeness: Politeness) -> str:
         return politeness.user_agent or self.options.user_agent
 
-    async def robots_for(self, url: str, politeness: Politeness) -> RobotsRules:
+    async def robots_for(
+        self, url: str, politeness: Politeness, *, allow_private: bool = False
+    ) -> RobotsRules:
         """The robots.txt rules of the host of ``url``, fetched once per host per run."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
@@ -202,7 +207,7 @@ class Fetcher:
             cached = self._robots.get(origin)
             if cached is not None:
                 return cached
-            rules = await self._fetch_robots(origin, politeness)
+            rules = await self._fetch_robots(origin, politeness, allow_private)
             self._robots[origin] = rules
             delay = rules.crawl_delay(self._agent(politeness))
             if delay:
@@ -213,13 +218,15 @@ class Fetcher:
                 self.gate(url, politeness).slow_down(capped)
             return rules
 
-    async def _fetch_robots(self, origin: str, politeness: Politeness) -> RobotsRules:
+    async def _fetch_robots(
+        self, origin: str, politeness: Politeness, allow_private: bool
+    ) -> RobotsRules:
         self.robots_fetches += 1
         target = f"{origin}/robots.txt"
         for _hop in range(6):  # RFC 9309 §2.3.1.2: follow at least five redirects
             try:
                 response = await self._get(target, politeness, None, kind="robots",
-                                           cap=_ROBOTS_MAX_BYTES)
+                                           cap=_ROBOTS_MAX_BYTES, allow_private=allow_private)
             except _Stop as stop:
                 logger.info("%s unreachable (%s): disallowing the host for this run", target,
                             stop.message)
@@ -227,8 +234,9 @@ class Fetcher:
                                                    unreachable=stop.outcome.value)
             status = response.status
             if 300 <= status < 400 and response.headers.get("location"):
-                target = urljoin(target, response.headers["location"])
-                if urlsplit(target).scheme not in ("http", "https"):
+                try:
+                    target = canonicalize_url(response.headers["location"], base=target)
+                except FetchError:
                     return RobotsRules.allowing_all(f"{target}: redirect off the web")
                 continue
             if 200 <= status < 300:
@@ -241,6 +249,26 @@ class Fetcher:
 
     # ------------------------------------------------------------------------------- network
 
+    async def check_address(self, url: str, politeness: Politeness, *, allow_private: bool) -> None:
+        """Resolve the host of ``url`` (once per run) and refuse what the policy forbids.
+
+        Raises :class:`_Stop` with ``blocked_address`` or ``dns_error`` (also when resolving
+        takes longer than the connect timeout).
+        """
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            async with asyncio.timeout(politeness.connect_timeout):
+                await self.clients.addresses.check(host, port, allow_private=allow_private)
+        except TimeoutError as exc:
+            raise _Stop(Outcome.DNS_ERROR, f"resolving {host} took over "
+                        f"{politeness.connect_timeout:g}s", host=host) from exc
+        except AddressRefused as exc:
+            raise _Stop(Outcome.BLOCKED_ADDRESS, f"refused: {exc}", host=host) from exc
+        except Unresolvable as exc:
+            raise _Stop(Outcome.DNS_ERROR, f"cannot resolve {exc}", host=host) from exc
+
     async def _get(
         self,
         url: str,
@@ -250,10 +278,12 @@ class Fetcher:
         kind: str,
         cap: int,
         spent: list[float] | None = None,
+        allow_private: bool = False,
     ) -> _Response:
         """One GET of one URL (no redirect following), inside the host's gate and timeouts.
 
-        The seconds spent on the network (not waiting for the gate) are appended to ``spent``.
+        The host's address is checked first (and the connection goes to that address). The
+        seconds spent on the network (not waiting for the gate) are appended to ``spent``.
         """
         headers = self._headers(politeness)
         if conditional is not None:
@@ -267,9 +297,12 @@ class Fetcher:
             began = self._clock()
             try:
                 async with asyncio.timeout(politeness.total_timeout):
+                    await self.check_address(url, politeness, allow_private=allow_private)
                     return await self._send(url, headers, politeness, kind=kind, cap=cap)
             except _Stop:
                 raise
+            except AddressRefused as exc:  # raised by the pinning backend: never checked
+                raise _Stop(Outcome.BLOCKED_ADDRESS, str(exc), host=host) from exc
             except Exception as exc:  # every transport failure is classified, never raised
                 outcome, retryable = classify_exception(exc)
                 message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -326,19 +359,23 @@ class Fetcher:
         *,
         kind: str,
         spent: list[float],
+        allow_private: bool,
     ) -> _Response:
         """GET ``url`` and follow redirects, checking every hop; raises :class:`_Stop`."""
         seen = {url}
         current = url
         for _hop in range(self.options.max_redirects + 1):
+            # The page's own address first, so a refusal names the page rather than robots.txt.
+            await self.check_address(current, politeness, allow_private=allow_private)
             if politeness.respect_robots:
-                rules = await self.robots_for(current, politeness)
+                rules = await self.robots_for(current, politeness, allow_private=allow_private)
                 if not rules.allowed(current, self._agent(politeness)):
                     if rules.unreachable:  # the host is down: say so, not "disallowed"
                         raise _Stop(Outcome(rules.unreachable), rules.reason)
                     raise _Stop(Outcome.ROBOTS_DISALLOWED, f"disallowed by {rules.reason}")
             response = await self._get(current, politeness, conditional, kind=kind,
-                                       cap=politeness.max_bytes, spent=spent)
+                                       cap=politeness.max_bytes, spent=spent,
+                                       allow_private=allow_private)
             location = response.headers.get("location")
             if not (300 <= response.status < 400 and response.status != 304 and location):
                 return response
@@ -364,8 +401,13 @@ class Fetcher:
         politeness: Politeness,
         kind: str = "article",
         conditional: Conditional | None = None,
+        allow_private: bool = False,
     ) -> FetchResult:
-        """Fetch one URL and classify the result. Never raises for anything the URL did."""
+        """Fetch one URL and classify the result. Never raises for anything the URL did.
+
+        ``allow_private`` lets the URL, its redirects and its robots.txt be on loopback,
+        private or shared addresses (an outlet's ``allow_private_addresses``).
+        """
         fetched_at = self._now()
         attempts = 0
         spent: list[float] = []  # network time of every hop and attempt, without gate waits
@@ -388,7 +430,7 @@ class Fetcher:
             attempts += 1
             try:
                 response = await self._follow(target, politeness, conditional, kind=kind,
-                                              spent=spent)
+                                              spent=spent, allow_private=allow_private)
                 outcome = self._classify(response, kind)
             except _Stop as stop:
                 if stop.retryable and attempts <= retry.max_retries:

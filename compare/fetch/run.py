@@ -25,6 +25,7 @@ import httpx
 
 from compare.config import DEFAULT_USER_AGENT
 from compare.errors import FetchError, UsageError
+from compare.fetch.address import Resolver
 from compare.fetch.canonical import canonicalize_url
 from compare.fetch.client import ClientOptions, Clients
 from compare.fetch.discover import parse_feed, parse_sitemap, select, sniff_feed_kind
@@ -126,7 +127,8 @@ class _Run:
         """Fetch and parse one feed or sitemap (and a sitemap index's children)."""
         result = await self.fetcher.fetch(feed_url, outlet_id=outlet.id,
                                           politeness=outlet.politeness, kind="feed",
-                                          conditional=self._known(feed_url))
+                                          conditional=self._known(feed_url),
+                                          allow_private=outlet.allow_private_addresses)
         found: list[Discovered] = []
         if result.outcome is Outcome.OK and result.snapshot is not None:
             body = result.snapshot.body
@@ -192,7 +194,8 @@ class _Run:
         async def one(url: str, conditional: Conditional | None) -> None:
             self.emit(await self.fetcher.fetch(url, outlet_id=outlet.id,
                                                politeness=outlet.politeness,
-                                               conditional=conditional))
+                                               conditional=conditional,
+                                               allow_private=outlet.allow_private_addresses))
 
         async with asyncio.TaskGroup() as group:
             for url, conditional in todo:
@@ -244,6 +247,7 @@ async def afetch_sources(
     on_result: OnResult | None = None,
     plan: FetchPlan | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    resolver: Resolver | None = None,
     clock: Clock | None = None,
     sleep: Sleep | None = None,
     rand: Callable[[], float] | None = None,
@@ -265,7 +269,7 @@ async def afetch_sources(
     options = FetcherOptions(user_agent=plan.user_agent, max_concurrency=plan.max_concurrency,
                              max_redirects=plan.max_redirects,
                              max_crawl_delay=plan.max_crawl_delay, retry=plan.retry)
-    async with Clients(client_options, transport=transport) as clients:
+    async with Clients(client_options, transport=transport, resolver=resolver) as clients:
         fetcher = Fetcher(clients, options, clock=clock, sleep=sleep or asyncio.sleep,
                           rand=rand or random.random, now=now)
         run = _Run(fetcher, plan, known=known, on_result=on_result, progress=progress, now=now)
@@ -295,6 +299,7 @@ def fetch_sources(
     plan: FetchPlan | None = None,
     user_agent: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    resolver: Resolver | None = None,
     clock: Clock | None = None,
     sleep: Sleep | None = None,
     rand: Callable[[], float] | None = None,
@@ -310,6 +315,8 @@ def fetch_sources(
     (outcome ``skipped_fresh``), an older one is fetched with a conditional GET.
     ``on_result`` is called in the event-loop thread with each finished URL; an exception it
     raises stops the run and propagates. Per-URL failures never raise: they are outcomes.
+    ``resolver`` resolves host names for the address policy (the system's by default; tests
+    pass a stub with ``transport``, so no name is ever looked up for real).
     """
     plan = plan or FetchPlan()
     if fresh_for is not None:
@@ -318,7 +325,8 @@ def fetch_sources(
         plan = replace(plan, user_agent=user_agent)
     return asyncio.run(
         afetch_sources(sources, outlet_ids=outlet_ids, extra_urls=extra_urls, known=known,
-                       on_result=on_result, plan=plan, transport=transport, clock=clock,
+                       on_result=on_result, plan=plan, transport=transport, resolver=resolver,
+                       clock=clock,
                        sleep=sleep, rand=rand, now=now, progress=progress)
     )
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import httpx
 import pytest
-from fetch_web import FakeClock
+from fetch_web import FakeClock, public_resolver
 
 from compare.fetch import Clients, Conditional, Fetcher, FetcherOptions, RetryPolicy
 from compare.fetch.client import ClientOptions
@@ -59,7 +59,8 @@ def run(
     sequential: bool = False,
 ) -> list[FetchResult]:
     async def main() -> list[FetchResult]:
-        clients = Clients(ClientOptions(user_agent=UA), transport=httpx.MockTransport(recorder))
+        clients = Clients(ClientOptions(user_agent=UA), transport=httpx.MockTransport(recorder),
+                          resolver=public_resolver)
         async with clients:
             fetcher = Fetcher(clients, FetcherOptions(user_agent=UA, retry=retry or RetryPolicy()),
                               clock=clock, sleep=clock.sleep, rand=lambda: 0.5)
@@ -305,7 +306,8 @@ def test_concurrency_limits_per_host_and_overall(clock: FakeClock) -> None:
         return httpx.Response(200, content=PAGE, headers=HTML)
 
     async def main() -> list[FetchResult]:
-        clients = Clients(ClientOptions(user_agent=UA), transport=httpx.MockTransport(slow))
+        clients = Clients(ClientOptions(user_agent=UA), transport=httpx.MockTransport(slow),
+                          resolver=public_resolver)
         async with clients:
             fetcher = Fetcher(clients, FetcherOptions(user_agent=UA, max_concurrency=5),
                               clock=clock, sleep=clock.sleep)
