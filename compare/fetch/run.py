@@ -5,6 +5,11 @@ This is the API the pipeline calls (:func:`fetch_sources`). It knows nothing of 
 soon as it finishes, so a run killed at any moment loses at most the URLs in flight, and a rerun
 skips what is fresh and sends conditional GETs for the rest.
 
+Feeds and sitemaps are parsed in worker threads (at most two at once), each under
+:attr:`FetchPlan.parse_timeout`, so a huge feed never stalls the event loop that carries every
+other outlet's requests. A sitemap URL is read at most once per run, so an index that lists
+itself (or two indexes that list each other) costs one request, not a tree of them.
+
 A feed's or sitemap's own result is handed over only after every article discovered from it has
 been handed over. Otherwise a kill between the two would leave the feed's new ETag stored, and the
 next run's ``304 Not Modified`` would hide the articles that were never fetched.
@@ -19,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -41,6 +47,7 @@ logger = logging.getLogger(__name__)
 ADHOC_OUTLET = "adhoc"
 
 Known = Callable[[str], Conditional | None]
+_Parsed = TypeVar("_Parsed")
 OnResult = Callable[[FetchResult], None]
 
 
@@ -57,6 +64,8 @@ class FetchPlan:
     max_child_sitemaps: int = 10
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     verify_tls: bool = True
+    parse_timeout: float = 30.0
+    """Seconds a feed or sitemap may take to parse before it is given up (outcome ``timeout``)."""
 
 
 def _bare_host(url: str) -> str:
@@ -110,6 +119,8 @@ class _Run:
         self.now = now
         self.seen: set[str] = set()
         self.tallies: dict[str, Tally] = {}
+        self.feeds_read: set[str] = set()
+        self._parsing = asyncio.Semaphore(2)
 
     def emit(self, result: FetchResult) -> None:
         self.tallies[result.outlet_id].add(result)
@@ -121,10 +132,29 @@ class _Run:
     def _known(self, url: str) -> Conditional | None:
         return self.known(url) if self.known is not None else None
 
+    async def parse(self, parser: Callable[..., _Parsed], body: bytes, *, url: str,
+                    outlet_id: str) -> _Parsed:
+        """``parser(body)`` in a worker thread, under the plan's time limit."""
+        async with self._parsing:
+            work = asyncio.to_thread(parser, body, url=url, outlet_id=outlet_id)
+            try:
+                return await asyncio.wait_for(work, timeout=self.plan.parse_timeout)
+            except TimeoutError:
+                raise FetchError(f"parsing took over {self.plan.parse_timeout:g}s", url=url,
+                                 outlet=outlet_id, outcome=Outcome.TIMEOUT.value) from None
+
     async def discover(
         self, outlet: Outlet, feed_url: str, depth: int, held: list[FetchResult]
     ) -> list[Discovered]:
         """Fetch and parse one feed or sitemap (and a sitemap index's children)."""
+        try:
+            key = canonicalize_url(feed_url)
+        except FetchError:
+            key = feed_url  # the fetcher reports it as invalid_url
+        if key in self.feeds_read:
+            logger.info("%s: %s already read in this run", outlet.id, feed_url)
+            return []
+        self.feeds_read.add(key)
         result = await self.fetcher.fetch(feed_url, outlet_id=outlet.id,
                                           politeness=outlet.politeness, kind="feed",
                                           conditional=self._known(feed_url),
@@ -134,16 +164,21 @@ class _Run:
             body = result.snapshot.body
             try:
                 if sniff_feed_kind(body) == "sitemap":
-                    page = parse_sitemap(body, url=feed_url, outlet_id=outlet.id)
+                    page = await self.parse(parse_sitemap, body, url=feed_url, outlet_id=outlet.id)
                     result = replace(result, kind="sitemap")
                     found.extend(page.articles)
                     if depth < self.plan.max_sitemap_depth:
-                        children = page.sitemaps[: self.plan.max_child_sitemaps]
+                        children = [c for c in page.sitemaps if c not in self.feeds_read]
+                        if len(children) < len(page.sitemaps):
+                            logger.info("%s: %s lists sitemaps already read (a cycle); "
+                                        "each is read once", outlet.id, feed_url)
+                        children = children[: self.plan.max_child_sitemaps]
                         self.progress_add(len(children))
                         for child in children:
                             found.extend(await self.discover(outlet, child, depth + 1, held))
                 else:
-                    found.extend(parse_feed(body, url=feed_url, outlet_id=outlet.id))
+                    found.extend(await self.parse(parse_feed, body, url=feed_url,
+                                                  outlet_id=outlet.id))
             except FetchError as exc:
                 result = replace(result, outcome=Outcome(exc.outcome or "not_html"),
                                  error=exc.message)
