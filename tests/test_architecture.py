@@ -19,6 +19,8 @@ LAYERS = {
     "models": 0,
     "config": 1,
     "sources": 1,
+    "charset": 1,
+    "urls": 1,
     "store": 2,
     "fetch": 2,
     "extract": 2,

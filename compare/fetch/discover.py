@@ -25,8 +25,8 @@ from datetime import UTC, datetime
 from time import struct_time
 
 from compare.errors import FetchError
-from compare.fetch.canonical import canonicalize_url
 from compare.models import Discovered, Outlet
+from compare.urls import canonicalize_url
 
 __all__ = [
     "MAX_FEED_ITEMS",

@@ -26,14 +26,14 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from compare.charset import decode_body
 from compare.errors import FetchError
 from compare.fetch.address import AddressRefused, Unresolvable
-from compare.fetch.canonical import canonicalize_url, host_of
-from compare.fetch.charset import decode_body
 from compare.fetch.client import Clients
 from compare.fetch.politeness import Clock, HostGate, HostGates, RetryPolicy, Sleep, parse_retry_after
 from compare.fetch.robots import RobotsRules, parse_robots
 from compare.models import FetchResult, Outcome, Politeness, Snapshot
+from compare.urls import canonicalize_url, host_of
 
 __all__ = ["SNAPSHOT_HEADERS", "Conditional", "Fetcher", "FetcherOptions"]
 

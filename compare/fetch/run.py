@@ -32,13 +32,13 @@ import httpx
 from compare.config import DEFAULT_USER_AGENT
 from compare.errors import FetchError, UsageError
 from compare.fetch.address import Resolver
-from compare.fetch.canonical import canonicalize_url
 from compare.fetch.client import ClientOptions, Clients
 from compare.fetch.discover import parse_feed, parse_sitemap, select, sniff_feed_kind
 from compare.fetch.fetcher import Conditional, Fetcher, FetcherOptions
 from compare.fetch.politeness import Clock, RetryPolicy, Sleep
 from compare.fetch.summary import FetchSummary, Progress, Tally
 from compare.models import Discovered, FetchResult, Outcome, Outlet, Sources
+from compare.urls import canonicalize_url
 
 __all__ = ["ADHOC_OUTLET", "FetchPlan", "afetch_sources", "fetch_sources"]
 

@@ -7,9 +7,9 @@ an outlet that could not be read is "not fetched" with the fetch outcome beside 
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit
 
 from compare.report.model import PRESENCE_OMITS, PRESENCE_SAYS, ClaimCell, OutletStatus
+from compare.urls import safe_url  # the one check before a URL becomes a link
 
 __all__ = [
     "ATTRIBUTION_LABELS",
@@ -48,6 +48,8 @@ OUTCOME_LABELS = {
     "connection_error": "connection error",
     "tls_error": "TLS error",
     "invalid_url": "invalid URL",
+    "blocked_address": "refused: not a public address",
+    "backed_off": "not asked (backing off after earlier failures)",
 }
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -82,23 +84,6 @@ def reason_label(outlet: OutletStatus) -> str:
     if outlet.covering or outlet.reason is None:
         return "covers it"
     return OUTCOME_LABELS.get(outlet.reason, outlet.reason.replace("_", " "))
-
-
-def safe_url(url: str | None) -> str | None:
-    """``url`` when it is an http(s) URL, made safe to put in a link; otherwise ``None``.
-
-    Fetched pages decide the URLs a report shows, so a ``javascript:`` or ``data:`` URL must never
-    become a link. Characters that could end a Markdown link or an attribute are percent-encoded.
-    """
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return quote(url.strip(), safe=":/?#@!$&'*+,;=%~-._")
 
 
 def snapshot_path(sha256: str | None) -> str | None:
