@@ -16,6 +16,7 @@ __all__ = [
     "Discovered",
     "Feed",
     "FetchResult",
+    "HostMemory",
     "Outcome",
     "Outlet",
     "Ownership",
@@ -24,6 +25,7 @@ __all__ = [
     "Snapshot",
     "Sources",
     "Topic",
+    "UrlMemory",
 ]
 
 
@@ -201,6 +203,42 @@ class FetchResult:
     attempts: int = 1
     kind: str = "article"
     """What the URL was fetched as: ``article``, ``feed`` or ``sitemap``."""
+    retry_after: float | None = None
+    """Seconds the server asked to wait (``Retry-After`` on a 429 or 503), when it said."""
+
+
+@dataclass(frozen=True)
+class UrlMemory:
+    """What earlier runs learnt about one URL that failed: when it may be asked again.
+
+    ``retry`` is True for transient failures (timeouts, lost connections, 429, 5xx) and for
+    URLs a run had to leave for later: the URL stays queued until it is fetched. A URL that
+    answered 404 or 410 has ``retry`` False: it is not asked again before ``not_before``, unless
+    a feed lists it again after that.
+    """
+
+    url: str
+    outlet_id: str
+    host: str
+    outcome: str
+    failures: int
+    not_before: datetime
+    retry: bool
+    since: datetime
+    last_attempt: datetime
+    http_status: int | None = None
+    kind: str = "article"
+
+
+@dataclass(frozen=True)
+class HostMemory:
+    """A host that failed as a whole (or asked to wait with Retry-After): not asked before ``not_before``."""
+
+    host: str
+    failures: int
+    not_before: datetime
+    reason: str
+    last_failure: datetime
 
 
 # --------------------------------------------------------------------------------------------

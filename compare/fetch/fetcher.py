@@ -179,6 +179,9 @@ class Fetcher:
         self._robots: dict[str, RobotsRules] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self.robots_fetches = 0
+        self.refuse: Callable[[str], str | None] | None = None
+        """Asked with each URL just before it is sent (after waiting for its host's gate): a
+        reason not to send it (the host is backing off), or None. The fetch run sets it."""
 
     # ---------------------------------------------------------------------------- politeness
 
@@ -294,6 +297,9 @@ class Fetcher:
         host = host_of(url)
         gate = self.gate(url, politeness)
         async with gate.slot(), self._global:
+            refusal = self.refuse(url) if self.refuse is not None else None
+            if refusal is not None:
+                raise _Stop(Outcome.BACKED_OFF, refusal, host=host)
             began = self._clock()
             try:
                 async with asyncio.timeout(politeness.total_timeout):
@@ -402,11 +408,15 @@ class Fetcher:
         kind: str = "article",
         conditional: Conditional | None = None,
         allow_private: bool = False,
+        max_retries: int | None = None,
     ) -> FetchResult:
         """Fetch one URL and classify the result. Never raises for anything the URL did.
 
         ``allow_private`` lets the URL, its redirects and its robots.txt be on loopback,
         private or shared addresses (an outlet's ``allow_private_addresses``).
+        ``max_retries`` overrides the retry policy's for this URL (0: a URL that already failed
+        on an earlier night is asked once). A ``Retry-After`` longer than the policy's
+        ``max_retry_after`` is not waited for: the result carries it, to be honoured later.
         """
         fetched_at = self._now()
         attempts = 0
@@ -426,6 +436,7 @@ class Fetcher:
         except FetchError as exc:
             return result(Outcome.INVALID_URL, error=str(exc))
         retry = self.options.retry
+        retries = retry.max_retries if max_retries is None else max_retries
         while True:
             attempts += 1
             try:
@@ -433,11 +444,12 @@ class Fetcher:
                                               spent=spent, allow_private=allow_private)
                 outcome = self._classify(response, kind)
             except _Stop as stop:
-                if stop.retryable and attempts <= retry.max_retries:
+                if stop.retryable and attempts <= retries:
                     await self._back_off(target, politeness, attempts, stop.retry_after)
                     continue
                 return result(stop.outcome, http_status=stop.status, error=stop.message)
-            if outcome.retryable and attempts <= retry.max_retries:
+            waitable = outcome.retry_after is None or outcome.retry_after <= retry.max_retry_after
+            if outcome.retryable and attempts <= retries and waitable:
                 await self._back_off(target, politeness, attempts, outcome.retry_after)
                 continue
             return self._finish(result, url, response, outcome.outcome, kind, fetched_at)
@@ -492,7 +504,12 @@ class Fetcher:
         }
         if outcome is not Outcome.OK:
             error = None if outcome is Outcome.NOT_MODIFIED else f"HTTP {response.status}"
-            return result(outcome, error=error, **common)
+            retry_after = None
+            if response.status == 429 or response.status >= 500:
+                retry_after = parse_retry_after(headers.get("retry-after"))
+                if retry_after is not None:
+                    error = f"{error}, Retry-After {retry_after:.0f}s"
+            return result(outcome, error=error, retry_after=retry_after, **common)
         body = response.body
         content_type = headers.get("content-type")
         encoding = decode_body(body, content_type).encoding if kind == "article" else None

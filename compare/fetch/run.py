@@ -35,6 +35,7 @@ from compare.fetch.address import Resolver
 from compare.fetch.client import ClientOptions, Clients
 from compare.fetch.discover import parse_feed, parse_sitemap, select, sniff_feed_kind
 from compare.fetch.fetcher import Conditional, Fetcher, FetcherOptions
+from compare.fetch.memory import FetchMemory
 from compare.fetch.politeness import Clock, RetryPolicy, Sleep
 from compare.fetch.summary import FetchSummary, Progress, Tally
 from compare.models import Discovered, FetchResult, Outcome, Outlet, Sources
@@ -110,6 +111,7 @@ class _Run:
         on_result: OnResult | None,
         progress: Progress | None,
         now: Callable[[], datetime],
+        memory: FetchMemory | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.plan = plan
@@ -117,12 +119,16 @@ class _Run:
         self.on_result = on_result
         self.progress = progress
         self.now = now
+        self.memory = memory or FetchMemory()
+        self.memory.start_run()
         self.seen: set[str] = set()
         self.tallies: dict[str, Tally] = {}
         self.feeds_read: set[str] = set()
         self._parsing = asyncio.Semaphore(2)
+        fetcher.refuse = lambda url: self.memory.host_refusal(url, self.now())
 
     def emit(self, result: FetchResult) -> None:
+        self.memory.learn(result, self.now())
         self.tallies[result.outlet_id].add(result)
         if self.on_result is not None:
             self.on_result(result)
@@ -155,10 +161,15 @@ class _Run:
             logger.info("%s: %s already read in this run", outlet.id, feed_url)
             return []
         self.feeds_read.add(key)
+        refusal = self.memory.url_refusal(key, self.now())
+        if refusal is not None:
+            held.append(self.not_asked(key, outlet, refusal, kind="feed"))
+            return []
         result = await self.fetcher.fetch(feed_url, outlet_id=outlet.id,
                                           politeness=outlet.politeness, kind="feed",
                                           conditional=self._known(feed_url),
-                                          allow_private=outlet.allow_private_addresses)
+                                          allow_private=outlet.allow_private_addresses,
+                                          max_retries=self.retries(key))
         found: list[Discovered] = []
         if result.outcome is Outcome.OK and result.snapshot is not None:
             body = result.snapshot.body
@@ -191,7 +202,6 @@ class _Run:
 
     async def outlet(self, outlet: Outlet, extra: Sequence[str], *, discover: bool) -> None:
         """Fetch ``extra`` URLs of one outlet, and (``discover``) everything its feeds list."""
-        tally = self.tallies[outlet.id]
         held: list[FetchResult] = []
         found: list[Discovered] = []
         feeds = outlet.feeds if discover else ()
@@ -205,7 +215,31 @@ class _Run:
                 self.progress_add(1)
                 self.emit(FetchResult(url=url, outlet_id=outlet.id, outcome=Outcome.INVALID_URL,
                                       fetched_at=self.now(), error=exc.message, attempts=0))
-        chosen = select(found, outlet, seen=self.seen)
+        if discover:  # what earlier runs could not fetch, whether a feed still lists it or not
+            found.extend(Discovered(u, outlet.id, via="memory")
+                         for u in self.memory.due(outlet.id, self.now()))
+        todo = self.todo(outlet, select(found, outlet, seen=self.seen))
+        self.progress_add(len(todo))
+
+        async def one(url: str, conditional: Conditional | None) -> None:
+            self.emit(await self.fetcher.fetch(url, outlet_id=outlet.id,
+                                               politeness=outlet.politeness,
+                                               conditional=conditional,
+                                               allow_private=outlet.allow_private_addresses,
+                                               max_retries=self.retries(url)))
+
+        async with asyncio.TaskGroup() as group:
+            for url, conditional in todo:
+                group.create_task(one(url, conditional))
+        for result in held:
+            self.emit(result)
+
+    def todo(
+        self, outlet: Outlet, chosen: Sequence[Discovered]
+    ) -> list[tuple[str, Conditional | None]]:
+        """The URLs to request: fresh ones and those earlier answers hold back are emitted as
+        such, the rest cut to ``max_pages_per_run`` (the cut ones stay queued for later)."""
+        tally = self.tallies[outlet.id]
         tally.discovered = len(chosen)
         todo: list[tuple[str, Conditional | None]] = []
         for item in chosen:
@@ -217,26 +251,29 @@ class _Run:
                                       outcome=Outcome.SKIPPED_FRESH, fetched_at=self.now(),
                                       attempts=0))
                 continue
+            refusal = self.memory.url_refusal(item.url, self.now())
+            if refusal is not None:
+                self.progress_add(1)
+                self.emit(self.not_asked(item.url, outlet, refusal))
+                continue
             todo.append((item.url, conditional))
         limit = outlet.politeness.max_pages_per_run
         tally.deferred = max(0, len(todo) - limit)
         if tally.deferred:
             logger.info("%s: %d URLs left for the next run (max_pages_per_run %d)", outlet.id,
                         tally.deferred, limit)
-        todo = todo[:limit]
-        self.progress_add(len(todo))
+            for url, _ in todo[limit:]:
+                self.memory.queue(url, outlet.id, self.now(), reason="deferred")
+        return todo[:limit]
 
-        async def one(url: str, conditional: Conditional | None) -> None:
-            self.emit(await self.fetcher.fetch(url, outlet_id=outlet.id,
-                                               politeness=outlet.politeness,
-                                               conditional=conditional,
-                                               allow_private=outlet.allow_private_addresses))
+    def not_asked(self, url: str, outlet: Outlet, why: str, *, kind: str = "article") -> FetchResult:
+        """The result of a URL that earlier answers say not to ask in this run."""
+        return FetchResult(url=url, outlet_id=outlet.id, outcome=Outcome.BACKED_OFF,
+                           fetched_at=self.now(), error=why, attempts=0, kind=kind)
 
-        async with asyncio.TaskGroup() as group:
-            for url, conditional in todo:
-                group.create_task(one(url, conditional))
-        for result in held:
-            self.emit(result)
+    def retries(self, url: str) -> int | None:
+        """No retries within the night for a URL that already failed on an earlier one."""
+        return 0 if self.memory.failed_before(url) else None
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
@@ -283,6 +320,7 @@ async def afetch_sources(
     plan: FetchPlan | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     resolver: Resolver | None = None,
+    memory: FetchMemory | None = None,
     clock: Clock | None = None,
     sleep: Sleep | None = None,
     rand: Callable[[], float] | None = None,
@@ -307,7 +345,8 @@ async def afetch_sources(
     async with Clients(client_options, transport=transport, resolver=resolver) as clients:
         fetcher = Fetcher(clients, options, clock=clock, sleep=sleep or asyncio.sleep,
                           rand=rand or random.random, now=now)
-        run = _Run(fetcher, plan, known=known, on_result=on_result, progress=progress, now=now)
+        run = _Run(fetcher, plan, known=known, on_result=on_result, progress=progress, now=now,
+                   memory=memory)
         for outlet in chosen:
             run.tallies[outlet.id] = Tally(outlet.id)
         try:
@@ -335,6 +374,7 @@ def fetch_sources(
     user_agent: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     resolver: Resolver | None = None,
+    memory: FetchMemory | None = None,
     clock: Clock | None = None,
     sleep: Sleep | None = None,
     rand: Callable[[], float] | None = None,
@@ -351,7 +391,10 @@ def fetch_sources(
     ``on_result`` is called in the event-loop thread with each finished URL; an exception it
     raises stops the run and propagates. Per-URL failures never raise: they are outcomes.
     ``resolver`` resolves host names for the address policy (the system's by default; tests
-    pass a stub with ``transport``, so no name is ever looked up for real).
+    pass a stub with ``transport``, so no name is ever looked up for real). ``memory`` is what
+    earlier runs learnt (:class:`~compare.fetch.memory.FetchMemory`): URLs and hosts backing
+    off are not asked (outcome ``backed_off``), queued URLs that are due are added; it is
+    updated with every result, and the caller persists what it ``drain()``s.
     """
     plan = plan or FetchPlan()
     if fresh_for is not None:
@@ -361,7 +404,7 @@ def fetch_sources(
     return asyncio.run(
         afetch_sources(sources, outlet_ids=outlet_ids, extra_urls=extra_urls, known=known,
                        on_result=on_result, plan=plan, transport=transport, resolver=resolver,
-                       clock=clock,
+                       memory=memory, clock=clock,
                        sleep=sleep, rand=rand, now=now, progress=progress)
     )
 

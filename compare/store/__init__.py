@@ -1,7 +1,8 @@
 """The store: one SQLite file through sqlite-utils (WAL, named migrations, FTS5).
 
 :class:`Store` is the facade the pipeline, the reports and the service use; each mixin owns one
-noun (runs and outlets, fetches and snapshots, articles and passages, events and claims, vectors).
+noun (runs and outlets, fetches and snapshots, fetch state across nights, articles and passages,
+events and claims, vectors).
 Nothing outside this package imports sqlite-utils.
 """
 
@@ -15,6 +16,7 @@ from compare.store.analysis import AnalysisMixin
 from compare.store.articles import ArticlesMixin
 from compare.store.db import open_database, run_lock, to_json, utcnow
 from compare.store.fetches import FetchMixin, StoredFetch
+from compare.store.fetchstate import FetchStateMixin
 from compare.store.runs import RunsMixin
 from compare.store.schema import TABLES
 from compare.store.vectors import VectorMixin
@@ -22,7 +24,7 @@ from compare.store.vectors import VectorMixin
 __all__ = ["TABLES", "Store", "StoredFetch", "open_database", "run_lock", "to_json", "utcnow"]
 
 
-class Store(RunsMixin, FetchMixin, ArticlesMixin, AnalysisMixin, VectorMixin):
+class Store(RunsMixin, FetchMixin, FetchStateMixin, ArticlesMixin, AnalysisMixin, VectorMixin):
     """The newscompare database."""
 
     def __init__(self, path: str | Path, *, migrate: bool = True) -> None:
