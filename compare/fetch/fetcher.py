@@ -180,8 +180,12 @@ class Fetcher:
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self.robots_fetches = 0
         self.refuse: Callable[[str], str | None] | None = None
-        """Asked with each URL just before it is sent (after waiting for its host's gate): a
-        reason not to send it (the host is backing off), or None. The fetch run sets it."""
+        """Asked with each URL just before it is sent (after waiting for its host's gate), and
+        before each retry: a reason not to send it (its host is backing off), or None."""
+        self.failed_attempt: Callable[[str, Outcome, int | None, bool], None] | None = None
+        """Told of every attempt that failed (URL, outcome, HTTP status, and whether it speaks
+        for the whole host: robots.txt unreachable), retried or not, so a host that keeps
+        failing can be stopped within the run. The fetch run sets both hooks."""
 
     # ---------------------------------------------------------------------------- politeness
 
@@ -233,6 +237,7 @@ class Fetcher:
             except _Stop as stop:
                 logger.info("%s unreachable (%s): disallowing the host for this run", target,
                             stop.message)
+                self._note_failure(target, stop.outcome, stop.status, whole_host=True)
                 return RobotsRules.disallowing_all(f"{target} unreachable: {stop.message}",
                                                    unreachable=stop.outcome.value)
             status = response.status
@@ -246,6 +251,7 @@ class Fetcher:
                 rules = parse_robots(response.body.decode("utf-8", "replace"))
                 return RobotsRules(rules.groups, rules.sitemaps, reason=target)
             if status == 429 or status >= 500:
+                self._note_failure(target, Outcome.HTTP_ERROR, status, whole_host=True)
                 return RobotsRules.disallowing_all(f"{target}: HTTP {status}")
             return RobotsRules.allowing_all(f"{target}: HTTP {status}")
         return RobotsRules.allowing_all(f"{origin}/robots.txt: too many redirects")
@@ -437,6 +443,7 @@ class Fetcher:
             return result(Outcome.INVALID_URL, error=str(exc))
         retry = self.options.retry
         retries = retry.max_retries if max_retries is None else max_retries
+        previous: Callable[[], FetchResult] | None = None  # the last failed attempt, unreported
         while True:
             attempts += 1
             try:
@@ -444,15 +451,35 @@ class Fetcher:
                                               spent=spent, allow_private=allow_private)
                 outcome = self._classify(response, kind)
             except _Stop as stop:
-                if stop.retryable and attempts <= retries:
+                if stop.outcome is Outcome.BACKED_OFF and previous is not None:
+                    attempts -= 1  # the host was stopped while this URL waited to retry:
+                    return previous()  # its own last answer is what it got
+                self._note_failure(target, stop.outcome, stop.status)
+                if stop.retryable and attempts <= retries and not self._stopped(target):
+                    previous = _later(result, stop)
                     await self._back_off(target, politeness, attempts, stop.retry_after)
                     continue
                 return result(stop.outcome, http_status=stop.status, error=stop.message)
+            if outcome.retryable:
+                self._note_failure(target, outcome.outcome, response.status)
             waitable = outcome.retry_after is None or outcome.retry_after <= retry.max_retry_after
-            if outcome.retryable and attempts <= retries and waitable:
+            if (outcome.retryable and attempts <= retries and waitable
+                    and not self._stopped(target)):
+                previous = _finished_later(self, result, url, response, outcome.outcome, kind,
+                                           fetched_at)
                 await self._back_off(target, politeness, attempts, outcome.retry_after)
                 continue
             return self._finish(result, url, response, outcome.outcome, kind, fetched_at)
+
+    def _note_failure(
+        self, url: str, outcome: Outcome, status: int | None, *, whole_host: bool = False
+    ) -> None:
+        if self.failed_attempt is not None:
+            self.failed_attempt(url, outcome, status, whole_host)
+
+    def _stopped(self, url: str) -> bool:
+        """True when the URL's host must not be asked again in this run (no retry then)."""
+        return self.refuse is not None and self.refuse(url) is not None
 
     async def _back_off(
         self, url: str, politeness: Politeness, attempt: int, retry_after: float | None
@@ -525,6 +552,17 @@ class Fetcher:
             encoding=encoding,
         )
         return result(outcome, bytes=len(body), snapshot=snapshot, **common)
+
+
+def _later(result: Callable[..., FetchResult], stop: _Stop) -> Callable[[], FetchResult]:
+    return lambda: result(stop.outcome, http_status=stop.status, error=stop.message)
+
+
+def _finished_later(
+    fetcher: Fetcher, result: Callable[..., FetchResult], url: str, response: _Response,
+    outcome: Outcome, kind: str, fetched_at: datetime,
+) -> Callable[[], FetchResult]:
+    return lambda: fetcher._finish(result, url, response, outcome, kind, fetched_at)
 
 
 @dataclass(frozen=True)

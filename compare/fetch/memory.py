@@ -13,8 +13,10 @@ runs learnt (loaded from the store as :class:`~compare.models.UrlMemory` and
   to the run even when no feed lists it any more) until it is fetched: nothing that should be
   retried is forgotten, and URLs a run leaves for later (``max_pages_per_run``, a host paused)
   are queued the same way;
-- a **host** whose requests fail transiently (two failures and no success in a run; one, for a
-  host that failed before) is left alone for the rest of the run and for two nights, then four …
+- a **host** whose requests fail transiently (its robots.txt cannot be read, or three failed
+  attempts on two URLs or more and no success in a run; one, for a host that failed before) is
+  left alone at once (the URLs still waiting to retry stop, the rest are not sent) and for two
+  nights, then four …
   (capped): the night after a host failed as a whole costs it nothing; a ``Retry-After`` longer
   than the run waits (:attr:`BackoffPolicy.run_wait`) is remembered and honoured across
   nights (capped at :attr:`BackoffPolicy.max_retry_after`).
@@ -44,11 +46,13 @@ _UNTRIED = frozenset({Outcome.BACKED_OFF, Outcome.SKIPPED_FRESH})
 
 def is_transient(result: FetchResult) -> bool:
     """A failure that may well go away by itself: worth asking again, later."""
-    if result.outcome in _TRANSIENT:
+    return _transient(result.outcome, result.http_status)
+
+
+def _transient(outcome: Outcome, status: int | None) -> bool:
+    if outcome in _TRANSIENT:
         return True
-    status = result.http_status
-    return result.outcome is Outcome.HTTP_ERROR and status is not None and (
-        status == 429 or status >= 500)
+    return outcome is Outcome.HTTP_ERROR and status is not None and (status == 429 or status >= 500)
 
 
 def _gone(result: FetchResult) -> bool:
@@ -64,8 +68,9 @@ class BackoffPolicy:
     max_nights: int = 16
     gone_days: int = 7
     max_gone_days: int = 90
-    host_trip: int = 2
-    """Transient failures without a success that stop a healthy host for the run."""
+    host_trip: int = 3
+    """Failed attempts (on two URLs at least) without a success that stop a host for the run;
+    one is enough for a host that failed on an earlier run."""
     max_retry_after: timedelta = timedelta(days=7)
     run_wait: float = 60.0
     """A Retry-After up to this many seconds is waited out within the run (the host's gate
@@ -102,6 +107,7 @@ class MemoryChanges:
 class _HostRun:
     ok: int = 0
     failed: int = 0
+    failed_urls: set[str] = field(default_factory=set)
     tripped: bool = False
 
 
@@ -160,6 +166,26 @@ class FetchMemory:
 
     # -------------------------------------------------------------------------------- telling
 
+    def note_failure(
+        self, url: str, outcome: Outcome, status: int | None, now: datetime, *,
+        whole_host: bool = False,
+    ) -> None:
+        """One attempt at ``url`` failed (retried or not): a host that keeps failing is stopped.
+
+        ``whole_host``: the failure speaks for the host (its robots.txt could not be read, so
+        nothing of it can be read in this run); the host is stopped at once.
+        """
+        if not _transient(outcome, status):
+            return
+        host = host_of(url)
+        run = self._run.setdefault(host, _HostRun())
+        run.failed += 1
+        run.failed_urls.add(url)
+        what = f"HTTP {status}" if status else outcome.value
+        if whole_host:
+            what = f"robots.txt: {what}"
+        self._maybe_trip(host, now, what, whole_host=whole_host)
+
     def learn(self, result: FetchResult, now: datetime) -> None:
         """Take in one finished URL: its own state, and its host's."""
         if result.outcome in _UNTRIED:
@@ -213,25 +239,32 @@ class FetchMemory:
                 if known is not None and known.not_before <= now:
                     self._forget_host(host)
             return
-        run.failed += 1
         if result.retry_after and result.retry_after > self.policy.run_wait:
             until = now + self._retry_after(result.retry_after)
             if known is None or until > known.not_before:
                 reason = f"asked to wait (Retry-After {result.retry_after:.0f}s)"
-                known = HostMemory(host=host, failures=known.failures if known else 0,
-                                   not_before=until, reason=reason, last_failure=now)
-                self._put_host(known)
-        threshold = 1 if known is not None and known.failures > 0 else self.policy.host_trip
-        if run.tripped or run.ok or run.failed < threshold:
+                self._put_host(HostMemory(host=host, failures=known.failures if known else 0,
+                                          not_before=until, reason=reason, last_failure=now))
+        what = f"HTTP {result.http_status}" if result.http_status else result.outcome.value
+        self._maybe_trip(host, now, what)
+
+    def _maybe_trip(self, host: str, now: datetime, what: str, *, whole_host: bool = False) -> None:
+        """Stop ``host`` for the run (and the nights after) when it only fails."""
+        run = self._run.setdefault(host, _HostRun())
+        known = self.hosts.get(host)
+        if run.tripped or run.ok or run.failed < 1:
+            return
+        on_probation = known is not None and known.failures > 0
+        enough = run.failed >= self.policy.host_trip and len(run.failed_urls) >= 2
+        if not (on_probation or whole_host or enough):
             return
         run.tripped = True
         failures = (known.failures if known else 0) + 1
         wait_until = now + self.policy.host_wait(failures)
         if known is not None:
             wait_until = max(wait_until, known.not_before)
-        what = f"HTTP {result.http_status}" if result.http_status else result.outcome.value
-        logger.info("%s: %d failures (%s) and no success; left alone until %s", host, run.failed,
-                    what, f"{wait_until:%Y-%m-%d %H:%M}Z")
+        logger.info("%s: %d failed attempts (%s) and no success; left alone until %s", host,
+                    run.failed, what, f"{wait_until:%Y-%m-%d %H:%M}Z")
         self._put_host(HostMemory(host=host, failures=failures, not_before=wait_until,
                                   reason=f"failed {failures} run{'s' * (failures > 1)} in a row ({what})",
                                   last_failure=now))

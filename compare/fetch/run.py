@@ -126,6 +126,8 @@ class _Run:
         self.feeds_read: set[str] = set()
         self._parsing = asyncio.Semaphore(2)
         fetcher.refuse = lambda url: self.memory.host_refusal(url, self.now())
+        fetcher.failed_attempt = lambda url, outcome, status, whole: self.memory.note_failure(
+            url, outcome, status, self.now(), whole_host=whole)
 
     def emit(self, result: FetchResult) -> None:
         self.memory.learn(result, self.now())

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from fetch_web import LoopbackWeb, html, public_resolver, status
+from fetch_web import FakeClock, LoopbackWeb, html, public_resolver, status
 
 from compare.config import Settings
 from compare.fetch import Conditional, RetryPolicy, fetch_sources
@@ -192,6 +192,38 @@ def test_urls_left_for_the_next_run_are_fetched_even_when_the_feed_is_unchanged(
     nights.run(night(2))
     nights.run(night(3))
     assert all(web.count(p) == 1 for p in paths)
+
+
+def test_a_host_that_rate_limits_everything_costs_one_urls_retries_not_every_urls() -> None:
+    web = Web({f"/p{i}": (lambda n: httpx.Response(429, headers={"retry-after": "20"}))
+               for i in range(10)})
+    clock = FakeClock()
+    results: list[FetchResult] = []
+    sources = Sources(path="t", outlets=(outlet(urls=tuple(URL + f"p{i}" for i in range(10))),),
+                      defaults=POLITE)
+    fetch_sources(sources, on_result=results.append, transport=httpx.MockTransport(web),
+                  resolver=public_resolver, memory=FetchMemory(), clock=clock, sleep=clock.sleep,
+                  now=lambda: NIGHT1)
+    # one request at a time, each after the 20 s the host asked for: the third failed attempt,
+    # on a second URL, stops the host; the first URL's last retry and eight URLs are never sent
+    assert clock.sleeps == [20.0, 20.0]
+    assert [p for p in web.asked if p.startswith("/p")] == ["/p0", "/p0", "/p1"]
+    statuses = sorted((r.outcome.value, r.http_status) for r in results)
+    assert statuses.count(("http_error", 429)) == 2 and statuses.count(("backed_off", None)) == 8
+
+
+def test_a_host_whose_robots_txt_cannot_be_read_is_left_alone_the_next_night() -> None:
+    web = Web({"/robots.txt": lambda n: httpx.Response(503), "/feed.xml": rss("/a"), "/a": ok})
+    nights = Nights(web, outlet(feeds=(URL + "feed.xml",)))
+    first = nights.run(night(1))
+    assert first[URL + "feed.xml"].outcome is Outcome.ROBOTS_DISALLOWED  # RFC 9309: 5xx
+    assert web.count("/feed.xml") == 0
+    assert nights.memory.hosts["news.example"].reason.startswith("failed 1 run")
+    nights.run(night(2))
+    assert web.count("/robots.txt") == 1  # not even asked the next night
+    web.routes["/robots.txt"] = lambda n: httpx.Response(404)
+    third = nights.run(night(3))
+    assert third[URL + "a"].outcome is Outcome.OK and nights.memory.hosts == {}
 
 
 def test_the_policy_waits() -> None:
