@@ -21,6 +21,7 @@ LAYERS = {
     "sources": 1,
     "charset": 1,
     "urls": 1,
+    "files": 1,
     "store": 2,
     "fetch": 2,
     "extract": 2,

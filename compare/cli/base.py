@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sqlite3
 import sys
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -57,9 +58,16 @@ class _Group(click.Group):
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
             raise
-        except Exception as exc:  # pragma: no cover - a bug; still one line for the user
+        except Exception as exc:  # a damaged database, or a bug; still one line for the user
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("internal error", exc_info=True)
+            if isinstance(exc, sqlite3.DatabaseError):
+                from compare.store import damaged_database
+
+                settings = ctx.find_object(Settings)
+                damage = damaged_database(settings.db if settings else "the database", exc)
+                if damage is not None:
+                    _fail(str(damage), EXIT_BAD_INPUT)
             _fail(
                 f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)",
                 EXIT_NOTHING_DONE,

@@ -38,6 +38,7 @@ import numpy as np
 
 from compare.embed import Embedder
 from compare.errors import CompareError, UsageError
+from compare.files import write_atomic
 from compare.models import Sources
 from compare.query._model import Expansion, QueryResult
 from compare.query.group import CANDIDATES, group_events
@@ -267,7 +268,7 @@ def refresh_index(store: Store, model_id: str, *, threshold: int = ANN_THRESHOLD
                     _INDEXES[key] = (signature, index)
                     return index
             except (CompareError, OSError, ValueError) as exc:
-                logger.info("vector index %s unusable (%s); rebuilding", prefix, exc)
+                logger.warning("vector index %s unusable (%s); rebuilding it from the store", prefix, exc)
                 index = None
         changed = _sync(store, model_id, index, threshold=threshold)
         if changed is None:
@@ -278,7 +279,7 @@ def refresh_index(store: Store, model_id: str, *, threshold: int = ANN_THRESHOLD
         if prefix is not None:
             try:
                 index.save(prefix)
-                Path(f"{prefix}.sync.json").write_text(json.dumps({"signature": signature}), encoding="utf-8")
+                write_atomic(f"{prefix}.sync.json", json.dumps({"signature": signature}))
             except (CompareError, OSError) as exc:
                 logger.info("vector index kept in memory only: %s", exc)
         return index

@@ -14,14 +14,23 @@ from sqlite_utils import Database
 
 from compare.store.analysis import AnalysisMixin
 from compare.store.articles import ArticlesMixin
-from compare.store.db import open_database, run_lock, to_json, utcnow
+from compare.store.db import damaged_database, open_database, run_lock, to_json, utcnow
 from compare.store.fetches import FetchMixin, StoredFetch
 from compare.store.fetchstate import FetchStateMixin
 from compare.store.runs import RunsMixin
 from compare.store.schema import TABLES
 from compare.store.vectors import VectorMixin
 
-__all__ = ["TABLES", "Store", "StoredFetch", "open_database", "run_lock", "to_json", "utcnow"]
+__all__ = [
+    "TABLES",
+    "Store",
+    "StoredFetch",
+    "damaged_database",
+    "open_database",
+    "run_lock",
+    "to_json",
+    "utcnow",
+]
 
 
 class Store(RunsMixin, FetchMixin, FetchStateMixin, ArticlesMixin, AnalysisMixin, VectorMixin):
