@@ -69,6 +69,7 @@ __all__ = [
     "extract_html",
     "extract_page",
     "flatten_deep",
+    "looks_binary",
     "normalise_text",
     "parse_date",
     "read_metadata",
@@ -189,7 +190,7 @@ def _clean_line(value: Any) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _looks_binary(body: bytes) -> bool:
+def looks_binary(body: bytes) -> bool:
     """A known binary format by its magic number, or a head that is mostly control bytes.
 
     A NUL or two in an HTML page (a broken template, a stray byte) is no reason to call it
@@ -726,7 +727,7 @@ def extract_page(
         raise ExtractError(f"not HTML ({content_type})", url=url, outcome="not_html")
     if not body.strip():
         raise ExtractError("empty body", url=url, outcome="extract_empty")
-    if _looks_binary(body):
+    if looks_binary(body):
         raise ExtractError("binary body", url=url, outcome="not_html")
     truncated = len(body) > MAX_HTML_CHARS * 2
     if truncated:  # decode no more than can be used (UTF-8 needs up to 4 bytes a character)

@@ -158,9 +158,11 @@ def _topic_reports(settings: Settings, sources: Sources, out_dir: Path, *, since
     if not sources.topics:
         return []
     from compare.embed import CachedEmbedder
+    from compare.files import write_atomic
     from compare.pipeline import LazyEmbedder
     from compare.query import alias_sets, render_query_json, render_query_markdown
     from compare.query import query as run_query
+    from compare.report.markdown import md
 
     aliases = alias_sets(sources)
     written = []
@@ -172,12 +174,12 @@ def _topic_reports(settings: Settings, sources: Sources, out_dir: Path, *, since
                 run_query(store, phrase, since=since, embedder=embedder, aliases=aliases, limit=10)
                 for phrase in topic.queries or (topic.name,)
             ]
-            md = f"# Topic: {topic.name}\n\n" + "\n\n".join(render_query_markdown(r) for r in results)
+            # The topic's name comes from the sources file: text, never markup.
+            page = f"# Topic: {md(topic.name)}\n\n" + "\n\n".join(render_query_markdown(r) for r in results)
             path = out_dir / f"topic-{topic.id}.md"
-            path.write_text(md, encoding="utf-8")
-            (out_dir / f"topic-{topic.id}.json").write_text(
-                "[\n" + ",\n".join(render_query_json(r) for r in results) + "\n]\n", encoding="utf-8"
-            )
+            write_atomic(path, page)
+            write_atomic(out_dir / f"topic-{topic.id}.json",
+                         "[\n" + ",\n".join(render_query_json(r) for r in results) + "\n]\n")
             written.append(path)
     return written
 

@@ -70,7 +70,10 @@ class FetchPlan:
 
 
 def _bare_host(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # "http://[::1": the fetcher reports it as invalid_url
+        return ""
     return host[4:] if host.startswith("www.") else host
 
 
