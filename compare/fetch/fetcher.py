@@ -418,11 +418,9 @@ class Fetcher:
     ) -> FetchResult:
         """Fetch one URL and classify the result. Never raises for anything the URL did.
 
-        ``allow_private`` lets the URL, its redirects and its robots.txt be on loopback,
-        private or shared addresses (an outlet's ``allow_private_addresses``).
-        ``max_retries`` overrides the retry policy's for this URL (0: a URL that already failed
-        on an earlier night is asked once). A ``Retry-After`` longer than the policy's
-        ``max_retry_after`` is not waited for: the result carries it, to be honoured later.
+        ``allow_private``: the URL, its redirects and robots.txt may be on loopback, private or
+        shared addresses. ``max_retries`` overrides the policy's (0 for a URL that failed on an
+        earlier night). A ``Retry-After`` over ``max_retry_after`` is carried, not waited for.
         """
         fetched_at = self._now()
         attempts = 0
@@ -441,8 +439,7 @@ class Fetcher:
             target = canonicalize_url(url)
         except FetchError as exc:
             return result(Outcome.INVALID_URL, error=str(exc))
-        retry = self.options.retry
-        retries = retry.max_retries if max_retries is None else max_retries
+        retries = self.options.retry.max_retries if max_retries is None else max_retries
         previous: Callable[[], FetchResult] | None = None  # the last failed attempt, unreported
         while True:
             attempts += 1
@@ -455,16 +452,14 @@ class Fetcher:
                     attempts -= 1  # the host was stopped while this URL waited to retry:
                     return previous()  # its own last answer is what it got
                 self._note_failure(target, stop.outcome, stop.status)
-                if stop.retryable and attempts <= retries and not self._stopped(target):
+                if stop.retryable and self._may_retry(target, attempts, retries, None):
                     previous = _later(result, stop)
                     await self._back_off(target, politeness, attempts, stop.retry_after)
                     continue
                 return result(stop.outcome, http_status=stop.status, error=stop.message)
             if outcome.retryable:
                 self._note_failure(target, outcome.outcome, response.status)
-            waitable = outcome.retry_after is None or outcome.retry_after <= retry.max_retry_after
-            if (outcome.retryable and attempts <= retries and waitable
-                    and not self._stopped(target)):
+            if outcome.retryable and self._may_retry(target, attempts, retries, outcome.retry_after):
                 previous = _finished_later(self, result, url, response, outcome.outcome, kind,
                                            fetched_at)
                 await self._back_off(target, politeness, attempts, outcome.retry_after)
@@ -477,9 +472,13 @@ class Fetcher:
         if self.failed_attempt is not None:
             self.failed_attempt(url, outcome, status, whole_host)
 
-    def _stopped(self, url: str) -> bool:
-        """True when the URL's host must not be asked again in this run (no retry then)."""
-        return self.refuse is not None and self.refuse(url) is not None
+    def _may_retry(self, url: str, attempts: int, retries: int, retry_after: float | None) -> bool:
+        """Retries left, a wait the run can afford, and a host that is not stopped."""
+        if attempts > retries:
+            return False
+        if retry_after is not None and retry_after > self.options.retry.max_retry_after:
+            return False
+        return self.refuse is None or self.refuse(url) is None
 
     async def _back_off(
         self, url: str, politeness: Politeness, attempt: int, retry_after: float | None

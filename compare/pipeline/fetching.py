@@ -39,13 +39,12 @@ def fetch_into_store(
     ``host_state``) is loaded first and written back as each result arrives. ``now`` is the
     clock of the run (a benchmark plays the next night by passing tomorrow).
     """
-    from compare.fetch import Conditional, fetch_sources
+    from compare.fetch import fetch_sources
     from compare.fetch.memory import FetchMemory
 
     clock = now or (lambda: datetime.now(UTC))
     store.sync_outlets(sources)
-    urls_known, hosts_known = store.fetch_memory(now=clock())
-    memory = FetchMemory(urls_known, hosts_known)
+    memory = FetchMemory(*store.fetch_memory(now=clock()))
 
     def remember() -> None:
         changes = memory.drain()
@@ -53,14 +52,7 @@ def fetch_into_store(
             store.save_fetch_memory(changes.urls, changes.hosts)
 
     def known(url: str) -> Conditional | None:
-        last = store.last_good_fetch(url)
-        if last is None:
-            return None
-        return Conditional(
-            etag=last.etag,
-            last_modified=last.last_modified,
-            fetched_at=datetime.fromisoformat(last.fetched_at),
-        )
+        return _conditional(store, url)
 
     def on_result(result: FetchResult) -> None:
         if sources.outlet(result.outlet_id) is None:
@@ -93,3 +85,14 @@ def fetch_into_store(
     )
     remember()  # URLs queued without a result of their own (left for the next run)
     return summary
+
+
+def _conditional(store: Store, url: str) -> Conditional | None:
+    """What the store holds of ``url`` for a conditional GET (validators and age), if anything."""
+    from compare.fetch import Conditional
+
+    last = store.last_good_fetch(url)
+    if last is None:
+        return None
+    return Conditional(etag=last.etag, last_modified=last.last_modified,
+                       fetched_at=datetime.fromisoformat(last.fetched_at))
