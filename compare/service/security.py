@@ -97,6 +97,9 @@ class SecurityMiddleware:
             await send(message)
 
         if not self.any_host and _bare(host) not in self.allowed:
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008})  # policy violation
+                return
             await _answer(send_secured, 400, path, f"invalid Host header {host!r}: this server "
                           "answers only its own names (serve --allow-host adds one)")
             return
