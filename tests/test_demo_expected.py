@@ -95,7 +95,27 @@ def test_the_second_demo_shows_the_silent_edit(demo: DemoRuns) -> None:
 def test_the_seed_event_is_covered_by_every_readable_outlet(demo: DemoRuns) -> None:
     reports = [json.loads(p.with_suffix(".json").read_text()) for p in demo.first.reports]
     seed = next(r for r in reports if any("mfa-rights-constitution" in a["url"] for a in r["articles"]))
-    covering = {o["id"] for o in seed["outlets"] if o["covering"]}
+    covering = {o["id"] for o in seed["outlets"] if o["state"] == "covers"}
     assert covering >= {"azstate-demo", "armvoice-demo", "rustate-demo", "wire-demo", "eurocast-demo"}
     blocked = [o for o in seed["outlets"] if o["id"] == "closed-gazette-demo"]
-    assert blocked and blocked[0]["reason"] == "blocked"
+    assert blocked and blocked[0]["state"] == "not_read" and blocked[0]["reason"] == "blocked"
+
+
+@pytest.mark.parametrize("night", ["first", "second"])
+def test_the_matrix_and_the_outlets_table_agree(demo: DemoRuns, night: str) -> None:
+    """Every cell that is not "says" is what the outlet's row says: omits when it was read,
+    not read (with the same reason) when it was not, on both nights."""
+    run: RunResult = getattr(demo, night)
+    disagree = 0
+    for path in run.reports:
+        report = json.loads(path.with_suffix(".json").read_text())
+        rows = {o["id"]: o for o in report["outlets"]}
+        for claim in report["claims"]:
+            for cell in claim["cells"]:
+                row = rows[cell["outlet_id"]]
+                if cell["presence"] == "not_read":
+                    disagree += row["state"] != "not_read" or row["reason"] != cell["reason"]
+                elif cell["presence"] == "omits":
+                    disagree += row["state"] == "not_read"
+    assert disagree == 0
+    assert demo.scores["presence_disagreements"] == 0

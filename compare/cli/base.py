@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from compare import __version__
 from compare.config import Settings, load_settings
-from compare.errors import CompareError, SourcesError, UsageError
+from compare.durations import parse_duration
+from compare.errors import CompareError, SourcesError
 from compare.models import Sources
 
 if TYPE_CHECKING:
@@ -127,18 +126,6 @@ def main() -> None:
 # ---------------------------------------------------------------------------------------------
 # Helpers shared by the commands
 # ---------------------------------------------------------------------------------------------
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
-_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(text: str) -> timedelta:
-    """``30m``, ``12h``, ``2d``, ``1w`` -> a timedelta; anything else is a usage error."""
-    match = _DURATION.match(text or "")
-    if not match:
-        raise UsageError(f"cannot read the duration {text!r}; use a number and m, h, d or w (e.g. 2d)")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
-
 
 def load_sources_file(settings: Settings, file: str | None) -> Sources:
     from compare.sources import load_sources

@@ -47,27 +47,19 @@ def fetch(
         newscompare fetch --outlet tass --outlet armenpress
     """
     from compare.fetch import ConsoleProgress, render_summary
-    from compare.pipeline import fetch_into_store
-    from compare.store import run_lock
+    from compare.pipeline import fetch_into_store, run_lifecycle
 
     sources = load_sources_file(settings, sources_file)
     out = console()
-    with run_lock(settings.db), open_store(settings) as store:
-        store.mark_interrupted_runs()
-        run_id = store.start_run(
-            "fetch", {"sources": sources.path, "outlets": list(outlet_ids), "urls": list(urls)}
-        )
-        status = "failed"
-        try:
-            with ConsoleProgress(out) as progress:
-                summary = fetch_into_store(
-                    store, sources, run_id=run_id, settings=settings, outlet_ids=outlet_ids or None,
-                    urls=urls, progress=progress,
-                )  # fmt: skip
-            failed = [o.outlet_id for o in summary.outlets if o.failed_entirely]
-            status = "partial" if failed else "ok"
-        finally:
-            store.finish_run(run_id, status=status, failures=failed if status != "failed" else [])
+    params = {"sources": sources.path, "outlets": list(outlet_ids), "urls": list(urls)}
+    with run_lifecycle(settings.db, "fetch", params) as active:
+        with ConsoleProgress(out) as progress:
+            summary = fetch_into_store(
+                active.store, sources, run_id=active.run_id, settings=settings,
+                outlet_ids=outlet_ids or None, urls=urls, progress=progress,
+            )  # fmt: skip
+        failed = active.failures = [o.outlet_id for o in summary.outlets if o.failed_entirely]
+        active.status = "partial" if failed else "ok"
     out.print(render_summary(summary))
     if summary.exit_code:
         out.print(f"Some outlets could not be read at all: {', '.join(failed)}")
@@ -84,28 +76,22 @@ def process(settings: Settings, sources_file: str | None) -> None:
     Example:
         newscompare process
     """
-    from compare.pipeline import LazyEmbedder, RunResult, process_store
-    from compare.store import run_lock
+    from compare.pipeline import LazyEmbedder, RunResult, process_store, run_lifecycle
 
     sources = None
     path = Path(sources_file or settings.sources)
     if sources_file or path.exists():
         sources = load_sources_file(settings, str(path))
-    with run_lock(settings.db), open_store(settings) as store:
-        store.mark_interrupted_runs()
-        run_id = store.start_run("process", {"sources": str(path) if sources else None})
-        result = RunResult(run_id=run_id)
-        status = "failed"
-        try:
-            with _StepProgress(console(), "extracting") as progress:
-                result.extract, result.analysis = process_store(
-                    store, sources, run_id=run_id,
-                    embedder=LazyEmbedder(settings.model, backend=settings.embed_backend), result=result,
-                    on_step=progress.step,
-                )  # fmt: skip
-            status = result.status = "ok"
-        finally:
-            store.finish_run(run_id, status=status, timings=result.timings, counts=result.counts())
+    with run_lifecycle(settings.db, "process", {"sources": str(path) if sources else None}) as active:
+        result = RunResult(run_id=active.run_id, timings=active.timings)
+        with _StepProgress(console(), "extracting") as progress:
+            result.extract, result.analysis = process_store(
+                active.store, sources, run_id=active.run_id,
+                embedder=LazyEmbedder(settings.model, backend=settings.embed_backend), result=result,
+                on_step=progress.step,
+            )  # fmt: skip
+        result.status = "ok"
+        active.counts = result.counts()
     _print_summary(result)
 
 
@@ -135,7 +121,7 @@ def run(
     from compare.fetch import ConsoleProgress
     from compare.pipeline import run_pipeline
 
-    window = parse_duration(since or settings.since)
+    window = parse_duration(since or settings.since)  # None: "all", every active event
     sources = load_sources_file(settings, sources_file)
     with ConsoleProgress(console()) as progress:
         result = run_pipeline(
@@ -158,6 +144,7 @@ def _topic_reports(settings: Settings, sources: Sources, out_dir: Path, *, since
     if not sources.topics:
         return []
     from compare.embed import CachedEmbedder
+    from compare.markup import md as escape_md
     from compare.pipeline import LazyEmbedder
     from compare.query import alias_sets, render_query_json, render_query_markdown
     from compare.query import query as run_query
@@ -172,7 +159,8 @@ def _topic_reports(settings: Settings, sources: Sources, out_dir: Path, *, since
                 run_query(store, phrase, since=since, embedder=embedder, aliases=aliases, limit=10)
                 for phrase in topic.queries or (topic.name,)
             ]
-            md = f"# Topic: {topic.name}\n\n" + "\n\n".join(render_query_markdown(r) for r in results)
+            sections = "\n\n".join(render_query_markdown(r) for r in results)
+            md = f"# Topic: {escape_md(topic.name)}\n\n{sections}"
             path = out_dir / f"topic-{topic.id}.md"
             path.write_text(md, encoding="utf-8")
             (out_dir / f"topic-{topic.id}.json").write_text(

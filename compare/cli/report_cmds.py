@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,20 +12,23 @@ from compare.cli.base import cli, console, load_sources_file, open_store, pass_s
 from compare.config import Settings
 from compare.errors import NotFoundError, UsageError
 
+if TYPE_CHECKING:
+    from compare.store import Store
+
 FORMATS = ("html", "md", "json", "csv")
 
 
-def _render(store: object, event_id: int, fmt: str) -> str:
-    from compare import report
+#: The largest id SQLite can store; anything beyond names no event.
+MAX_ID = 2**63 - 1
 
-    built = report.build_event_report(store, event_id)  # type: ignore[arg-type]
-    if fmt == "html":
-        return str(report.render_html(built))
-    if fmt == "md":
-        return str(report.render_markdown(built))
-    if fmt == "csv":
-        return str(report.render_claim_matrix_csv(built))
-    return str(report.render_json(built))
+
+def _render(store: Store, event_id: int, fmt: str) -> str:
+    from compare.report import render_report
+    from compare.view import build_event_view
+
+    if not 1 <= event_id <= MAX_ID:
+        raise UsageError(f"event {event_id} does not exist (ids are whole numbers from 1)")
+    return render_report(build_event_view(store, event_id), format=fmt)
 
 
 def _emit(text: str, out: str | None) -> None:
@@ -51,7 +55,7 @@ def report(settings: Settings, event_id: int | None, latest: bool, fmt: str, out
     Example:
         newscompare report --latest --format html --out karabakh.html
     """
-    from compare.report import latest_event_id
+    from compare.view import latest_event_id
 
     if (event_id is None) == (not latest):
         raise UsageError("give an EVENT_ID or --latest (not both)")
@@ -92,8 +96,7 @@ def compare_cmd(
     Example:
         newscompare compare seeds/seed/azernews-2023-07-29.html --outlet azernews
     """
-    from compare.pipeline import LazyEmbedder, compare_inputs
-    from compare.store import run_lock
+    from compare.pipeline import LazyEmbedder, compare_inputs, run_lifecycle
 
     sources = None
     path = Path(sources_file or settings.sources)
@@ -102,9 +105,11 @@ def compare_cmd(
     for item in inputs:
         if not item.startswith(("http://", "https://")) and not Path(item).is_file():
             raise UsageError(f"{item}: no such file (and not an http(s) URL)")
-    with run_lock(settings.db), open_store(settings) as store:
+    with run_lifecycle(settings.db, "compare", {"inputs": list(inputs), "outlet": outlet_id}) as active:
+        store = active.store
         event_ids = compare_inputs(
             store,
+            active.run_id,
             sources,
             list(inputs),
             settings=settings,

@@ -41,6 +41,9 @@ ADHOC_OUTLET = "adhoc"
 
 Known = Callable[[str], Conditional | None]
 OnResult = Callable[[FetchResult], None]
+#: Called with the article URLs chosen from an outlet's feeds and sitemaps (with what each entry
+#: said: title, date) before they are fetched, so a page that then fails can still be placed.
+OnDiscovered = Callable[[Sequence[Discovered]], None]
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,13 @@ class _Run:
         on_result: OnResult | None,
         progress: Progress | None,
         now: Callable[[], datetime],
+        on_discovered: OnDiscovered | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.plan = plan
         self.known = known
         self.on_result = on_result
+        self.on_discovered = on_discovered
         self.progress = progress
         self.now = now
         self.seen: set[str] = set()
@@ -170,6 +175,8 @@ class _Run:
                                       fetched_at=self.now(), error=exc.message, attempts=0))
         chosen = select(found, outlet, seen=self.seen)
         tally.discovered = len(chosen)
+        if self.on_discovered is not None and chosen:
+            self.on_discovered(chosen)
         todo: list[tuple[str, Conditional | None]] = []
         for item in chosen:
             conditional = self._known(item.url)
@@ -249,6 +256,7 @@ async def afetch_sources(
     rand: Callable[[], float] | None = None,
     now: Callable[[], datetime] | None = None,
     progress: Progress | None = None,
+    on_discovered: OnDiscovered | None = None,
 ) -> FetchSummary:
     """The async form of :func:`fetch_sources`, for callers already inside an event loop."""
     plan = plan or FetchPlan()
@@ -268,7 +276,8 @@ async def afetch_sources(
     async with Clients(client_options, transport=transport) as clients:
         fetcher = Fetcher(clients, options, clock=clock, sleep=sleep or asyncio.sleep,
                           rand=rand or random.random, now=now)
-        run = _Run(fetcher, plan, known=known, on_result=on_result, progress=progress, now=now)
+        run = _Run(fetcher, plan, known=known, on_result=on_result, progress=progress, now=now,
+                   on_discovered=on_discovered)
         for outlet in chosen:
             run.tallies[outlet.id] = Tally(outlet.id)
         try:
@@ -300,6 +309,7 @@ def fetch_sources(
     rand: Callable[[], float] | None = None,
     now: Callable[[], datetime] | None = None,
     progress: Progress | None = None,
+    on_discovered: OnDiscovered | None = None,
 ) -> FetchSummary:
     """Discover and fetch the coverage of the outlets in ``sources``; see the module docstring.
 
@@ -309,7 +319,9 @@ def fetch_sources(
     returns what the store has for a URL: a URL fetched less than ``fresh_for`` ago is skipped
     (outcome ``skipped_fresh``), an older one is fetched with a conditional GET.
     ``on_result`` is called in the event-loop thread with each finished URL; an exception it
-    raises stops the run and propagates. Per-URL failures never raise: they are outcomes.
+    raises stops the run and propagates. ``on_discovered`` receives each outlet's chosen article
+    URLs (with their feed entries' titles and dates) before they are fetched. Per-URL failures
+    never raise: they are outcomes.
     """
     plan = plan or FetchPlan()
     if fresh_for is not None:
@@ -319,6 +331,7 @@ def fetch_sources(
     return asyncio.run(
         afetch_sources(sources, outlet_ids=outlet_ids, extra_urls=extra_urls, known=known,
                        on_result=on_result, plan=plan, transport=transport, clock=clock,
-                       sleep=sleep, rand=rand, now=now, progress=progress)
+                       sleep=sleep, rand=rand, now=now, progress=progress,
+                       on_discovered=on_discovered)
     )
 

@@ -1,4 +1,4 @@
-"""Self-contained HTML rendering of a :class:`Report` and a :class:`RunIndex`.
+"""Self-contained HTML rendering of an :class:`EventView` and a :class:`RunIndex`.
 
 One file per page: the CSS is inlined, there is no script and no external asset, and a
 Content-Security-Policy meta tag forbids both anyway, so a report opens from disk, offline, and
@@ -21,7 +21,7 @@ from compare.report.labels import (
     safe_url,
     snapshot_path,
 )
-from compare.report.model import Report, RunIndex
+from compare.view.model import EventView, RunIndex
 
 if TYPE_CHECKING:
     import jinja2
@@ -63,7 +63,7 @@ def _render(name: str, **context: Any) -> str:
     return _environment().get_template(name).render(**context)
 
 
-def render_html(report: Report) -> str:
+def render_html(report: EventView) -> str:
     """The event report as one self-contained HTML page."""
     names = {o.id: o.name for o in report.outlets}
     return _render("report.html", r=report, names=names)

@@ -1,6 +1,6 @@
-"""Markdown rendering of a :class:`Report` and a :class:`RunIndex` (GitHub-flavoured tables).
+"""Markdown rendering of an :class:`EventView` and a :class:`RunIndex` (GitHub-flavoured tables).
 
-Fetched text is data, never markup: :func:`md` entity-encodes ``& < >`` (so no renderer sees an
+Fetched text is data, never markup: :func:`compare.markup.md` entity-encodes ``& < >`` (so no renderer sees an
 HTML tag), backslash-escapes every character Markdown gives a meaning inline (``* _ ` [ ] ( ) |
 ~ \\ { } !``) and those that start a block at the beginning of a line, and folds newlines, so a
 sentence can neither open a link, break out of a table cell nor start a heading.
@@ -8,9 +8,9 @@ sentence can neither open a link, break out of a table cell nor start a heading.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
+from compare.markup import md
 from compare.report.labels import (
     ATTRIBUTION_LABELS,
     cell_label,
@@ -18,20 +18,9 @@ from compare.report.labels import (
     safe_url,
     snapshot_path,
 )
-from compare.report.model import PRESENCE_SAYS, DiffSegment, Provenance, Report, RunIndex
+from compare.view.model import PRESENCE_SAYS, DiffSegment, EventView, Provenance, RunIndex
 
-__all__ = ["md", "render_index_markdown", "render_markdown"]
-
-_INLINE = re.compile(r"([\\`*_{}\[\]()|~!#])")
-_BLOCK_START = re.compile(r"^(\s*)([-+>=]|\d+[.)])")
-
-
-def md(text: object) -> str:
-    """``text`` as inert Markdown (safe in a paragraph and in a table cell)."""
-    s = " ".join(str(text).split())
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = _INLINE.sub(r"\\\1", s)
-    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), s)
+__all__ = ["render_index_markdown", "render_markdown"]
 
 
 def _link(text: str, url: str | None) -> str:
@@ -80,7 +69,7 @@ def _provenance(p: Provenance | None) -> str:
     return ", ".join(parts)
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: EventView) -> str:
     """The whole report as one Markdown document."""
     ev = report.event
     names = {o.id: o.name for o in report.outlets}
@@ -237,7 +226,7 @@ def render_markdown(report: Report) -> str:
     return "\n".join(out)
 
 
-def _changes_md(report: Report, names: dict[str, str]) -> list[str]:
+def _changes_md(report: EventView, names: dict[str, str]) -> list[str]:
     ch = report.changes
     out = ["## Changed since the last run", ""]
     if ch.since_run is None:
@@ -248,10 +237,8 @@ def _changes_md(report: Report, names: dict[str, str]) -> list[str]:
     ]
     if ch.new_event:
         out += ["New event since that run.", ""]
-    if ch.new_outlets:
-        out += ["New outlets: " + ", ".join(md(names.get(o, o)) for o in ch.new_outlets), ""]
-    if ch.new_claims:
-        out += ["New claims: " + ", ".join(str(c) for c in ch.new_claims), ""]
+    out += [f"- {md(note.text)}" for note in ch.notes if note.kind != "new_event"]
+    out += [""] if ch.notes else []
     for edit in ch.edited:
         out += [
             f"### Edited: {_link(names.get(edit.outlet_id, edit.outlet_id) + ' — ' + edit.url, edit.url)}"

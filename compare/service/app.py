@@ -31,6 +31,7 @@ from compare.query import MAX_LIMIT, MAX_QUERY_CHARS, QueryResult, query
 from compare.service import data
 from compare.service.pages import render_page
 from compare.store import Store
+from compare.view import EventView
 
 __all__ = ["create_app"]
 
@@ -63,7 +64,8 @@ Text = Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, descriptio
 Since = Annotated[
     str | None,
     Query(
-        pattern=r"^[0-9]{1,4}[hdwmy]$", description="Only what was published in the last 12h, 30d, 2w, 6m, 1y"
+        pattern=r"^([0-9]{1,4}(mo|[mhdwy])|all)$",
+        description="Only what was published in the last 90m, 12h, 30d, 2w, 6mo or 1y; 'all' for everything",
     ),
 ]
 FromDate = Annotated[datetime.date | None, Query(description="Only what was published on or after this date")]
@@ -95,7 +97,7 @@ def create_app(
     if not path.is_file():
         raise StoreError(f"no database at {path}: run `newscompare run` (or `demo`) first", path=str(path))
     with Store(path, migrate=False) as probe:
-        tables = {r[0] for r in probe.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = probe.tables()
     if not {"events", "claims", "passages_fts"} <= tables:
         raise StoreError(f"{path} is not a newscompare database (or predates its schema)", path=str(path))
 
@@ -184,14 +186,16 @@ def create_app(
         """Active events, most recent first."""
         return data.list_events(s, limit=limit, offset=offset)
 
-    @app.get("/api/events/{event_id}", response_model=data.EventDetail, responses=_ERRORS, tags=["events"])
-    def api_event(s: Db, event_id: RowId, limit: Limit = 50, offset: Offset = 0) -> data.EventDetail:
-        """One event: its articles and its claims side by side (paginated)."""
-        return data.event_detail(s, event_id, limit=limit, offset=offset)
+    @app.get("/api/events/{event_id}", response_model=EventView, responses=_ERRORS, tags=["events"])
+    def api_event(s: Db, event_id: RowId, limit: Limit = 50, offset: Offset = 0) -> EventView:
+        """One event as every report shows it: outlets (covers / omits / not read, and why), its
+        claims with every outlet's cell (one page of them; ``total_claims`` says how many),
+        the label ledger, numbers, voices and what changed since the last run."""
+        return data.event_view(s, event_id, limit=limit, offset=offset)
 
     @app.get("/api/claims/{claim_id}", response_model=data.ClaimDetail, responses=_ERRORS, tags=["events"])
     def api_claim(s: Db, claim_id: RowId) -> data.ClaimDetail:
-        """One claim: every outlet's sentence, attribution and labels."""
+        """One claim: every outlet's cell (its sentence, attribution and labels, or why not)."""
         return data.claim_detail(s, claim_id)
 
     @app.get("/api/outlets", response_model=tuple[data.OutletSummary, ...], tags=["outlets"])
@@ -254,7 +258,9 @@ def create_app(
 
     @app.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_event(s: Db, event_id: RowId) -> str:
-        return _event_page(s, event_id)
+        from compare.report import render_html
+
+        return render_html(data.event_view(s, event_id))
 
     @app.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_claim(s: Db, claim_id: RowId) -> str:
@@ -273,17 +279,3 @@ def create_app(
         return render_page("runs.html", page=data.list_runs(s, limit=50, offset=offset))
 
     return app
-
-
-def _event_page(s: Store, event_id: int) -> str:
-    """The event's report (compare.report) when it can be built, else the service's own view."""
-    detail = data.event_detail(s, event_id)  # raises NotFoundError for unknown ids
-    try:
-        from compare.report import build_event_report, render_html
-
-        return render_html(build_event_report(s, event_id))
-    except NotFoundError:
-        raise
-    except (CompareError, KeyError, ValueError, TypeError) as exc:
-        logger.warning("event %s: report unavailable (%s); showing the service's view", event_id, exc)
-    return render_page("event.html", detail=detail)

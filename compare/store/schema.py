@@ -26,6 +26,8 @@ TABLES = (
     "event_changes",
     "claims",
     "claim_passages",
+    "claim_changes",
+    "discovered",
     "framing",
     "event_framing",
     "stage_state",
@@ -258,3 +260,40 @@ def m0003_event_framing(db: Database) -> None:
     db.execute(_EVENT_FRAMING)
     db.execute("ALTER TABLE events ADD COLUMN key TEXT")
     db.execute("CREATE UNIQUE INDEX events_key ON events (key)")
+
+
+_STABLE_CLAIMS = """
+-- status: active or retired; outlets: JSON list of the outlets carrying it
+ALTER TABLE claims ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE claims ADD COLUMN updated_run INTEGER REFERENCES runs(id);
+ALTER TABLE claims ADD COLUMN outlets TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX claims_event ON claims (event_id, status);
+CREATE TABLE claim_changes (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES runs(id),
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    claim_id INTEGER NOT NULL REFERENCES claims(id),
+    kind TEXT NOT NULL,                         -- new, outlet_added, outlet_dropped, reworded, retired
+    outlet_id TEXT,
+    at TEXT NOT NULL
+);
+CREATE INDEX claim_changes_event ON claim_changes (event_id, run_id);
+CREATE TABLE discovered (
+    url TEXT PRIMARY KEY,                       -- the article URL a feed or sitemap listed
+    outlet_id TEXT NOT NULL,
+    via TEXT NOT NULL,                          -- the feed or sitemap (or "sources")
+    title TEXT,                                 -- what the entry said, before the page was fetched
+    published TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+)
+"""
+
+
+@migrations(name="0004_stable_claims_and_discovered_pages")
+def m0004_stable_claims(db: Database) -> None:
+    """Claims keep their id across re-alignment (status, history of changes); what each feed
+    entry said of a page is kept, so a page that could not be read can be tied to its events."""
+    for statement in _STABLE_CLAIMS.split(";\n"):
+        if statement.strip():
+            db.execute(statement)

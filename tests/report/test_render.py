@@ -12,9 +12,8 @@ import jsonschema
 import pytest
 from report_fixture import FORMULA, HOSTILE, IMG, MD_LINK, SCRIPT, TEMPLATE, Fixture
 
+from compare.markup import md
 from compare.report import (
-    build_event_report,
-    build_index,
     read_claim_matrix_csv,
     render_claim_matrix_csv,
     render_html,
@@ -28,7 +27,7 @@ from compare.report import (
 from compare.report.bundle import SNAPSHOT_SEPARATOR
 from compare.report.csvout import cell_code
 from compare.report.labels import safe_url
-from compare.report.markdown import md
+from compare.view import build_event_view, build_index
 
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
 
@@ -83,7 +82,7 @@ def _check_inert_html(html: str) -> _Tags:
 
 @pytest.fixture
 def report(fx: Fixture):  # type: ignore[no-untyped-def]
-    return build_event_report(fx.store, fx.event_id)
+    return build_event_view(fx.store, fx.event_id)
 
 
 def test_html_shows_hostile_text_as_text(report) -> None:  # type: ignore[no-untyped-def]
@@ -105,7 +104,7 @@ def test_html_sections_and_presence(report) -> None:  # type: ignore[no-untyped-
                     "changes", "provenance"):  # fmt: skip
         assert f'<section id="{section}">' in html
     text = " ".join(_parse(html).text)
-    assert "not fetched: blocked" in text and "not fetched: paywalled" in text
+    assert "not read: blocked" in text and "not read: paywalled" in text
     assert "read, does not cover it" in text  # epsilon in the header
     assert "Khankendi" in text and "Stepanakert" in text
     assert "late in the evening" in text  # the edited article's new words
@@ -160,7 +159,7 @@ def test_json_validates_against_the_schema(report, fx: Fixture) -> None:  # type
     jsonschema.Draft202012Validator.check_schema(schema)
     data = json.loads(render_json(report))
     jsonschema.Draft202012Validator(schema).validate(data)
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "2.0"
     assert data["event"]["label"] == report.event.label  # hostile text kept verbatim in JSON
     index_schema = {"$ref": "#/$defs/runIndex", "$defs": schema["$defs"]}
     jsonschema.Draft202012Validator(index_schema).validate(
@@ -189,7 +188,8 @@ def test_csv_round_trips(report) -> None:  # type: ignore[no-untyped-def]
         for cell in claim.cells:
             assert row[cell.outlet_id] == cell_code(cell)
     first = rows[0]
-    assert first["beta"] == "says:distancing" and first["gamma"] == "blocked" and first["epsilon"] == "omits"
+    assert first["beta"] == "says:distancing" and first["epsilon"] == "omits"
+    assert first["gamma"] == "not_read:blocked"
     assert rows[0]["claim_key"] == FORMULA
 
 
