@@ -118,3 +118,36 @@ def test_compare_puts_a_local_file_beside_the_store(tmp_path: Path) -> None:
     assert any("Lachin road" in c["central_sentence"] for c in report["claims"])
     missing = CliRunner().invoke(cli, ["--db", db, "compare", str(tmp_path / "none.html")])
     assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["report", "4242"], "event 4242 does not exist"),
+        (["report", "1180591620717411303424"], "event 1180591620717411303424 does not exist"),
+        (["report", "0"], "does not exist"),
+        (["query", "convoy", "--since", "soon"], "cannot read"),
+        (["run", "--sources", "x.yaml", "--since", "2 fortnights"], "cannot read the duration"),
+    ],
+)
+def test_bad_ids_and_durations_are_one_line_and_exit_2(tmp_path: Path, args: list[str], expected: str) -> None:
+    from compare.store import Store
+
+    db = tmp_path / "n.db"
+    Store(db).close()
+    (tmp_path / "x.yaml").write_text("outlets: []\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0] and "Traceback" not in result.output
+
+
+def test_durations_mean_the_same_everywhere() -> None:
+    from datetime import timedelta
+
+    from compare.durations import parse_duration
+
+    assert parse_duration("90m") == timedelta(minutes=90)
+    assert parse_duration("6mo") == timedelta(days=180)
+    assert parse_duration("2d") == timedelta(days=2)
+    assert parse_duration("all") is None
