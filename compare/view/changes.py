@@ -18,7 +18,7 @@ from compare.view.model import ChangeNote, Changes, EditedArticle, EventHeader, 
 __all__ = ["build_changes"]
 
 _QUOTE_CHARS = 90
-#: How each kind of stored claim change reads: (note kind, text with {who}, {said}, {id}).
+#: How each kind of stored claim change reads: (note kind, text with {who}, {said}, {id}, {quote}).
 _CLAIM_NOTES = {
     "new": ("new_claim", "New {said}, carried by {who}."),
     "outlet_added": ("outlet_added", "{who} now carries {said}."),
@@ -26,7 +26,7 @@ _CLAIM_NOTES = {
     "reworded": ("reworded", "{who} reworded its sentence in {said}."),
     "retired": (
         "claim_retired",
-        "Claim {id} no longer stands: its sentences were removed or now belong to other claims.",
+        "Claim {id}{quote} no longer stands: its sentences were removed or now belong to other claims.",
     ),
 }
 
@@ -93,25 +93,30 @@ def _claim_notes(
     store: Store, event_id: int, claims: Sequence[ClaimRecord], since: RunInfo, names: Mapping[str, str]
 ) -> tuple[list[ChangeNote], dict[str, set[int]]]:
     """The notes of the claims' stored changes, and per outlet the claims its changes touched."""
-    central = store.passages(c.central_passage_id for c in claims if c.central_passage_id)
-    text_of = {c.id: central[c.central_passage_id].text for c in claims if c.central_passage_id in central}
+    changes = store.claim_changes(event_id, after_run=since.id)
+    retired = [store.claim(c.claim_id) for c in changes if c.kind == "retired"]
+    quoted = [*claims, *(c for c in retired if c is not None)]
+    central = store.passages(c.central_passage_id for c in quoted if c.central_passage_id)
+    text_of = {c.id: central[c.central_passage_id].text for c in quoted if c.central_passage_id in central}
     by_id = {c.id: c for c in claims}
     notes: list[ChangeNote] = []
     touched: dict[str, set[int]] = defaultdict(set)
-    for change in store.claim_changes(event_id, after_run=since.id):
+    for change in changes:
         claim = by_id.get(change.claim_id)
         if change.kind not in _CLAIM_NOTES or (claim is None and change.kind != "retired"):
             continue
-        if change.outlet_id and claim is not None:
-            touched[change.outlet_id].add(change.claim_id)
-        said = f"claim {change.claim_id}"
-        if change.claim_id in text_of:
-            said += f" {_quote(text_of[change.claim_id])}"
+        if claim is not None:
+            for outlet in (
+                [change.outlet_id] if change.outlet_id else claim.outlets if change.kind == "new" else ()
+            ):
+                touched[outlet].add(change.claim_id)
+        quote = f" {_quote(text_of[change.claim_id])}" if change.claim_id in text_of else ""
+        said = f"claim {change.claim_id}{quote}"
         who = names.get(change.outlet_id or "", change.outlet_id or "")
         if change.kind == "new" and claim is not None:
             who = _list([names.get(o, o) for o in claim.outlets]) or "no outlet"
         kind, template = _CLAIM_NOTES[change.kind]
-        text = template.format(who=who, said=said, id=change.claim_id)
+        text = template.format(who=who, said=said, id=change.claim_id, quote=quote)
         notes.append(ChangeNote(kind, text, claim_id=change.claim_id, outlet_id=change.outlet_id))
     return notes, touched
 
