@@ -130,7 +130,9 @@ def test_compare_puts_a_local_file_beside_the_store(tmp_path: Path) -> None:
         (["run", "--sources", "x.yaml", "--since", "2 fortnights"], "cannot read the duration"),
     ],
 )
-def test_bad_ids_and_durations_are_one_line_and_exit_2(tmp_path: Path, args: list[str], expected: str) -> None:
+def test_bad_ids_and_durations_are_one_line_and_exit_2(
+    tmp_path: Path, args: list[str], expected: str
+) -> None:
     from compare.store import Store
 
     db = tmp_path / "n.db"
