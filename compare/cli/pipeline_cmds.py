@@ -19,7 +19,6 @@ from compare.cli.base import (
     pass_settings,
 )
 from compare.config import Settings
-from compare.models import Sources
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -133,41 +132,9 @@ def run(
             progress=progress,
             since=window,
         )
-    topics = _topic_reports(settings, sources, Path(out or settings.out), since=since or settings.since)
-    if topics:
-        console().print(f"Topic reports: {', '.join(str(p) for p in topics)}")
+    if result.topics:
+        console().print(f"Topic reports: {', '.join(str(p) for p in result.topics)}")
     _print_summary(result)
-
-
-def _topic_reports(settings: Settings, sources: Sources, out_dir: Path, *, since: str | None) -> list[Path]:
-    """One page per topic of the sources file: its query phrases' matching events side by side."""
-    if not sources.topics:
-        return []
-    from compare.embed import CachedEmbedder
-    from compare.markup import md as escape_md
-    from compare.pipeline import LazyEmbedder
-    from compare.query import alias_sets, render_query_json, render_query_markdown
-    from compare.query import query as run_query
-
-    aliases = alias_sets(sources)
-    written = []
-    with open_store(settings) as store:
-        # The topic phrases' vectors are cached like passages': a quiet night loads no model.
-        embedder = CachedEmbedder(LazyEmbedder(settings.model, backend=settings.embed_backend), store)
-        for topic in sources.topics:
-            results = [
-                run_query(store, phrase, since=since, embedder=embedder, aliases=aliases, limit=10)
-                for phrase in topic.queries or (topic.name,)
-            ]
-            sections = "\n\n".join(render_query_markdown(r) for r in results)
-            md = f"# Topic: {escape_md(topic.name)}\n\n{sections}"
-            path = out_dir / f"topic-{topic.id}.md"
-            path.write_text(md, encoding="utf-8")
-            (out_dir / f"topic-{topic.id}.json").write_text(
-                "[\n" + ",\n".join(render_query_json(r) for r in results) + "\n]\n", encoding="utf-8"
-            )
-            written.append(path)
-    return written
 
 
 @cli.command()
@@ -208,16 +175,16 @@ def demo(ctx: click.Context, out: str | None, version: int | None) -> None:
     )
     with DemoWeb(version=version, port=DEMO_PORT) as web, tempfile.TemporaryDirectory() as tmp:
         sources = load_sources(web.write_sources(Path(tmp) / "sources.yaml"))
-        result = run_pipeline(
-            settings, sources, command="demo", out_dir=out_dir, parameters={"demo_version": version}
-        )
         seed_url = web.seed_url
-        topics = _topic_reports(settings, sources, out_dir, since=None)  # the corpus is from 2023
+        result = run_pipeline(
+            settings, sources, command="demo", out_dir=out_dir,
+            parameters={"demo_version": version, "seed_urls": [seed_url]},
+        )  # fmt: skip
     _print_summary(result, exit_on_failure=False)  # the demo's unreadable outlets are deliberate
     if result.index:
         out_console.print(f"Report index: {result.index.resolve()}")
-    if topics:
-        out_console.print(f"Topic reports: {', '.join(str(p) for p in topics)}")
+    if result.topics:
+        out_console.print(f"Topic reports: {', '.join(str(p) for p in result.topics)}")
     main_report = _seed_report(settings, seed_url, out_dir)
     if main_report:
         out_console.print(f"The seed article's event: {main_report.resolve()}")

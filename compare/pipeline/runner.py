@@ -22,7 +22,9 @@ from compare.pipeline.analysing import AnalyseCounts, analyse
 from compare.pipeline.extracting import ExtractCounts, extract_new
 from compare.pipeline.fetching import fetch_into_store
 from compare.pipeline.lifecycle import run_lifecycle
+from compare.pipeline.topics import write_topic_pages
 from compare.store import Store
+from compare.view.model import TopicLink
 
 if TYPE_CHECKING:
     import httpx
@@ -47,6 +49,7 @@ class RunResult:
     analysis: AnalyseCounts | None = None
     reports: list[Path] = field(default_factory=list)
     index: Path | None = None
+    topics: list[Path] = field(default_factory=list)
     failed_outlets: list[str] = field(default_factory=list)
 
     @property
@@ -146,9 +149,15 @@ def events_touched_since(store: Store, since: timedelta | None) -> list[int]:
 
 
 def write_reports(
-    store: Store, out_dir: Path, *, event_ids: Sequence[int] | None = None, run_id: int | None = None
+    store: Store,
+    out_dir: Path,
+    *,
+    event_ids: Sequence[int] | None = None,
+    run_id: int | None = None,
+    topics: Sequence[TopicLink] = (),
 ) -> tuple[list[Path], Path]:
-    """Write the report bundle of each event (all active events by default) and the run index."""
+    """Write the report bundle of each event (all active events by default) and the run index,
+    which links the ``topics`` pages written beside it."""
     from compare.report import (
         render_index_html,
         render_index_json,
@@ -164,7 +173,7 @@ def write_reports(
     ids = list(event_ids) if event_ids is not None else store.active_event_ids()
     run = store.run(run_id) if run_id is not None else None
     context = PresenceContext.load(store, run=run)
-    index = build_index(store, run_id=run_id, context=context)
+    index = build_index(store, run_id=run_id, context=context, topics=topics)
     written = []
     for event_id in ids:
         view = build_event_view(store, event_id, context=context)
@@ -220,9 +229,14 @@ def run_pipeline(
         active.record(result.status)
         if out_dir is not None:
             with _timed(result, "report"):
+                topics = []
+                if sources.topics:
+                    out_dir.mkdir(parents=True, exist_ok=True)
+                    topics = write_topic_pages(store, sources, out_dir, embedder=embedder, since=since)
+                result.topics = [out_dir / t.path for t in topics]
                 result.reports, result.index = write_reports(
                     store, out_dir, event_ids=events_touched_since(store, since) if since else None,
-                    run_id=active.run_id,
+                    run_id=active.run_id, topics=topics,
                 )  # fmt: skip
             active.counts = result.counts()
         return result

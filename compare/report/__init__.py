@@ -13,7 +13,7 @@ from __future__ import annotations
 from compare.report.bundle import Bundle, write_report_bundle
 from compare.report.csvout import read_claim_matrix_csv, render_claim_matrix_csv
 from compare.report.formats import FORMATS, render_report
-from compare.report.html import render_html, render_index_html
+from compare.report.html import render_html, render_index_html, render_topic_html
 from compare.report.jsonout import render_index_json, render_json, report_to_dict
 from compare.report.markdown import render_index_markdown, render_markdown
 
@@ -29,6 +29,7 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_report",
+    "render_topic_html",
     "report_to_dict",
     "write_report_bundle",
 ]

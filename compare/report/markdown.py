@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from compare.markup import md
+from compare.report.glance import when
 from compare.report.labels import (
     ATTRIBUTION_LABELS,
     cell_label,
@@ -18,6 +19,7 @@ from compare.report.labels import (
     safe_url,
     snapshot_path,
 )
+from compare.view.index import DISAGREEMENT_HELP
 from compare.view.model import PRESENCE_SAYS, DiffSegment, EventView, Provenance, RunIndex
 
 __all__ = ["render_index_markdown", "render_markdown"]
@@ -260,17 +262,37 @@ def _num(value: float) -> str:
 
 
 def render_index_markdown(index: RunIndex) -> str:
-    """The run index as a Markdown table linking to each event's report."""
+    """The run index as Markdown: what changed first, then a table linking to each event's report."""
     run = f"run {index.run.id} ({md(index.run.status)})" if index.run else "no run recorded"
-    out = [
-        f"# Events — {run}",
-        "",
-        f"Generated {md(index.generated_at)}. Most outlets first, then most disagreement.",
-        "",
-    ]
+    out = [f"# Events — {run}", "", f"Generated {md(when(index.generated_at))}.", ""]
+    if index.topics:
+        out += [
+            "Topics: "
+            + " · ".join(f"[{md(t.name)}]({t.path.replace('.html', '.md')})" for t in index.topics),
+            "",
+        ]
+    out += ["## What changed since the last run", ""]
+    if index.since_run is None:
+        out += ["This is the first run: every event is new.", ""]
+    elif index.changed:
+        for e in index.changed:
+            label = f"[{md(e.label or f'Event {e.event_id}')}](event-{e.event_id}.md)"
+            what = "; ".join(md(c) for c in e.changes) or f"{e.n_outlets} outlets, {e.n_claims} claims"
+            out.append(f"- {'new' if e.new else '**changed**'} {label}{' (seed)' if e.seed else ''}: {what}")
+        out.append("")
+    else:
+        out += ["No event changed.", ""]
+    if index.failed_outlets:
+        out += ["Outlets that failed in this run:", ""]
+        for f in index.failed_outlets:
+            outcomes = ", ".join(f"{k} {n}" for k, n in f.outcomes)
+            out.append(f"- {md(f.name)}{' (nothing read)' if f.entirely else ''}: {md(outcomes)}")
+        out.append("")
+    out += ["## Every event", "", f"Most outlets first, then most disagreement. {md(DISAGREEMENT_HELP)}", ""]
     rows = []
     for e in index.entries:
-        flag = "new" if e.new else ("updated" if e.updated else "")
+        state = "new" if e.new else "changed" if e.changes else ""
+        flag = " · ".join(f for f in (state, "seed" if e.seed else "") if f)
         label = md(e.label or f"Event {e.event_id}")
         rows.append(
             [
@@ -278,15 +300,27 @@ def render_index_markdown(index: RunIndex) -> str:
                 flag,
                 str(e.n_outlets),
                 str(e.n_claims),
+                str(e.shared_claims),
+                f"{e.disagreement} of {e.shared_claims}" if e.shared_claims else str(e.disagreement),
                 str(e.omissions),
                 str(e.number_disagreements),
                 str(e.distancing),
-                str(e.disagreement),
-                md(f"{e.first_published or '?'} – {e.last_published or '?'}"),
+                md(f"{when(e.first_published)} – {when(e.last_published)}"),
             ]
         )
     out += _table(
-        ["Event", "", "Outlets", "Claims", "Omissions", "Numbers", "Distancing", "Disagreement", "Published"],
+        [
+            "Event",
+            "",
+            "Outlets",
+            "Claims",
+            "Shared",
+            "Disagreement",
+            "Omissions",
+            "Numbers",
+            "Distancing",
+            "Published",
+        ],
         rows,
     )
     return "\n".join(out)

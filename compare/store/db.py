@@ -84,6 +84,8 @@ def run_lock(db_path: str | Path) -> Iterator[None]:
     never blocks the next night.
     """
     lock_path = Path(f"{db_path}.lock")
+    if str(db_path) != ":memory:":
+        _check_path(Path(db_path))
     handle: IO[str]
     try:
         handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the block

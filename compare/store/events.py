@@ -268,6 +268,21 @@ class EventsMixin:
             ).fetchall()
         }
 
+    def events_changed_after(self, run_id: int) -> set[int]:
+        """Active events that a run after ``run_id`` changed: their grouping, their claims, or an
+        article of theirs stored as a new version."""
+        return {
+            int(r[0])
+            for r in self._db.execute(
+                """SELECT event_id FROM event_changes WHERE run_id > ? AND event_id IS NOT NULL
+                   UNION SELECT event_id FROM claim_changes WHERE run_id > ?
+                   UNION SELECT ea.event_id FROM event_articles ea JOIN articles a ON a.id = ea.article_id
+                         WHERE a.previous_id IS NOT NULL AND a.run_id > ?
+                   UNION SELECT id FROM events WHERE updated_run > ? OR created_run > ?""",
+                [run_id] * 5,
+            ).fetchall()
+        }
+
     def events_of_articles(self, article_ids: Iterable[int]) -> dict[int, int]:
         """Article id -> id of the active event it belongs to (best linked when several)."""
         wanted = list(dict.fromkeys(int(a) for a in article_ids))

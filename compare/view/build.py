@@ -59,6 +59,7 @@ from compare.view.model import (
     LedgerTerm,
     NumberRow,
     NumberValues,
+    OutletProfile,
     OutletStatus,
     OutletVoices,
     Provenance,
@@ -208,6 +209,7 @@ def build_event_view(
         event.created_run, event.updated_run,
     )  # fmt: skip
     names = {o.id: o.name for o in outlets}
+    ledger = _ledger(framing)
     return EventView(
         schema_version=SCHEMA_VERSION,
         generated_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
@@ -217,12 +219,13 @@ def build_event_view(
         articles=tuple(article_ref(a) for a in articles),
         claims=claims,
         unique_claims=_unique(claims, n_covering=sum(o.covering for o in outlets)),
-        ledger=_ledger(framing),
+        ledger=ledger,
         numbers=_numbers(framing, {c.id for c in claims}),
         voices=_voices(framing, passages.values(), [o.id for o in outlets]),
         reprints=_reprints(store, articles),
         changes=build_changes(store, header, articles, stored, since, names=names),
         total_claims=len(stored),
+        profiles=_profiles(claims, ledger, outlets),
     )
 
 
@@ -393,6 +396,36 @@ def _says(
         loaded=tuple(dict.fromkeys(t.term for t in pf.loaded)) if pf else (),
         labels=tuple(dict.fromkeys(f"{t.concept}: {t.term}" for t in pf.labels)) if pf else (),
         provenance=provenance,
+    )
+
+
+def _profiles(
+    claims: Sequence[ClaimRow], ledger: Sequence[LedgerConcept], outlets: Sequence[OutletStatus]
+) -> tuple[OutletProfile, ...]:
+    """Per covering outlet: its attribution mix over the claims it carries, its loaded words, the
+    alias-set names it uses."""
+    attribution: dict[str, Counter[str]] = defaultdict(Counter)
+    loaded: dict[str, Counter[str]] = defaultdict(Counter)
+    for claim in claims:
+        for cell in claim.cells:
+            if cell.presence == PRESENCE_SAYS:
+                attribution[cell.outlet_id][cell.attribution or "unknown"] += 1
+                loaded[cell.outlet_id].update(t.lower() for t in cell.loaded)
+    labels: dict[str, dict[str, None]] = defaultdict(dict)
+    for concept in ledger:
+        if not concept.discovered:
+            for term in concept.terms:
+                labels[term.outlet_id].setdefault(term.term, None)
+    order = {name: i for i, name in enumerate((*ATTRIBUTION_CLASSES, "unknown"))}
+    return tuple(
+        OutletProfile(
+            outlet_id=o.id,
+            attribution=tuple(sorted(attribution[o.id].items(), key=lambda kv: order.get(kv[0], 99))),
+            loaded=tuple(loaded[o.id].most_common(8)),
+            labels=tuple(labels[o.id]),
+        )
+        for o in outlets
+        if o.covering
     )
 
 

@@ -49,12 +49,15 @@ __all__ = [
     "LedgerTerm",
     "NumberRow",
     "NumberValues",
+    "OutletFailure",
+    "OutletProfile",
     "OutletStatus",
     "OutletVoices",
     "Provenance",
     "ReprintGroup",
     "RunIndex",
     "RunInfo",
+    "TopicLink",
     "UniqueClaim",
     "UnreadPage",
     "VoiceCount",
@@ -319,6 +322,17 @@ class EditedArticle:
 
 
 @dataclass(frozen=True)
+class OutletProfile:
+    """How one outlet tells the event: its attribution mix over the claims it carries, the loaded
+    words in its sentences and the names (alias-set terms) it uses."""
+
+    outlet_id: str
+    attribution: tuple[tuple[str, int], ...]
+    loaded: tuple[tuple[str, int], ...]
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ChangeNote:
     """One change since the previous run, said in words (``text``), with what it is about.
 
@@ -374,6 +388,7 @@ class EventView:
     changes: Changes
     total_claims: int = 0
     """How many claims the event has (``claims`` may hold a page or a selection of them)."""
+    profiles: tuple[OutletProfile, ...] = ()
 
     def outlet(self, outlet_id: str) -> OutletStatus | None:
         """The status of one outlet, or ``None`` when it is not in this view."""
@@ -398,9 +413,11 @@ class EventView:
 class IndexEntry:
     """One event on the index page, with the counts it is ordered by.
 
-    ``disagreement`` = ``omissions`` + ``number_disagreements`` + ``distancing``: how much the
-    outlets' accounts diverge (omitted claims by read outlets, figures that differ, claims told
-    at a distance).
+    ``shared_claims`` are the claims at least two outlets carry (reprints not counted);
+    ``disagreement`` is how many of them are told differently: left out by an outlet that was
+    read, given with other figures, or told in different voices (attribution classes) or at a
+    distance. ``omissions``, ``number_disagreements`` and ``distancing`` count cells of each kind.
+    ``changes`` says in a few words what changed since the previous run.
     """
 
     event_id: int
@@ -416,13 +433,45 @@ class IndexEntry:
     disagreement: int
     new: bool
     updated: bool
+    shared_claims: int = 0
+    seed: bool = False
+    changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutletFailure:
+    """An outlet whose fetches in the run failed, with the outcome counts."""
+
+    outlet_id: str
+    name: str
+    outcomes: tuple[tuple[str, int], ...]
+    entirely: bool
+
+
+@dataclass(frozen=True)
+class TopicLink:
+    """A topic page written beside the index."""
+
+    topic_id: str
+    name: str
+    path: str
 
 
 @dataclass(frozen=True)
 class RunIndex:
-    """The events of a run, most widely covered first, then most disputed."""
+    """The events of a run: what changed first, then every event, most widely covered first."""
 
     schema_version: str
     generated_at: str
     run: RunInfo | None
     entries: tuple[IndexEntry, ...]
+    since_run: RunInfo | None = None
+    failed_outlets: tuple[OutletFailure, ...] = ()
+    topics: tuple[TopicLink, ...] = ()
+
+    @property
+    def changed(self) -> tuple[IndexEntry, ...]:
+        """New events first, then events that changed, in index order."""
+        return tuple(e for e in self.entries if e.new) + tuple(
+            e for e in self.entries if not e.new and e.changes
+        )

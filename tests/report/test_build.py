@@ -151,8 +151,12 @@ def test_index_orders_by_outlets_then_disagreement(fx: Fixture) -> None:
     assert [e.event_id for e in index.entries] == [fx.event_id, fx.other_event_id]
     top = index.entries[0]
     assert top.n_outlets == 3 and top.number_disagreements == 1 and top.distancing == 1
-    assert top.omissions == 4  # epsilon omits both claims; alpha and eta omit claim B
-    assert top.disagreement == top.omissions + top.number_disagreements + top.distancing
+    # claim A is the one shared claim: epsilon (read) leaves it out; beta tells it at a distance and
+    # with another figure, so it is told differently
+    assert top.shared_claims == 1 and top.omissions == 1 and top.disagreement == 1
+    assert top.changes and "1 new claim" in top.changes and any("edited" in c for c in top.changes)
+    assert [(f.outlet_id, f.entirely) for f in index.failed_outlets] == [("delta", True), ("gamma", False)]
+    assert [e.event_id for e in index.changed] == [fx.other_event_id, fx.event_id]
     assert top.updated and not top.new
     assert index.entries[1].new
     older = build_index(fx.store, run_id=fx.runs[0])

@@ -34,7 +34,8 @@ SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "nav", "section", "h1", "h2", "h3",
     "p", "a", "span", "strong", "table", "thead", "tbody", "tr", "th", "td", "div", "ul", "li",
-    "br", "code", "del", "ins",
+    "br", "code", "del", "ins", "em", "sup", "details", "summary",
+    "svg", "line", "circle", "rect", "text",  # the inline timeline
 }  # fmt: skip
 
 
@@ -75,7 +76,8 @@ def _check_inert_html(html: str) -> _Tags:
         href = attrs.get("href")
         if href is not None:
             assert re.match(
-                r"^(https?://|#|snapshots/[0-9a-f]{64}\.txt$|index\.html$|event-\d+\.html$)", href
+                r"^(https?://|#|snapshots/[0-9a-f]{64}\.txt$|index\.html$|event-\d+\.html$|topic-[\w-]+\.html$)",
+                href,
             ), href
     return parsed
 
@@ -100,8 +102,8 @@ def test_html_shows_hostile_text_as_text(report) -> None:  # type: ignore[no-unt
 
 def test_html_sections_and_presence(report) -> None:  # type: ignore[no-untyped-def]
     html = render_html(report)
-    for section in ("outlets", "matrix", "side-by-side", "unique", "ledger", "numbers", "voices", "reprints",
-                    "changes", "provenance"):  # fmt: skip
+    for section in ("glance", "outlets", "timeline", "side-by-side", "unique", "ledger", "numbers", "voices",
+                    "reprints", "changes", "provenance"):  # fmt: skip
         assert f'<section id="{section}">' in html
     text = " ".join(_parse(html).text)
     assert "not read: blocked" in text and "not read: paywalled" in text
@@ -117,7 +119,11 @@ def test_index_html_is_inert_and_links_reports(fx: Fixture) -> None:
     html = render_index_html(index)
     parsed = _check_inert_html(html)
     hrefs = [a["href"] for t, a in parsed.tags if t == "a"]
-    assert hrefs == [f"event-{fx.event_id}.html", f"event-{fx.other_event_id}.html"]
+    # what changed comes first (the changed event, the new one), then every event
+    assert hrefs == [f"event-{e}.html" for e in (fx.other_event_id, fx.event_id, fx.event_id, fx.other_event_id)]
+    text = " ".join(parsed.text)
+    assert "What changed since the last run" in text and "Outlets that failed in this run" in text
+    assert "Gamma Daily" in text and "blocked 2" in text
     assert IMG in " ".join(parsed.text)
 
 
