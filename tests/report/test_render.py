@@ -120,7 +120,8 @@ def test_index_html_is_inert_and_links_reports(fx: Fixture) -> None:
     parsed = _check_inert_html(html)
     hrefs = [a["href"] for t, a in parsed.tags if t == "a"]
     # what changed comes first (the changed event, the new one), then every event
-    assert hrefs == [f"event-{e}.html" for e in (fx.other_event_id, fx.event_id, fx.event_id, fx.other_event_id)]
+    order = (fx.other_event_id, fx.event_id, fx.event_id, fx.other_event_id)
+    assert hrefs == [f"event-{e}.html" for e in order]
     text = " ".join(parsed.text)
     assert "What changed since the last run" in text and "Outlets that failed in this run" in text
     assert "Gamma Daily" in text and "blocked 2" in text
