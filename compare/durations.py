@@ -11,10 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 from compare.errors import UsageError
 
-__all__ = ["ALL", "DURATION_HELP", "parse_duration", "since_cutoff"]
+__all__ = ["ALL", "DEFAULT_QUERY_SINCE", "DURATION_HELP", "parse_duration", "since_cutoff"]
 
 #: The word for "no cutoff".
 ALL = "all"
+#: What a topic query searches by default, on the command line, the web page and the API alike:
+#: the whole store (a journalist asks about a story, whatever its age).
+DEFAULT_QUERY_SINCE = ALL
 DURATION_HELP = "a number and m (minutes), h, d, w, mo (months) or y, e.g. 90m, 2d, 6mo; or 'all'"
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mo|[mhdwy])\s*$", re.IGNORECASE)

@@ -12,12 +12,14 @@ import re
 __all__ = ["md"]
 
 _INLINE = re.compile(r"([\\`*_{}\[\]()|~!#])")
+#: An ampersand that would start an HTML entity ("&amp;", "&#60;"); a plain one ("Q&A") is left be.
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _BLOCK_START = re.compile(r"^(\s*)([-+>=]|\d+[.)])")
 
 
 def md(text: object) -> str:
     """``text`` as inert Markdown on one line (safe in a paragraph, a heading and a table cell)."""
     s = " ".join(str(text).split())
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _ENTITY.sub("&amp;", s).replace("<", "&lt;").replace(">", "&gt;")
     s = _INLINE.sub(r"\\\1", s)
     return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), s)

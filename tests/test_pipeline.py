@@ -193,10 +193,14 @@ def test_query_and_report_commands_read_the_store(web: DemoWeb, tmp_path: Path) 
     assert found.exit_code == 0, found.output
     answer = json.loads(found.output)
     assert answer["events"] and "Stepanakert" in json.dumps(answer)  # the alias set widened the query
-    recent = runner.invoke(cli, ["--db", settings.db, "query", "Khankendi", "--format", "json"], env=env)
+    recent = runner.invoke(
+        cli, ["--db", settings.db, "query", "Khankendi", "--since", "30d", "--format", "json"], env=env
+    )
     assert recent.exit_code == 0 and json.loads(recent.output)["events"] == []  # 2023 is not in 30 days
+    default = runner.invoke(cli, ["--db", settings.db, "query", "Khankendi", "--format", "json"], env=env)
+    assert json.loads(default.output)["events"] == answer["events"]  # the whole store by default
     report = runner.invoke(cli, ["--db", settings.db, "report", "--latest", "--format", "md"])
-    assert report.exit_code == 0 and "Claim matrix" in report.output
+    assert report.exit_code == 0 and "claim matrix" in report.output.lower()
     missing = runner.invoke(cli, ["--db", settings.db, "report", "999999"])
     assert missing.exit_code == 2 and "Traceback" not in missing.output
     nodb = runner.invoke(cli, ["--db", str(tmp_path / "none.db"), "query", "x"])

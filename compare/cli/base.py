@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -133,15 +135,34 @@ def load_sources_file(settings: Settings, file: str | None) -> Sources:
     return load_sources(file or settings.sources)
 
 
+#: Columns of output when it goes to a file or a pipe (a log, a cron mail): wide enough that tables
+#: keep whole outlet names. ``COLUMNS`` overrides it.
+PIPED_WIDTH = 160
+
+
 def console() -> Console:
+    """The console commands print to: a terminal's own width, or :data:`PIPED_WIDTH` when piped."""
     from rich.console import Console
 
-    return Console(stderr=False, soft_wrap=False)
+    width = None
+    if not sys.stdout.isatty():
+        try:
+            width = int(os.environ.get("COLUMNS") or PIPED_WIDTH)
+        except ValueError:
+            width = PIPED_WIDTH
+    return Console(stderr=False, soft_wrap=False, width=width)
 
 
-def open_store(settings: Settings) -> Store:
+def open_store(settings: Settings, *, read: bool = False) -> Store:
+    """The store of ``settings.db``; ``read``: the command only reads, so a database on a read-only
+    medium (or a read-only file) is opened read-only instead of refused."""
     from compare.store import Store
 
+    path = Path(settings.db)
+    if read and path.is_file():
+        folder = path.parent if str(path.parent) else Path(".")
+        if not (os.access(path, os.W_OK) and os.access(folder, os.W_OK)):
+            return Store(path, read_only=True)
     return Store(settings.db)
 
 

@@ -28,7 +28,9 @@ def _render(store: Store, event_id: int, fmt: str) -> str:
 
     if not 1 <= event_id <= MAX_ID:
         raise UsageError(f"event {event_id} does not exist (ids are whole numbers from 1)")
-    return render_report(build_event_view(store, event_id), format=fmt)
+    # A report read on its own (a file, or standard output) is one file: it links to nothing a
+    # bundle would have written beside it.
+    return render_report(build_event_view(store, event_id), format=fmt, standalone=True)
 
 
 def _emit(text: str, out: str | None) -> None:
@@ -61,7 +63,7 @@ def report(settings: Settings, event_id: int | None, latest: bool, fmt: str, out
         raise UsageError("give an EVENT_ID or --latest (not both)")
     if not Path(settings.db).exists():
         raise UsageError(f"no database at {settings.db}; run `newscompare run` or `newscompare demo` first")
-    with open_store(settings) as store:
+    with open_store(settings, read=True) as store:
         if latest:
             event_id = latest_event_id(store)
             if event_id is None:

@@ -29,11 +29,14 @@ MEDIA_TYPES = {
 }
 
 
-def render_report(report: EventView, *, format: str = "html") -> str:
+def render_report(report: EventView, *, format: str = "html", standalone: bool = False) -> str:
     """``report`` rendered as ``format`` (``html``, ``md``, ``json`` or ``csv``).
 
+    ``standalone`` HTML links to nothing a report bundle would write beside it (a single file).
     An unknown format raises :class:`~compare.errors.UsageError` naming the ones there are.
     """
+    if format == "html":
+        return render_html(report, standalone=standalone)
     try:
         renderer = FORMATS[format]
     except KeyError:

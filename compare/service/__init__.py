@@ -39,7 +39,7 @@ def _warm(db_path: str | Path, embedder: Embedder | None) -> Embedder | None:
     """Load the embedder and the vector index now rather than on the first query."""
     from compare.store import Store
 
-    with Store(db_path, migrate=False) as store:
+    with Store(db_path, read_only=True) as store:
         if not store.has_vectors():
             return embedder
         if embedder is None:

@@ -65,7 +65,8 @@ Since = Annotated[
     str | None,
     Query(
         pattern=r"^([0-9]{1,4}(mo|[mhdwy])|all)$",
-        description="Only what was published in the last 90m, 12h, 30d, 2w, 6mo or 1y; 'all' for everything",
+        description="Only what was published in the last 90m, 12h, 30d, 2w, 6mo or 1y; "
+        "'all' (the default) for everything",
     ),
 ]
 FromDate = Annotated[datetime.date | None, Query(description="Only what was published on or after this date")]
@@ -96,7 +97,7 @@ def create_app(
     path = Path(db_path)
     if not path.is_file():
         raise StoreError(f"no database at {path}: run `newscompare run` (or `demo`) first", path=str(path))
-    with Store(path, migrate=False) as probe:
+    with Store(path, read_only=True) as probe:
         tables = probe.tables()
     if not {"events", "claims", "passages_fts"} <= tables:
         raise StoreError(f"{path} is not a newscompare database (or predates its schema)", path=str(path))
@@ -111,7 +112,7 @@ def create_app(
     app.state.aliases = aliases
 
     def store() -> Iterator[Store]:
-        s = Store(path, migrate=False)
+        s = Store(path, read_only=True)
         try:
             yield s
         finally:

@@ -100,9 +100,10 @@ class Store(
 ):
     """The newscompare database."""
 
-    def __init__(self, path: str | Path, *, migrate: bool = True) -> None:
+    def __init__(self, path: str | Path, *, migrate: bool = True, read_only: bool = False) -> None:
         self.path = str(path)
-        self._db: Database = open_database(path, migrate=migrate)
+        self.read_only = read_only
+        self._db: Database = open_database(path, migrate=migrate, read_only=read_only)
 
     def close(self) -> None:
         self._db.close()

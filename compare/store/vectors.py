@@ -35,6 +35,7 @@ _PASSAGE_VECTORS = """SELECT p.id, e.dim, e.vector FROM passages p
 class VectorMixin:
     _db: Database
     path: str
+    read_only: bool
 
     # -- the embedding cache ----------------------------------------------------------------------
 
@@ -155,7 +156,7 @@ class VectorMixin:
                 _INDEXES.pop(key, None)
                 return None
             _INDEXES[key] = (signature, changed)
-            if prefix is not None:
+            if prefix is not None and not self.read_only:
                 try:
                     changed.save(prefix)
                     Path(f"{prefix}.sync.json").write_text(

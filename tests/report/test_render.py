@@ -27,6 +27,7 @@ from compare.report import (
 from compare.report.bundle import SNAPSHOT_SEPARATOR
 from compare.report.csvout import cell_code
 from compare.report.labels import safe_url
+from compare.store import Store
 from compare.view import build_event_view, build_index
 
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
@@ -119,7 +120,7 @@ def test_index_html_is_inert_and_links_reports(fx: Fixture) -> None:
     html = render_index_html(index)
     parsed = _check_inert_html(html)
     hrefs = [a["href"] for t, a in parsed.tags if t == "a"]
-    # what changed comes first (the changed event, the new one), then every event
+    # what changed comes first (the new event, then the changed one), then every event
     order = (fx.other_event_id, fx.event_id, fx.event_id, fx.other_event_id)
     assert hrefs == [f"event-{e}.html" for e in order]
     text = " ".join(parsed.text)
@@ -287,3 +288,60 @@ def test_render_report_by_format_name(report) -> None:  # type: ignore[no-untype
     assert set(FORMATS) == {"html", "md", "json", "csv"}
     with pytest.raises(UsageError, match="html, md, json, csv"):
         render_report(report, format="pdf")
+
+
+def test_a_single_file_links_to_nothing_beside_it(report) -> None:  # type: ignore[no-untyped-def]
+    html = render_html(report, standalone=True)
+    parsed = _check_inert_html(html)
+    hrefs = [a["href"] for t, a in parsed.tags if t == "a" and a.get("href")]
+    assert hrefs and all(h.startswith(("#", "http://", "https://")) for h in hrefs), hrefs
+    anchors = {a["id"] for _, a in parsed.tags if a.get("id")}
+    assert all(h[1:] in anchors for h in hrefs if h.startswith("#")), "every in-page link has its target"
+    assert "snapshots/" not in html.replace("snapshots/&lt;sha256&gt;", "")
+
+
+def _long_event(path: Path, *, sentences: int = 680) -> tuple[Store, int]:
+    """An event whose one article is a single 1 MB line of ~680 sentences, beside a short one."""
+    from compare.models import Passage
+    from compare.store import ClaimInput
+
+    store = Store(path)
+    store.ensure_outlet("long", name="Long Read")
+    store.ensure_outlet("short", name="Short Wire")
+    run = store.start_run("run", {})
+    words = " ".join(["The convoy waited at the checkpoint while officials argued about the road"] * 20)
+    long_sentences = [f"{words} number {i}." for i in range(sentences)]
+    ids = {}
+    for outlet, texts in (("long", long_sentences), ("short", long_sentences[:3])):
+        text = " ".join(texts)
+        saved = store.save_article(
+            outlet_id=outlet, url=f"https://{outlet}.test/a", text=text, snapshot_sha256=None, run_id=run,
+            fields={"title": "Convoy", "published_at": "2026-11-20T10:00:00+00:00"},
+        )  # fmt: skip
+        at, passages = 0, []
+        for i, s in enumerate(texts):
+            passages.append(Passage(str(saved.id), i, at, at + len(s), s))
+            at += len(s) + 1
+        store.save_passages(saved.id, passages)
+        ids[outlet] = [p.id for p in store.article_passages(saved.id)]
+    event = store.save_event(key="e", label="Convoy", state={}, members={a: 1.0 for a in (1, 2)},
+                             span=("2026-11-20", "2026-11-20"), run_id=run)  # fmt: skip
+    claims = [
+        ClaimInput(f"k{i}", p, ((p, 1.0, False), *(((ids["short"][i], 0.9, False),) if i < 3 else ())))
+        for i, p in enumerate(ids["long"])
+    ]
+    store.save_claims(event, claims, run_id=run)
+    store.finish_run(run, status="ok")
+    return store, event
+
+
+def test_a_page_stays_bounded_for_a_huge_event(tmp_path: Path) -> None:
+    store, event = _long_event(tmp_path / "long.db")
+    view = build_event_view(store, event)
+    assert view.total_claims == 680 and len(view.claims) == 680  # the view and the JSON keep all
+    html = render_html(view)
+    assert len(html.encode("utf-8")) < 1_000_000, len(html)
+    parsed = _check_inert_html(html)
+    assert len([t for t, a in parsed.tags if t == "tr" and a.get("id", "").startswith("c")]) == 3 * 2
+    assert "the first 200 shown" in html  # the rest of the single-outlet claims are folded away
+    assert len(parsed.tags) < 20_000
