@@ -119,3 +119,36 @@ def test_the_matrix_and_the_outlets_table_agree(demo: DemoRuns, night: str) -> N
                     disagree += row["state"] == "not_read"
     assert disagree == 0
     assert demo.scores["presence_disagreements"] == 0
+
+
+def test_every_link_of_the_service_resolves_on_the_demo_store(demo: DemoRuns) -> None:
+    """Crawl the web service over the demo store: every page it links to answers 200."""
+    import re
+    from urllib.parse import urljoin, urlsplit
+
+    from fastapi.testclient import TestClient
+
+    from compare.embed import HashingEmbedder
+    from compare.service import create_app
+
+    app = create_app(demo.db, embedder=HashingEmbedder(dim=384))
+    seen: dict[str, int] = {}
+    todo = ["/", "/?q=Lachin+corridor", "/?q=convoy&since=all", "/outlets", "/runs", "/docs"]
+    with TestClient(app) as client:
+        while todo:
+            url = todo.pop()
+            if url in seen:
+                continue
+            r = client.get(url, follow_redirects=True)
+            seen[url] = r.status_code
+            if r.status_code != 200 or "text/html" not in r.headers.get("content-type", ""):
+                continue
+            assert len(r.content) < 1_000_000, (url, len(r.content))
+            for href in re.findall(r'href="([^"#]+)', r.text):
+                target = urljoin(f"http://testserver{url}", href)
+                parts = urlsplit(target)
+                if parts.netloc == "testserver":
+                    todo.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    broken = {u: c for u, c in seen.items() if c != 200}
+    assert not broken, broken
+    assert sum(u.startswith("/events/") for u in seen) >= 9 and any(u.startswith("/claims/") for u in seen)

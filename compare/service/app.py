@@ -15,6 +15,8 @@ time, and the store dependency is local to :func:`create_app`.)
 
 import datetime
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,6 +24,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 
 from compare import __version__
@@ -39,6 +42,13 @@ logger = logging.getLogger(__name__)
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+#: The API docs pages run Swagger UI / ReDoc from this server (with one inline start-up script):
+#: nothing may come from anywhere else.
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; font-src 'self' data:; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
 MAX_PAGE = 100
@@ -75,6 +85,29 @@ Outlets = Annotated[list[str], Query(max_length=MAX_FILTERS, description="Outlet
 Groups = Annotated[list[str], Query(max_length=MAX_FILTERS, description="Perspective groups (repeat)")]
 
 
+class _PageCache:
+    """Rendered pages by (what, store revision): a page is built once per change of the store."""
+
+    def __init__(self, *, maxsize: int) -> None:
+        self._pages: OrderedDict[tuple[object, ...], str] = OrderedDict()
+        self._maxsize = maxsize
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> str | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple[object, ...], page: str) -> str:
+        with self._lock:
+            self._pages[key] = page
+            while len(self._pages) > self._maxsize:
+                self._pages.popitem(last=False)
+        return page
+
+
 def _check_filters(values: Sequence[str]) -> tuple[str, ...]:
     if any(len(v) > 100 for v in values):
         raise UsageError("a filter value is longer than 100 characters")
@@ -102,7 +135,9 @@ def create_app(
     if not {"events", "claims", "passages_fts"} <= tables:
         raise StoreError(f"{path} is not a newscompare database (or predates its schema)", path=str(path))
 
-    app = FastAPI(
+    # FastAPI's own /docs and /redoc load Swagger UI and ReDoc from a CDN; fastapi-offline serves
+    # the same pages from files it ships, so the API docs work on a machine without internet.
+    app = FastAPIOffline(
         title="newscompare",
         version=__version__,
         description="Read-only API over a newscompare database: topic queries, events, claims, "
@@ -134,8 +169,8 @@ def create_app(
         response: Response = await call_next(request)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
-        if not request.url.path.startswith(("/docs", "/redoc")):
-            response.headers["Content-Security-Policy"] = CSP
+        docs = request.url.path.startswith(("/docs", "/redoc", "/static-offline-docs"))
+        response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
         return response
 
     def run_query(
@@ -257,11 +292,17 @@ def create_app(
             raise NotFoundError(f"no stored article text for snapshot {sha256}")
         return text
 
+    pages = _PageCache(maxsize=64)
+
     @app.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_event(s: Db, event_id: RowId) -> str:
         from compare.report import render_html
 
-        return render_html(data.event_view(s, event_id))
+        key = (event_id, s.revision())
+        page = pages.get(key)
+        if page is None:
+            page = pages.put(key, render_html(data.event_view(s, event_id)))
+        return page
 
     @app.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_claim(s: Db, claim_id: RowId) -> str:

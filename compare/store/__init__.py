@@ -118,6 +118,17 @@ class Store(
         """Rows per table (for summaries and tests)."""
         return {t: int(self._db.execute(f"SELECT COUNT(*) FROM [{t}]").fetchone()[0]) for t in TABLES}
 
+    def revision(self) -> tuple[object, ...]:
+        """A value that changes whenever a run writes anything a reader shows (one query): what a
+        cache of pages built from the store is keyed by."""
+        row = self._db.execute(
+            """SELECT (SELECT MAX(id) FROM runs), (SELECT MAX(finished_at) FROM runs),
+                      (SELECT MAX(id) FROM fetch_log), (SELECT MAX(id) FROM articles),
+                      (SELECT MAX(id) FROM claim_changes), (SELECT MAX(built_at) FROM event_framing),
+                      (SELECT MAX(id) FROM event_changes)"""
+        ).fetchone()
+        return tuple(row)
+
     def tables(self) -> set[str]:
         """The names of the tables the file holds (to tell a newscompare database from another)."""
         return {str(r[0]) for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -222,3 +223,15 @@ def test_event_page_links_resolve_inside_the_service(client: TestClient, store: 
     assert f"sha256: {sha}" in text.text and "<" not in text.text.split("\n", 1)[0]
     assert client.get(f"/events/snapshots/{'cd' * 32}.txt").status_code == 404
     assert client.get("/events/snapshots/not-a-hash.txt").status_code in (404, 422)
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_api_docs_need_nothing_from_elsewhere(client: TestClient, page: str) -> None:
+    r = client.get(page)
+    assert r.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', r.text)
+    assert assets and all(a.startswith("/") for a in assets), assets  # served here, not from a CDN
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert "cdn" not in r.text.lower()
+    assert "'self'" in r.headers["content-security-policy"]
