@@ -266,9 +266,14 @@ def _print_summary(result: RunResult, *, exit_on_failure: bool = True) -> None:
         )
     if result.reports:
         notes["report"] = f"{len(result.reports)} event reports"
-    for stage, seconds in result.timings.items():
-        table.add_row(stage, f"{seconds:.2f}", notes.get(stage, ""))
-    out.print(table)
+    if out.is_terminal:
+        for stage, seconds in result.timings.items():
+            table.add_row(stage, f"{seconds:.2f}", notes.get(stage, ""))
+        out.print(table)
+    else:  # a log or a cron mail: one plain line per stage
+        out.print(f"run {result.run_id}: {result.status}", highlight=False)
+        for stage, seconds in result.timings.items():
+            out.print(f"{stage}: {seconds:.2f} s; {notes.get(stage, '')}".rstrip("; "), highlight=False)
     if result.failed_outlets:
         out.print(f"Outlets that could not be read at all: {', '.join(result.failed_outlets)}")
     if result.exit_code and exit_on_failure:
