@@ -120,6 +120,38 @@ def test_compare_puts_a_local_file_beside_the_store(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "no such file" in missing.output
 
 
+def test_compare_does_not_pick_up_a_sources_file_unasked(
+    tmp_path: Path, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "Ministry says road is open\n\nThe ministry said on Saturday that the Lachin road is open.\n\n"
+        "It said trucks can pass the border checkpoint.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sources.yaml").write_text(
+        (repo / "sources.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "n.db"), "compare", str(article), "--format", "json"],
+        env={"NEWSCOMPARE_EMBED_BACKEND": "hashing"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [o["id"] for o in json.loads(result.output)["outlets"]] == ["local"]
+
+
+def test_run_refuses_an_unwritable_reports_folder_before_fetching(tmp_path: Path) -> None:
+    (tmp_path / "x.yaml").write_text("outlets: []\n", encoding="utf-8")
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "n.db"), "run", "--sources", str(tmp_path / "x.yaml"),
+              "--out", str(tmp_path / "file" / "reports")],
+    )  # fmt: skip
+    assert result.exit_code == 2 and "cannot write the reports" in result.stderr
+    assert not (tmp_path / "n.db").exists()  # nothing was fetched, no run recorded
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

@@ -75,8 +75,9 @@ def report(settings: Settings, event_id: int | None, latest: bool, fmt: str, out
 @cli.command("compare")
 @click.argument("inputs", nargs=-1, required=True, metavar="FILE_OR_URL...")
 @click.option(
-    "--sources", "sources_file", metavar="FILE", help="Sources file (default sources.yaml if present)."
-)
+    "--sources", "sources_file", metavar="FILE",
+    help="Sources file whose outlets the inputs are compared with (none unless given).",
+)  # fmt: skip
 @click.option("--outlet", "outlet_id", metavar="ID", help="Outlet that published the given files.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
 @click.option("--out", "out", metavar="PATH", help="Write the report to this file.")
@@ -100,10 +101,9 @@ def compare_cmd(
     """
     from compare.pipeline import LazyEmbedder, compare_inputs, run_lifecycle
 
-    sources = None
-    path = Path(sources_file or settings.sources)
-    if sources_file or path.exists():
-        sources = load_sources_file(settings, str(path))
+    # Only a sources file named here: one lying in the working folder would add its outlets to the
+    # comparison unasked.
+    sources = load_sources_file(settings, sources_file) if sources_file else None
     for item in inputs:
         if not item.startswith(("http://", "https://")) and not Path(item).is_file():
             raise UsageError(f"{item}: no such file (and not an http(s) URL)")

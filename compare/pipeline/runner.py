@@ -7,6 +7,7 @@ stage skips what is already done, so the next run resumes where the killed one s
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compare.config import Settings
-from compare.errors import CompareError
+from compare.errors import CompareError, UsageError
 from compare.models import Sources
 from compare.pipeline.analysing import AnalyseCounts, analyse
 from compare.pipeline.extracting import ExtractCounts, extract_new
@@ -185,6 +186,15 @@ def write_reports(
     return written, out_dir / "index.html"
 
 
+def _check_writable(out_dir: Path) -> None:
+    """Refuse before any fetch a reports folder that cannot be written (one line, exit 2)."""
+    folder = out_dir
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise UsageError(f"cannot write the reports to {out_dir}: {folder} is not a writable folder")
+
+
 def run_pipeline(
     settings: Settings,
     sources: Sources,
@@ -200,6 +210,8 @@ def run_pipeline(
     since: timedelta | None = None,
 ) -> RunResult:
     """The nightly job: fetch, process, report; under the database's run lock."""
+    if out_dir is not None:
+        _check_writable(out_dir)
     params = {
         "sources": sources.path,
         "outlets": list(outlet_ids or []),
