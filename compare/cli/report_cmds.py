@@ -97,7 +97,7 @@ def compare_cmd(
 
     \b
     Example:
-        newscompare compare seeds/seed/azernews-2023-07-29.html --outlet azernews
+        newscompare compare seeds/seed/azernews-2023-07-29.txt
     """
     from compare.pipeline import LazyEmbedder, compare_inputs, run_lifecycle
 
