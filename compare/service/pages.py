@@ -13,6 +13,8 @@ from urllib.parse import urlencode, urlsplit
 
 import jinja2
 
+from compare.report.glance import when
+
 __all__ = ["render_page"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -51,7 +53,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["safe_url"] = _safe_url
-    env.filters["day"] = lambda value: str(value)[:10] if value else ""
+    env.filters["day"] = lambda value: when(str(value)[:10]) if value else ""
+    env.filters["when"] = when
     env.globals["query_string"] = _query_string
     return env
 
