@@ -77,7 +77,8 @@ def _check_inert_html(html: str) -> _Tags:
         href = attrs.get("href")
         if href is not None:
             assert re.match(
-                r"^(https?://|#|snapshots/[0-9a-f]{64}\.txt$|index\.html$|event-\d+\.html$|topic-[\w-]+\.html$)",
+                r"^(https?://|#|snapshots/[0-9a-f]{64}\.txt$|index\.html$|event-\d+\.html(#claim-\d+)?$"
+                r"|topic-[\w-]+\.html$)",
                 href,
             ), href
     return parsed
@@ -345,3 +346,21 @@ def test_a_page_stays_bounded_for_a_huge_event(tmp_path: Path) -> None:
     assert len([t for t, a in parsed.tags if t == "tr" and a.get("id", "").startswith("c")]) == 3 * 2
     assert "the first 200 shown" in html  # the rest of the single-outlet claims are folded away
     assert len(parsed.tags) < 20_000
+
+
+def test_topic_pages_are_written_inert_and_linked_from_the_index(fx: Fixture, tmp_path: Path) -> None:
+    from compare.embed import HashingEmbedder
+    from compare.models import Sources, Topic
+    from compare.pipeline.topics import write_topic_pages
+
+    sources = Sources(path="x", outlets=(), topics=(Topic("lachin", f"Lachin {SCRIPT}", ("checkpoint",)),))
+    links = write_topic_pages(fx.store, sources, tmp_path, embedder=HashingEmbedder(dim=64), since=None)
+    assert [link.path for link in links] == ["topic-lachin.html"]
+    html = (tmp_path / "topic-lachin.html").read_text(encoding="utf-8")
+    parsed = _check_inert_html(html)
+    assert SCRIPT in " ".join(parsed.text) and "<script" not in html.lower()
+    assert any(a.get("href", "").startswith(f"event-{fx.event_id}.html") for _, a in parsed.tags)
+    markdown = (tmp_path / "topic-lachin.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# Topic: Lachin &lt;script&gt;")
+    index = render_index_html(build_index(fx.store, topics=links))
+    assert 'href="topic-lachin.html"' in index
