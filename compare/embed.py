@@ -36,6 +36,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from compare.errors import EmbedError
+from compare.hashing import text_hash
 
 __all__ = [
     "BACKENDS",
@@ -107,11 +108,6 @@ class VectorCache(Protocol):
     def put_many(self, model_id: str, vectors: Mapping[str, np.ndarray]) -> None:
         """Remember these vectors (hash -> vector) for ``model_id``."""
         ...
-
-
-def text_hash(text: str) -> str:
-    """The sha256 hex digest of the UTF-8 text: the cache key of its vector."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def normalise_rows(matrix: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 __all__ = [
+    "READABLE_OUTCOMES",
     "Article",
     "Discovered",
     "Feed",
@@ -156,7 +157,14 @@ class Outcome(StrEnum):
     @property
     def readable(self) -> bool:
         """True when the page's content is available to compare."""
-        return self in (Outcome.OK, Outcome.NOT_MODIFIED, Outcome.SKIPPED_FRESH)
+        return self.value in READABLE_OUTCOMES
+
+
+#: The fetch outcomes under which a page's content is available to compare: fetched now, unchanged
+#: since the stored copy (304), or fetched so recently that it was not asked again. Every other
+#: outcome leaves the page unread. The one definition: the store, the presence rule and the
+#: service all use it.
+READABLE_OUTCOMES = frozenset({"ok", "not_modified", "skipped_fresh"})
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 
 For each size (default 10k, 100k, 1M passages) it draws synthetic L2-normalised 384-d vectors
 that cluster the way sentence embeddings do (topics > stories > sentences, so nearest neighbours
-are not trivially one cell apart), builds :class:`compare.vectorindex.VectorIndex` in IVF mode,
+are not trivially one cell apart), builds :class:`compare.store.VectorIndex` in IVF mode,
 and times single-vector queries drawn from the same distribution (held out from the data):
 
 * exact search — the numpy matrix-vector product of the index's exact mode, the ground truth;
@@ -43,7 +43,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from compare.vectorindex import DEFAULT_NPROBE, VectorIndex
+from compare.store.vectorindex import DEFAULT_NPROBE, VectorIndex
 
 DIM = 384
 K = 10

@@ -7,6 +7,7 @@ the test, so a new module has to be placed on the map deliberately.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,10 @@ LAYERS = {
     "__init__": 0,
     "errors": 0,
     "models": 0,
+    "wordlists": 0,
+    "hashing": 0,
+    "durations": 0,
+    "markup": 0,
     "config": 1,
     "sources": 1,
     "charset": 1,
@@ -31,19 +36,18 @@ LAYERS = {
     "embed": 2,
     "demoweb": 2,
     "lexicons": 2,
-    "wordlists": 0,
-    "vectorindex": 2,
     "events": 3,
     "align": 3,
     "reprints": 3,
     "framing": 4,
-    "report": 5,
-    "pipeline": 6,
-    "evaluate": 6,
+    "view": 5,
+    "report": 6,
     "query": 6,
-    "cli": 7,
-    "service": 7,
-    "__main__": 8,
+    "pipeline": 7,
+    "evaluate": 7,
+    "cli": 8,
+    "service": 8,
+    "__main__": 9,
 }
 
 # Deliberate arrows inside one layer: the language detector is an adapter that only the
@@ -133,3 +137,54 @@ def test_the_map_catches_an_upward_import(tmp_path: Path) -> None:
     fake.write_text("from compare.store import Store\n", encoding="utf-8")
     ((_, target),) = _imports(fake, "compare.models")
     assert LAYERS[_component(target)] > LAYERS[_component("compare.models")]
+
+
+_SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|ALTER|DROP|PRAGMA|WITH)\s", re.IGNORECASE)
+_SQL_WORDS = re.compile(r"\b(FROM|INTO|SET|WHERE|TABLE|JOIN|VALUES)\b")
+
+
+def _sql_strings(path: Path) -> list[tuple[int, str]]:
+    """String literals (f-strings too) that read as SQL statements."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            text = node.value
+        elif isinstance(node, ast.JoinedStr):
+            parts = [v.value for v in node.values if isinstance(v, ast.Constant)]
+            text = "".join(p for p in parts if isinstance(p, str))
+        else:
+            continue
+        if _SQL.match(text) and _SQL_WORDS.search(text):
+            found.append((node.lineno, text.strip().splitlines()[0][:60]))
+    return found
+
+
+OUTSIDE_STORE = [(m, p) for m, p in MODULES if _component(m) != "store"]
+
+
+@pytest.mark.parametrize(("module", "path"), OUTSIDE_STORE, ids=[m for m, _ in OUTSIDE_STORE])
+def test_sql_lives_in_the_store(module: str, path: Path) -> None:
+    found = _sql_strings(path)
+    assert not found, f"{module}: SQL outside compare/store/ (ask the store for it by name): {found}"
+
+
+@pytest.mark.parametrize(("module", "path"), OUTSIDE_STORE, ids=[m for m, _ in OUTSIDE_STORE])
+def test_the_database_handle_is_private(module: str, path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    used = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "_db"]
+    assert not used, f"{module} reaches into the store's database handle at lines {used}"
+
+
+def test_the_sql_check_catches_a_statement(tmp_path: Path) -> None:
+    fake = tmp_path / "x.py"
+    fake.write_text('q = f"SELECT id FROM events WHERE id = {1}"\nnote = "select the best one"\n')
+    assert {line for line, _ in _sql_strings(fake)} == {1}

@@ -118,3 +118,70 @@ def test_compare_puts_a_local_file_beside_the_store(tmp_path: Path) -> None:
     assert any("Lachin road" in c["central_sentence"] for c in report["claims"])
     missing = CliRunner().invoke(cli, ["--db", db, "compare", str(tmp_path / "none.html")])
     assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_compare_does_not_pick_up_a_sources_file_unasked(
+    tmp_path: Path, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "Ministry says road is open\n\nThe ministry said on Saturday that the Lachin road is open.\n\n"
+        "It said trucks can pass the border checkpoint.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sources.yaml").write_text(
+        (repo / "sources.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "n.db"), "compare", str(article), "--format", "json"],
+        env={"NEWSCOMPARE_EMBED_BACKEND": "hashing"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [o["id"] for o in json.loads(result.output)["outlets"]] == ["local"]
+
+
+def test_run_refuses_an_unwritable_reports_folder_before_fetching(tmp_path: Path) -> None:
+    (tmp_path / "x.yaml").write_text("outlets: []\n", encoding="utf-8")
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "n.db"), "run", "--sources", str(tmp_path / "x.yaml"),
+              "--out", str(tmp_path / "file" / "reports")],
+    )  # fmt: skip
+    assert result.exit_code == 2 and "cannot write the reports" in result.stderr
+    assert not (tmp_path / "n.db").exists()  # nothing was fetched, no run recorded
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["report", "4242"], "event 4242 does not exist"),
+        (["report", "1180591620717411303424"], "event 1180591620717411303424 does not exist"),
+        (["report", "0"], "does not exist"),
+        (["query", "convoy", "--since", "soon"], "cannot read"),
+        (["run", "--sources", "x.yaml", "--since", "2 fortnights"], "cannot read the duration"),
+    ],
+)
+def test_bad_ids_and_durations_are_one_line_and_exit_2(
+    tmp_path: Path, args: list[str], expected: str
+) -> None:
+    from compare.store import Store
+
+    db = tmp_path / "n.db"
+    Store(db).close()
+    (tmp_path / "x.yaml").write_text("outlets: []\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0] and "Traceback" not in result.output
+
+
+def test_durations_mean_the_same_everywhere() -> None:
+    from datetime import timedelta
+
+    from compare.durations import parse_duration
+
+    assert parse_duration("90m") == timedelta(minutes=90)
+    assert parse_duration("6mo") == timedelta(days=180)
+    assert parse_duration("2d") == timedelta(days=2)
+    assert parse_duration("all") is None

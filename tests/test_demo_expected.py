@@ -95,7 +95,60 @@ def test_the_second_demo_shows_the_silent_edit(demo: DemoRuns) -> None:
 def test_the_seed_event_is_covered_by_every_readable_outlet(demo: DemoRuns) -> None:
     reports = [json.loads(p.with_suffix(".json").read_text()) for p in demo.first.reports]
     seed = next(r for r in reports if any("mfa-rights-constitution" in a["url"] for a in r["articles"]))
-    covering = {o["id"] for o in seed["outlets"] if o["covering"]}
+    covering = {o["id"] for o in seed["outlets"] if o["state"] == "covers"}
     assert covering >= {"azstate-demo", "armvoice-demo", "rustate-demo", "wire-demo", "eurocast-demo"}
     blocked = [o for o in seed["outlets"] if o["id"] == "closed-gazette-demo"]
-    assert blocked and blocked[0]["reason"] == "blocked"
+    assert blocked and blocked[0]["state"] == "not_read" and blocked[0]["reason"] == "blocked"
+
+
+@pytest.mark.parametrize("night", ["first", "second"])
+def test_the_matrix_and_the_outlets_table_agree(demo: DemoRuns, night: str) -> None:
+    """Every cell that is not "says" is what the outlet's row says: omits when it was read,
+    not read (with the same reason) when it was not, on both nights."""
+    run: RunResult = getattr(demo, night)
+    disagree = 0
+    for path in run.reports:
+        report = json.loads(path.with_suffix(".json").read_text())
+        rows = {o["id"]: o for o in report["outlets"]}
+        for claim in report["claims"]:
+            for cell in claim["cells"]:
+                row = rows[cell["outlet_id"]]
+                if cell["presence"] == "not_read":
+                    disagree += row["state"] != "not_read" or row["reason"] != cell["reason"]
+                elif cell["presence"] == "omits":
+                    disagree += row["state"] == "not_read"
+    assert disagree == 0
+    assert demo.scores["presence_disagreements"] == 0
+
+
+def test_every_link_of_the_service_resolves_on_the_demo_store(demo: DemoRuns) -> None:
+    """Crawl the web service over the demo store: every page it links to answers 200."""
+    import re
+    from urllib.parse import urljoin, urlsplit
+
+    from fastapi.testclient import TestClient
+
+    from compare.embed import HashingEmbedder
+    from compare.service import create_app
+
+    app = create_app(demo.db, embedder=HashingEmbedder(dim=384))
+    seen: dict[str, int] = {}
+    todo = ["/", "/?q=Lachin+corridor", "/?q=convoy&since=all", "/outlets", "/runs", "/docs"]
+    with TestClient(app) as client:
+        while todo:
+            url = todo.pop()
+            if url in seen:
+                continue
+            r = client.get(url, follow_redirects=True)
+            seen[url] = r.status_code
+            if r.status_code != 200 or "text/html" not in r.headers.get("content-type", ""):
+                continue
+            assert len(r.content) < 1_000_000, (url, len(r.content))
+            for href in re.findall(r'href="([^"#]+)', r.text):
+                target = urljoin(f"http://testserver{url}", href)
+                parts = urlsplit(target)
+                if parts.netloc == "testserver":
+                    todo.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    broken = {u: c for u, c in seen.items() if c != 200}
+    assert not broken, broken
+    assert sum(u.startswith("/events/") for u in seen) >= 9 and any(u.startswith("/claims/") for u in seen)

@@ -103,11 +103,11 @@ def test_runs_are_idempotent_and_see_silent_edits(web: DemoWeb, tmp_path: Path) 
     third = run_pipeline(settings, sources, out_dir=tmp_path / "r3", embedder=embedder)
     assert third.extract is not None and third.extract.new_version == 1
     with Store(settings.db) as store:
-        edited = store.db.execute("SELECT url, changes FROM articles WHERE version = 2").fetchall()
+        edited = store._db.execute("SELECT url, changes FROM articles WHERE version = 2").fetchall()
         assert len(edited) == 1 and json.loads(edited[0][1])
         runs = store.runs()
-        assert [r["status"] for r in runs][:3] == ["partial", "partial", "partial"]
-        assert runs[0]["timings"]["report"] >= 0
+        assert [r.status for r in runs][:3] == ["partial", "partial", "partial"]
+        assert runs[0].timings["report"] >= 0
     reports = [json.loads(p.with_suffix(".json").read_text()) for p in third.reports]
     changed = [r for r in reports if r["changes"]["edited"]]
     assert changed, "the edited article must appear under 'changed since the last run'"
@@ -179,7 +179,7 @@ def test_a_run_killed_during_processing_resumes_to_the_same_database(web: DemoWe
             assert not extra and not lacking, f"{key}: only resumed {extra[:3]}; only whole {lacking[:3]}"
         assert resumed[key] == value, key
     with Store(killed) as store:
-        assert [r["status"] for r in store.runs()][:2] == ["ok", "interrupted"]
+        assert [r.status for r in store.runs()][:2] == ["ok", "interrupted"]
 
 
 def test_query_and_report_commands_read_the_store(web: DemoWeb, tmp_path: Path) -> None:
@@ -193,10 +193,14 @@ def test_query_and_report_commands_read_the_store(web: DemoWeb, tmp_path: Path) 
     assert found.exit_code == 0, found.output
     answer = json.loads(found.output)
     assert answer["events"] and "Stepanakert" in json.dumps(answer)  # the alias set widened the query
-    recent = runner.invoke(cli, ["--db", settings.db, "query", "Khankendi", "--format", "json"], env=env)
+    recent = runner.invoke(
+        cli, ["--db", settings.db, "query", "Khankendi", "--since", "30d", "--format", "json"], env=env
+    )
     assert recent.exit_code == 0 and json.loads(recent.output)["events"] == []  # 2023 is not in 30 days
+    default = runner.invoke(cli, ["--db", settings.db, "query", "Khankendi", "--format", "json"], env=env)
+    assert json.loads(default.output)["events"] == answer["events"]  # the whole store by default
     report = runner.invoke(cli, ["--db", settings.db, "report", "--latest", "--format", "md"])
-    assert report.exit_code == 0 and "Claim matrix" in report.output
+    assert report.exit_code == 0 and "claim matrix" in report.output.lower()
     missing = runner.invoke(cli, ["--db", settings.db, "report", "999999"])
     assert missing.exit_code == 2 and "Traceback" not in missing.output
     nodb = runner.invoke(cli, ["--db", str(tmp_path / "none.db"), "query", "x"])

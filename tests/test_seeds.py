@@ -7,6 +7,7 @@ one pass).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compare.demoweb import load_corpus
+from compare.demoweb import default_seeds_dir, load_corpus
 from compare.demoweb.corpus import Corpus, DemoArticle
 from compare.errors import ConfigError
 
@@ -197,7 +198,11 @@ def test_voices_name_demo_outlets(corpus: Corpus) -> None:
 def test_seed_metadata_names_the_original(corpus: Corpus) -> None:
     meta = corpus.seed_meta
     assert meta["outlet"] == "Azernews"
-    assert meta["url"] == "https://www.azernews.az/nation/212875.html"
+    assert meta["url"] is None  # the seed does not give its address: none is guessed
+    assert meta["text_status"] == "verbatim"
+    verbatim = (default_seeds_dir() / "seed" / meta["text_file"]).read_bytes()
+    assert hashlib.sha256(verbatim).hexdigest() == meta["sha256"]
+    assert corpus.seed_text is not None and corpus.seed_text.startswith("29 July 2023 10:25 (UTC+04:00)")
     assert str(meta["published"]).startswith("2023-07-29T10:25")
     seed_articles = [a for a in corpus.articles if a.seed]
     assert [a.key for a in seed_articles] == [meta["demo_article"]]

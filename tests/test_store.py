@@ -32,10 +32,10 @@ def _result(url: str, body: bytes, outcome: Outcome = Outcome.OK) -> FetchResult
 
 def test_a_new_database_has_every_table_and_fts(tmp_path: Path) -> None:
     store = Store(tmp_path / "n.db")
-    names = set(store.db.table_names())
+    names = set(store._db.table_names())
     assert set(TABLES) <= names
     assert {"passages_fts", "articles_fts"} <= names
-    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     store.close()
     Store(tmp_path / "n.db").close()  # reopening applies nothing twice
 
@@ -99,7 +99,7 @@ def test_versions_duplicates_and_passages(tmp_path: Path) -> None:
         [Passage(str(edited.id), 0, 0, 4, "One."), Passage(str(edited.id), 1, 5, 11, "Three.")],
     )
     assert [p.text for _, p in store.passages_of([edited.id])[edited.id]] == ["One.", "Three."]
-    hits = list(store.db.query("SELECT rowid FROM passages_fts WHERE passages_fts MATCH 'three'"))
+    hits = list(store._db.query("SELECT rowid FROM passages_fts WHERE passages_fts MATCH 'three'"))
     assert len(hits) == 1
 
 
@@ -149,3 +149,56 @@ def test_the_run_lock_excludes_a_second_holder(tmp_path: Path) -> None:
     with run_lock(db):  # released
         pass
     assert issubclass(LockedError, StoreError) and LockedError.exit_code == 3
+
+
+def _article(store: Store, outlet: str, url: str, sentences: list[str], run_id: int | None) -> list[int]:
+    """An article of these sentences; returns its passage row ids in order."""
+    text = " ".join(sentences)
+    saved = store.save_article(
+        outlet_id=outlet, url=url, text=text, snapshot_sha256=None, run_id=run_id, fields={}
+    )
+    passages, at = [], 0
+    for i, s in enumerate(sentences):
+        start = text.index(s, at)
+        passages.append(Passage(str(saved.id), i, start, start + len(s), s))
+        at = start + len(s)
+    store.save_passages(saved.id, passages)
+    return [p.id for p in store.article_passages(saved.id)]
+
+
+def test_claim_ids_survive_re_alignment_and_changes_are_recorded(tmp_path: Path) -> None:
+    from compare.store import ClaimInput
+
+    store = Store(tmp_path / "c.db")
+    for o in ("a", "b", "c"):
+        store.ensure_outlet(o)
+    run1 = store.start_run("run", {})
+    a = _article(store, "a", "https://a.test/1", ["The road closed.", "Trucks waited."], run1)
+    b = _article(store, "b", "https://b.test/1", ["The road was closed.", "Trucks queued."], run1)
+    event = store.save_event(key="e", label="Road", state={}, members={}, span=(None, None), run_id=run1)
+
+    def claims(*groups: list[int]) -> list[ClaimInput]:
+        return [ClaimInput(f"k{i}", g[0], tuple((p, 0.9, False) for p in g)) for i, g in enumerate(groups)]
+
+    first = store.save_claims(event, claims([a[0], b[0]], [a[1], b[1]]), run_id=run1)
+    road, trucks = first["k0"], first["k1"]
+    run2 = store.start_run("run", {})
+    # a re-run lists the claims in another order, with other keys: the ids stay
+    again = store.save_claims(event, claims([a[1], b[1]], [a[0], b[0]]), run_id=run2)
+    assert again == {"k1": road, "k0": trucks}
+    # an edit rewords b's first sentence (a new version of the article): the claim keeps its id
+    b2 = _article(store, "b", "https://b.test/1", ["The road was shut on Monday.", "Trucks queued."], run2)
+    c = _article(store, "c", "https://c.test/1", ["Officials said the road was shut."], run2)
+    third = store.save_claims(event, claims([a[0], b2[0], c[0]], [a[1]]), run_id=run2)
+    assert third == {"k0": road, "k1": trucks}
+    kinds = [(ch.kind, ch.claim_id, ch.outlet_id) for ch in store.claim_changes(event, after_run=run1)]
+    assert ("reworded", road, "b") in kinds and ("outlet_added", road, "c") in kinds
+    assert ("outlet_dropped", trucks, "b") in kinds
+    # nothing of a claim persists: it is retired (never renumbered), and a new one gets a new id
+    fourth = store.save_claims(event, claims([a[0], b2[0], c[0]], [b2[1]]), run_id=run2)
+    assert fourth["k0"] == road and fourth["k1"] not in (road, trucks)
+    retired = store.claim(trucks)
+    assert retired is not None and retired.status == "retired"
+    assert [c.id for c in store.claims_of(event)] == [road, fourth["k1"]]
+    kinds = [(ch.kind, ch.claim_id) for ch in store.claim_changes(event, after_run=run1)]
+    assert ("retired", trucks) in kinds and ("new", fourth["k1"]) in kinds

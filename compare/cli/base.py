@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sqlite3
 import sys
-from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from compare import __version__
 from compare.config import Settings, load_settings
-from compare.errors import CompareError, SourcesError, UsageError
+from compare.durations import parse_duration
+from compare.errors import CompareError, SourcesError
 from compare.models import Sources
 
 if TYPE_CHECKING:
@@ -177,33 +179,40 @@ def main() -> None:
 # Helpers shared by the commands
 # ---------------------------------------------------------------------------------------------
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
-_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(text: str) -> timedelta:
-    """``30m``, ``12h``, ``2d``, ``1w`` -> a timedelta; anything else is a usage error."""
-    match = _DURATION.match(text or "")
-    if not match:
-        raise UsageError(f"cannot read the duration {text!r}; use a number and m, h, d or w (e.g. 2d)")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
-
-
 def load_sources_file(settings: Settings, file: str | None) -> Sources:
     from compare.sources import load_sources
 
     return load_sources(file or settings.sources)
 
 
+#: Columns of output when it goes to a file or a pipe (a log, a cron mail): wide enough that tables
+#: keep whole outlet names. ``COLUMNS`` overrides it.
+PIPED_WIDTH = 160
+
+
 def console() -> Console:
+    """The console commands print to: a terminal's own width, or :data:`PIPED_WIDTH` when piped."""
     from rich.console import Console
 
-    return Console(stderr=False, soft_wrap=False)
+    width = None
+    if not sys.stdout.isatty():
+        try:
+            width = int(os.environ.get("COLUMNS") or PIPED_WIDTH)
+        except ValueError:
+            width = PIPED_WIDTH
+    return Console(stderr=False, soft_wrap=False, width=width)
 
 
-def open_store(settings: Settings) -> Store:
+def open_store(settings: Settings, *, read: bool = False) -> Store:
+    """The store of ``settings.db``; ``read``: the command only reads, so a database on a read-only
+    medium (or a read-only file) is opened read-only instead of refused."""
     from compare.store import Store
 
+    path = Path(settings.db)
+    if read and path.is_file():
+        folder = path.parent if str(path.parent) else Path(".")
+        if not (os.access(path, os.W_OK) and os.access(folder, os.W_OK)):
+            return Store(path, read_only=True)
     return Store(settings.db)
 
 

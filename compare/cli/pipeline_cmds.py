@@ -19,7 +19,6 @@ from compare.cli.base import (
     pass_settings,
 )
 from compare.config import Settings
-from compare.models import Sources
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -47,27 +46,19 @@ def fetch(
         newscompare fetch --outlet tass --outlet armenpress
     """
     from compare.fetch import ConsoleProgress, render_summary
-    from compare.pipeline import fetch_into_store
-    from compare.store import run_lock
+    from compare.pipeline import fetch_into_store, run_lifecycle
 
     sources = load_sources_file(settings, sources_file)
     out = console()
-    with run_lock(settings.db), open_store(settings) as store:
-        store.mark_interrupted_runs()
-        run_id = store.start_run(
-            "fetch", {"sources": sources.path, "outlets": list(outlet_ids), "urls": list(urls)}
-        )
-        status = "failed"
-        try:
-            with ConsoleProgress(out) as progress:
-                summary = fetch_into_store(
-                    store, sources, run_id=run_id, settings=settings, outlet_ids=outlet_ids or None,
-                    urls=urls, progress=progress,
-                )  # fmt: skip
-            failed = [o.outlet_id for o in summary.outlets if o.failed_entirely]
-            status = "partial" if failed else "ok"
-        finally:
-            store.finish_run(run_id, status=status, failures=failed if status != "failed" else [])
+    params = {"sources": sources.path, "outlets": list(outlet_ids), "urls": list(urls)}
+    with run_lifecycle(settings.db, "fetch", params) as active:
+        with ConsoleProgress(out) as progress:
+            summary = fetch_into_store(
+                active.store, sources, run_id=active.run_id, settings=settings,
+                outlet_ids=outlet_ids or None, urls=urls, progress=progress,
+            )  # fmt: skip
+        failed = active.failures = [o.outlet_id for o in summary.outlets if o.failed_entirely]
+        active.status = "partial" if failed else "ok"
     out.print(render_summary(summary))
     if summary.exit_code:
         out.print(f"Some outlets could not be read at all: {', '.join(failed)}")
@@ -84,28 +75,22 @@ def process(settings: Settings, sources_file: str | None) -> None:
     Example:
         newscompare process
     """
-    from compare.pipeline import LazyEmbedder, RunResult, process_store
-    from compare.store import run_lock
+    from compare.pipeline import LazyEmbedder, RunResult, process_store, run_lifecycle
 
     sources = None
     path = Path(sources_file or settings.sources)
     if sources_file or path.exists():
         sources = load_sources_file(settings, str(path))
-    with run_lock(settings.db), open_store(settings) as store:
-        store.mark_interrupted_runs()
-        run_id = store.start_run("process", {"sources": str(path) if sources else None})
-        result = RunResult(run_id=run_id)
-        status = "failed"
-        try:
-            with _StepProgress(console(), "extracting") as progress:
-                result.extract, result.analysis = process_store(
-                    store, sources, run_id=run_id,
-                    embedder=LazyEmbedder(settings.model, backend=settings.embed_backend), result=result,
-                    on_step=progress.step,
-                )  # fmt: skip
-            status = result.status = "ok"
-        finally:
-            store.finish_run(run_id, status=status, timings=result.timings, counts=result.counts())
+    with run_lifecycle(settings.db, "process", {"sources": str(path) if sources else None}) as active:
+        result = RunResult(run_id=active.run_id, timings=active.timings)
+        with _StepProgress(console(), "extracting") as progress:
+            result.extract, result.analysis = process_store(
+                active.store, sources, run_id=active.run_id,
+                embedder=LazyEmbedder(settings.model, backend=settings.embed_backend), result=result,
+                on_step=progress.step,
+            )  # fmt: skip
+        result.status = "ok"
+        active.counts = result.counts()
     _print_summary(result)
 
 
@@ -135,7 +120,7 @@ def run(
     from compare.fetch import ConsoleProgress
     from compare.pipeline import run_pipeline
 
-    window = parse_duration(since or settings.since)
+    window = parse_duration(since or settings.since)  # None: "all", every active event
     sources = load_sources_file(settings, sources_file)
     with ConsoleProgress(console()) as progress:
         result = run_pipeline(
@@ -147,41 +132,9 @@ def run(
             progress=progress,
             since=window,
         )
-    topics = _topic_reports(settings, sources, Path(out or settings.out), since=since or settings.since)
-    if topics:
-        console().print(f"Topic reports: {', '.join(str(p) for p in topics)}")
+    if result.topics:
+        console().print(f"Topic reports: {', '.join(str(p) for p in result.topics)}")
     _print_summary(result)
-
-
-def _topic_reports(settings: Settings, sources: Sources, out_dir: Path, *, since: str | None) -> list[Path]:
-    """One page per topic of the sources file: its query phrases' matching events side by side."""
-    if not sources.topics:
-        return []
-    from compare.embed import CachedEmbedder
-    from compare.files import write_atomic
-    from compare.pipeline import LazyEmbedder
-    from compare.query import alias_sets, render_query_json, render_query_markdown
-    from compare.query import query as run_query
-    from compare.report.markdown import md
-
-    aliases = alias_sets(sources)
-    written = []
-    with open_store(settings) as store:
-        # The topic phrases' vectors are cached like passages': a quiet night loads no model.
-        embedder = CachedEmbedder(LazyEmbedder(settings.model, backend=settings.embed_backend), store)
-        for topic in sources.topics:
-            results = [
-                run_query(store, phrase, since=since, embedder=embedder, aliases=aliases, limit=10)
-                for phrase in topic.queries or (topic.name,)
-            ]
-            # The topic's name comes from the sources file: text, never markup.
-            page = f"# Topic: {md(topic.name)}\n\n" + "\n\n".join(render_query_markdown(r) for r in results)
-            path = out_dir / f"topic-{topic.id}.md"
-            write_atomic(path, page)
-            write_atomic(out_dir / f"topic-{topic.id}.json",
-                         "[\n" + ",\n".join(render_query_json(r) for r in results) + "\n]\n")
-            written.append(path)
-    return written
 
 
 @cli.command()
@@ -222,16 +175,16 @@ def demo(ctx: click.Context, out: str | None, version: int | None) -> None:
     )
     with DemoWeb(version=version, port=DEMO_PORT) as web, tempfile.TemporaryDirectory() as tmp:
         sources = load_sources(web.write_sources(Path(tmp) / "sources.yaml"))
-        result = run_pipeline(
-            settings, sources, command="demo", out_dir=out_dir, parameters={"demo_version": version}
-        )
         seed_url = web.seed_url
-        topics = _topic_reports(settings, sources, out_dir, since=None)  # the corpus is from 2023
+        result = run_pipeline(
+            settings, sources, command="demo", out_dir=out_dir,
+            parameters={"demo_version": version, "seed_urls": [seed_url]},
+        )  # fmt: skip
     _print_summary(result, exit_on_failure=False)  # the demo's unreadable outlets are deliberate
     if result.index:
         out_console.print(f"Report index: {result.index.resolve()}")
-    if topics:
-        out_console.print(f"Topic reports: {', '.join(str(p) for p in topics)}")
+    if result.topics:
+        out_console.print(f"Topic reports: {', '.join(str(p) for p in result.topics)}")
     main_report = _seed_report(settings, seed_url, out_dir)
     if main_report:
         out_console.print(f"The seed article's event: {main_report.resolve()}")
@@ -313,9 +266,14 @@ def _print_summary(result: RunResult, *, exit_on_failure: bool = True) -> None:
         )
     if result.reports:
         notes["report"] = f"{len(result.reports)} event reports"
-    for stage, seconds in result.timings.items():
-        table.add_row(stage, f"{seconds:.2f}", notes.get(stage, ""))
-    out.print(table)
+    if out.is_terminal:
+        for stage, seconds in result.timings.items():
+            table.add_row(stage, f"{seconds:.2f}", notes.get(stage, ""))
+        out.print(table)
+    else:  # a log or a cron mail: one plain line per stage
+        out.print(f"run {result.run_id}: {result.status}", highlight=False)
+        for stage, seconds in result.timings.items():
+            out.print(f"{stage}: {seconds:.2f} s; {notes.get(stage, '')}".rstrip("; "), highlight=False)
     if result.failed_outlets:
         out.print(f"Outlets that could not be read at all: {', '.join(result.failed_outlets)}")
     if result.exit_code and exit_on_failure:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,24 +12,27 @@ from compare.config import Settings
 from compare.errors import CompareError, NotFoundError, UsageError
 from compare.models import Sources
 
+if TYPE_CHECKING:
+    from compare.store import Store
+
 FORMATS = ("html", "md", "json", "csv")
-#: Row ids are SQLite integers: anything larger is no event.
-MAX_ID = 2**63 - 1
 #: A file given to ``compare`` larger than this is no article.
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 
 
-def _render(store: object, event_id: int, fmt: str) -> str:
-    from compare import report
+#: The largest id SQLite can store; anything beyond names no event.
+MAX_ID = 2**63 - 1
 
-    built = report.build_event_report(store, event_id)  # type: ignore[arg-type]
-    if fmt == "html":
-        return str(report.render_html(built))
-    if fmt == "md":
-        return str(report.render_markdown(built))
-    if fmt == "csv":
-        return str(report.render_claim_matrix_csv(built))
-    return str(report.render_json(built))
+
+def _render(store: Store, event_id: int, fmt: str) -> str:
+    from compare.report import render_report
+    from compare.view import build_event_view
+
+    if not 1 <= event_id <= MAX_ID:
+        raise UsageError(f"event {event_id} does not exist (ids are whole numbers from 1)")
+    # A report read on its own (a file, or standard output) is one file: it links to nothing a
+    # bundle would have written beside it.
+    return render_report(build_event_view(store, event_id), format=fmt, standalone=True)
 
 
 def _emit(text: str, out: str | None) -> None:
@@ -60,13 +64,13 @@ def report(settings: Settings, event_id: int | None, latest: bool, fmt: str, out
     Example:
         newscompare report --latest --format html --out karabakh.html
     """
-    from compare.report import latest_event_id
+    from compare.view import latest_event_id
 
     if (event_id is None) == (not latest):
         raise UsageError("give an EVENT_ID or --latest (not both)")
     if not Path(settings.db).exists():
         raise UsageError(f"no database at {settings.db}; run `newscompare run` or `newscompare demo` first")
-    with open_store(settings) as store:
+    with open_store(settings, read=True) as store:
         if latest:
             event_id = latest_event_id(store)
             if event_id is None:
@@ -78,8 +82,9 @@ def report(settings: Settings, event_id: int | None, latest: bool, fmt: str, out
 @cli.command("compare")
 @click.argument("inputs", nargs=-1, required=True, metavar="FILE_OR_URL...")
 @click.option(
-    "--sources", "sources_file", metavar="FILE", help="Sources file (default sources.yaml if present)."
-)
+    "--sources", "sources_file", metavar="FILE",
+    help="Sources file whose outlets the inputs are compared with (none unless given).",
+)  # fmt: skip
 @click.option(
     "--outlet", "outlet_id", metavar="ID",
     help="Outlet that published the given files (a slug: lower-case letters, digits and dashes).",
@@ -102,19 +107,19 @@ def compare_cmd(
 
     \b
     Example:
-        newscompare compare seeds/seed/azernews-2023-07-29.html --outlet azernews
+        newscompare compare seeds/seed/azernews-2023-07-29.txt
     """
-    from compare.pipeline import LazyEmbedder, compare_inputs
-    from compare.store import run_lock
+    from compare.pipeline import LazyEmbedder, compare_inputs, run_lifecycle
 
-    sources = None
-    path = Path(sources_file or settings.sources)
-    if sources_file or path.exists():
-        sources = load_sources_file(settings, str(path))
-    _check_inputs(inputs, outlet_id, sources)
-    with run_lock(settings.db), open_store(settings) as store:
+    # Only a sources file named here: one lying in the working folder would add its outlets to the
+    # comparison unasked.
+    sources = load_sources_file(settings, sources_file) if sources_file else None
+    _check_inputs(inputs, outlet_id, sources)  # before anything is stored
+    with run_lifecycle(settings.db, "compare", {"inputs": list(inputs), "outlet": outlet_id}) as active:
+        store = active.store
         event_ids = compare_inputs(
             store,
+            active.run_id,
             sources,
             list(inputs),
             settings=settings,
@@ -122,7 +127,7 @@ def compare_cmd(
             embedder=LazyEmbedder(settings.model, backend=settings.embed_backend),
         )
         if not event_ids:
-            raise CompareError(_why_nothing(store, inputs))
+            raise CompareError(_why_nothing(store, active.run_id, inputs))
         for event_id in event_ids:
             _emit(_render(store, event_id, fmt), out)
 
@@ -164,10 +169,9 @@ def _check_inputs(inputs: tuple[str, ...], outlet_id: str | None, sources: Sourc
             raise UsageError(f"{item}: a binary file, not an article (HTML or text)")
 
 
-def _why_nothing(store: object, inputs: tuple[str, ...]) -> str:
+def _why_nothing(store: Store, run_id: int, inputs: tuple[str, ...]) -> str:
     """One line: why no input became an article (each input's outcome, from the fetch log)."""
-    last = store.last_run(command="compare", finished=True)  # type: ignore[attr-defined]
-    rows = store.fetch_log(int(last["id"])) if last else []  # type: ignore[attr-defined]
+    rows = store.fetch_log(run_id)
     reasons = [f"{r['url']}: {r['outcome']}" + (f" ({r['error']})" if r["error"] else "")
                for r in rows]
     shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")

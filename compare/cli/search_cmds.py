@@ -12,6 +12,7 @@ import click
 
 from compare.cli.base import cli, console, load_sources_file, open_store, pass_settings
 from compare.config import Settings
+from compare.durations import DEFAULT_QUERY_SINCE
 from compare.errors import UsageError
 from compare.models import Sources
 
@@ -32,10 +33,10 @@ def _need_db(settings: Settings) -> None:
 @click.argument("text")
 @click.option(
     "--since",
-    default="30d",
+    default=DEFAULT_QUERY_SINCE,
     show_default=True,
     metavar="AGE",
-    help="Only articles this recent (30d, 12h, 2w, or a date).",
+    help="Only articles this recent (90m, 12h, 30d, 6mo, a date), or all.",
 )
 @click.option("--outlet", "outlets", multiple=True, metavar="ID", help="Only this outlet (repeatable).")
 @click.option(
@@ -65,8 +66,8 @@ def query(
 ) -> None:
     """Find the events about a topic and show each outlet's framing of the matching claims.
 
-    Alias sets expand the query: "Khankendi" also finds "Stepanakert". Use `--since all` to search
-    the whole store.
+    Alias sets expand the query: "Khankendi" also finds "Stepanakert". The whole store is searched
+    unless `--since` narrows it (the web page and the API default to the same).
 
     \b
     Example:
@@ -83,11 +84,11 @@ def query(
 
     _need_db(settings)
     aliases = alias_sets(_sources_if_any(settings, sources_file))
-    with open_store(settings) as store:
+    with open_store(settings, read=True) as store:
         result = run_query(
             store,
             text,
-            since=None if since == "all" else since,
+            since=since,
             outlets=outlets,
             groups=groups,
             limit=limit,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,11 +74,15 @@ def _human(moment: datetime) -> str:
     return f"{moment.day} {moment:%B %Y}, {moment:%H:%M} (UTC{offset})"
 
 
+_DATELINE = re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4},? \d{1,2}:\d{2}( \(UTC[+-]\d{2}:\d{2}\))?$")
+
+
 def served_version(corpus: Corpus, article: DemoArticle, number: int) -> Version:
     """The version of ``article`` served when the demo web is at version ``number``.
 
     The seed report is the one exception to the corpus files: when the verbatim seed text is
-    present in ``seeds/seed/``, it replaces the team-written body of that article.
+    present in ``seeds/seed/``, it replaces the team-written body of that article. A leading
+    dateline ("29 July 2023 10:25 (UTC+04:00)") is left to the page's date header, which shows it.
     """
     version = article.version(number)
     if article.seed and corpus.seed_text:
@@ -85,6 +90,8 @@ def served_version(corpus: Corpus, article: DemoArticle, number: int) -> Version
         if len(blocks) == 1 and "\n" in corpus.seed_text.strip():
             lines = corpus.seed_text.strip().splitlines()
             blocks = tuple(Block("p", line.strip()) for line in lines if line.strip())
+        if blocks and _DATELINE.match(blocks[0].text):
+            blocks = blocks[1:]
         if blocks:
             version = Version(
                 number=version.number,

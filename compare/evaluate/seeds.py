@@ -9,7 +9,6 @@ it, so the end-to-end test pins floors and a person can see where the pipeline f
 from __future__ import annotations
 
 import itertools
-import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,10 +17,24 @@ from typing import Any
 import yaml
 
 from compare.store import Store
+from compare.view import PRESENCE_NOT_READ, PRESENCE_OMITS, EventView, PresenceContext, build_event_view
 
-__all__ = ["load_expected", "score_store"]
+__all__ = ["load_expected", "presence_disagreements", "score_store"]
 
-READABLE = ("ok", "not_modified", "skipped_fresh")
+
+def presence_disagreements(view: EventView) -> int:
+    """Claim cells whose presence contradicts the outlet's row in the Outlets table (must be 0)."""
+    bad = 0
+    for claim in view.claims:
+        for cell in claim.cells:
+            status = view.outlet(cell.outlet_id)
+            if status is None or cell.presence not in (PRESENCE_OMITS, PRESENCE_NOT_READ):
+                continue
+            expected = PRESENCE_NOT_READ if not status.read else PRESENCE_OMITS
+            bad += cell.presence != expected or (
+                expected == PRESENCE_NOT_READ and cell.reason != status.reason
+            )
+    return bad
 
 
 def load_expected(seeds_dir: Path) -> dict[str, Any]:
@@ -50,15 +63,12 @@ def score_store(store: Store, expected: Mapping[str, Any], url_for: Callable[[st
     """Score the store's events, claims, attribution, presence, labels, numbers and reprints."""
     article_of: dict[str, int] = {}
     for key in {k for e in expected["events"] for k in e["articles"]}:
-        row = store.db.execute(
-            "SELECT id FROM articles WHERE fetched_url = ? OR url = ? ORDER BY version DESC LIMIT 1",
-            [url_for(key), url_for(key)],
-        ).fetchone()
-        if row:
-            article_of[key] = int(row[0])
-    event_of = {
-        int(r[0]): int(r[1]) for r in store.db.execute("SELECT article_id, event_id FROM event_articles")
-    }
+        found = store.article_id_for_url(url_for(key))
+        if found is not None:
+            article_of[key] = found
+    event_of = store.events_of_articles(article_of.values())
+    context = PresenceContext.load(store)
+    views = [build_event_view(store, e, context=context) for e in store.active_event_ids()]
     # events ------------------------------------------------------------------------------------
     gold = {key: e["id"] for e in expected["events"] for key in e["articles"] if key in article_of}
     pred = {key: str(event_of.get(article_of[key], f"none-{key}")) for key in gold}
@@ -73,15 +83,10 @@ def score_store(store: Store, expected: Mapping[str, Any], url_for: Callable[[st
     )
 
     # claims: are the passages that carry one expected claim aligned together? -------------------
-    passages: dict[int, list[tuple[int, str]]] = {}
-    for pid, aid, text in store.db.execute("SELECT id, article_id, text FROM passages"):
-        passages.setdefault(int(aid), []).append((int(pid), text))
-    claim_of = {
-        int(r[0]): int(r[1]) for r in store.db.execute("SELECT passage_id, claim_id FROM claim_passages")
-    }
-    attribution_of = {
-        int(r[0]): r[1] for r in store.db.execute("SELECT passage_id, attribution FROM framing")
-    }
+    passages = {aid: [(p.id, p.text) for p in store.article_passages(aid)] for aid in article_of.values()}
+    every = [pid for ps in passages.values() for pid, _ in ps]
+    claim_of = {pid: claim for pid, (claim, _, _) in store.claims_of_passages(every).items()}
+    attribution_of = {pid: f.attribution for pid, f in store.framing_of(every).items()}
 
     def passage_for(key: str, quote: str) -> int | None:
         probe = " ".join(quote.split())[:60]
@@ -125,19 +130,21 @@ def score_store(store: Store, expected: Mapping[str, Any], url_for: Callable[[st
                         apart_merged += claim_of.get(a, -a) == claim_of.get(b, -b)
 
     # presence: an unreadable outlet never "omits" ---------------------------------------------
-    wrong_omissions = 0
     blocked = {u["target"] for u in expected.get("unreadable", []) if u["kind"] == "outlet"}
-    for (data,) in store.db.execute("SELECT data FROM event_framing"):
-        for row in json.loads(data).get("claims", []):
-            if row["outlet_id"] in blocked and row["presence"] == "omits":
-                wrong_omissions += 1
+    wrong_omissions = sum(
+        1
+        for view in views
+        for claim in view.claims
+        for cell in claim.cells
+        if cell.outlet_id in blocked and cell.presence == PRESENCE_OMITS
+    )
 
     # labels: the outlet's own term is in its ledger row for some event ---------------------------
     used: dict[str, set[str]] = {}
-    for (data,) in store.db.execute("SELECT data FROM event_framing"):
-        for concept in json.loads(data).get("ledger", {}).get("entries", {}).values():
-            for outlet, terms in concept.items():
-                used.setdefault(outlet, set()).update(t.lower() for t in terms)
+    for view in views:
+        for concept in view.ledger:
+            for term in concept.terms:
+                used.setdefault(term.outlet_id, set()).add(term.term.lower())
     label_total = label_found = 0
     for concept in expected.get("labels", []):
         for outlet, term in concept["terms"].items():
@@ -145,9 +152,7 @@ def score_store(store: Store, expected: Mapping[str, Any], url_for: Callable[[st
             label_found += any(term.lower() in t or t in term.lower() for t in used.get(outlet, ()))
 
     # numbers: the disagreements the stage reports, per expected set -----------------------------
-    reported: list[dict[str, Any]] = []
-    for (data,) in store.db.execute("SELECT data FROM event_framing"):
-        reported += json.loads(data).get("disagreements", [])
+    reported = [{"values": {v.outlet_id: v.values for v in n.values}} for view in views for n in view.numbers]
     number_found = 0
     for numbers in expected.get("numbers", []):
         values: set[float] = set()
@@ -160,7 +165,7 @@ def score_store(store: Store, expected: Mapping[str, Any], url_for: Callable[[st
         )
 
     # reprints ---------------------------------------------------------------------------------
-    reprint_of = {int(r[0]): r[1] for r in store.db.execute("SELECT id, reprint_of FROM articles")}
+    reprint_of = store.reprint_links()
     reprint_total = reprint_linked = reprint_origin = 0
     for group in expected.get("reprints", []):
         origin = article_of.get(group["origin"])
@@ -186,6 +191,7 @@ def score_store(store: Store, expected: Mapping[str, Any], url_for: Callable[[st
         "attribution_accuracy": round(attribution_right / attribution_total, 4) if attribution_total else 0.0,
         "attribution_confusion": {f"{g}->{p}": n for (g, p), n in sorted(confusion.items())},
         "unreadable_reported_as_omitting": wrong_omissions,
+        "presence_disagreements": sum(presence_disagreements(v) for v in views),
         "labels_found": f"{label_found}/{label_total}",
         "label_recall": round(label_found / label_total, 4) if label_total else 0.0,
         "number_sets_found": f"{number_found}/{len(expected.get('numbers', []))}",

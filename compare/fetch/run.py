@@ -50,6 +50,9 @@ ADHOC_OUTLET = "adhoc"
 Known = Callable[[str], Conditional | None]
 _Parsed = TypeVar("_Parsed")
 OnResult = Callable[[FetchResult], None]
+#: Called with the article URLs chosen from an outlet's feeds and sitemaps (with what each entry
+#: said: title, date) before they are fetched, so a page that then fails can still be placed.
+OnDiscovered = Callable[[Sequence[Discovered]], None]
 
 
 @dataclass(frozen=True)
@@ -115,11 +118,13 @@ class _Run:
         progress: Progress | None,
         now: Callable[[], datetime],
         memory: FetchMemory | None = None,
+        on_discovered: OnDiscovered | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.plan = plan
         self.known = known
         self.on_result = on_result
+        self.on_discovered = on_discovered
         self.progress = progress
         self.now = now
         self.memory = memory or FetchMemory()
@@ -246,6 +251,8 @@ class _Run:
         such, the rest cut to ``max_pages_per_run`` (the cut ones stay queued for later)."""
         tally = self.tallies[outlet.id]
         tally.discovered = len(chosen)
+        if self.on_discovered is not None and chosen:
+            self.on_discovered(chosen)
         todo: list[tuple[str, Conditional | None]] = []
         for item in chosen:
             conditional = self._known(item.url)
@@ -331,6 +338,7 @@ async def afetch_sources(
     rand: Callable[[], float] | None = None,
     now: Callable[[], datetime] | None = None,
     progress: Progress | None = None,
+    on_discovered: OnDiscovered | None = None,
 ) -> FetchSummary:
     """The async form of :func:`fetch_sources`, for callers already inside an event loop."""
     plan = plan or FetchPlan()
@@ -351,7 +359,7 @@ async def afetch_sources(
         fetcher = Fetcher(clients, options, clock=clock, sleep=sleep or asyncio.sleep,
                           rand=rand or random.random, now=now)
         run = _Run(fetcher, plan, known=known, on_result=on_result, progress=progress, now=now,
-                   memory=memory)
+                   memory=memory, on_discovered=on_discovered)
         for outlet in chosen:
             run.tallies[outlet.id] = Tally(outlet.id)
         try:
@@ -385,6 +393,7 @@ def fetch_sources(
     rand: Callable[[], float] | None = None,
     now: Callable[[], datetime] | None = None,
     progress: Progress | None = None,
+    on_discovered: OnDiscovered | None = None,
 ) -> FetchSummary:
     """Discover and fetch the coverage of the outlets in ``sources``; see the module docstring.
 
@@ -394,7 +403,9 @@ def fetch_sources(
     returns what the store has for a URL: a URL fetched less than ``fresh_for`` ago is skipped
     (outcome ``skipped_fresh``), an older one is fetched with a conditional GET.
     ``on_result`` is called in the event-loop thread with each finished URL; an exception it
-    raises stops the run and propagates. Per-URL failures never raise: they are outcomes.
+    raises stops the run and propagates. ``on_discovered`` receives each outlet's chosen article
+    URLs (with their feed entries' titles and dates) before they are fetched. Per-URL failures
+    never raise: they are outcomes.
     ``resolver`` resolves host names for the address policy (the system's by default; tests
     pass a stub with ``transport``, so no name is ever looked up for real). ``memory`` is what
     earlier runs learnt (:class:`~compare.fetch.memory.FetchMemory`): URLs and hosts backing
@@ -409,7 +420,7 @@ def fetch_sources(
     return asyncio.run(
         afetch_sources(sources, outlet_ids=outlet_ids, extra_urls=extra_urls, known=known,
                        on_result=on_result, plan=plan, transport=transport, resolver=resolver,
-                       memory=memory, clock=clock,
-                       sleep=sleep, rand=rand, now=now, progress=progress)
+                       memory=memory, clock=clock, sleep=sleep, rand=rand, now=now,
+                       progress=progress, on_discovered=on_discovered)
     )
 

@@ -1,4 +1,4 @@
-"""The pipeline: the only place where stages meet the store (layer L6).
+"""The pipeline: the only place where stages meet the store (layer L7).
 
 ``run_pipeline`` is the nightly job; ``fetch_into_store`` and ``process_store`` are its halves,
 for ``newscompare fetch`` and ``newscompare process``.
@@ -10,6 +10,7 @@ from compare.pipeline.analysing import AnalyseCounts, analyse
 from compare.pipeline.comparing import compare_inputs, file_snapshot
 from compare.pipeline.extracting import ExtractCounts, extract_new
 from compare.pipeline.fetching import fetch_into_store
+from compare.pipeline.lifecycle import ActiveRun, run_lifecycle
 from compare.pipeline.runner import (
     LazyEmbedder,
     RunResult,
@@ -20,6 +21,7 @@ from compare.pipeline.runner import (
 )
 
 __all__ = [
+    "ActiveRun",
     "AnalyseCounts",
     "ExtractCounts",
     "LazyEmbedder",
@@ -31,6 +33,7 @@ __all__ = [
     "fetch_into_store",
     "file_snapshot",
     "process_store",
+    "run_lifecycle",
     "run_pipeline",
     "write_reports",
 ]

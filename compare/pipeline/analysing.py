@@ -8,10 +8,8 @@ re-aligned and re-framed only when their articles changed, vectors come from the
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import logging
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
@@ -19,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from compare.hashing import digest
 from compare.models import Article, Passage, Sources
-from compare.store import Store
+from compare.store import ClaimInput, Store
 
 if TYPE_CHECKING:
     from compare.embed import Embedder
@@ -30,7 +29,6 @@ __all__ = ["AnalyseCounts", "analyse"]
 
 log = logging.getLogger(__name__)
 
-READABLE = ("ok", "not_modified", "skipped_fresh")
 LEAD_PASSAGES = 5  # title + first five body passages: what the events evaluation measured
 
 
@@ -94,10 +92,6 @@ def _state_from_json(data: Mapping[str, Any], article_ids: Sequence[int]) -> Eve
     )
 
 
-def _digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
 # ---------------------------------------------------------------------------------------------
 # Steps
 # ---------------------------------------------------------------------------------------------
@@ -113,22 +107,6 @@ def _mark_reprints(store: Store, articles: Sequence[Article]) -> int:
     if changed:
         store.set_reprints(changed)
     return sum(1 for v in wanted.values() if v is not None)
-
-
-def _carry_versions_into_events(store: Store, new_ids: Sequence[int]) -> list[int]:
-    """A new version of an article takes its previous version's place in its event."""
-    carried = []
-    with store.db.atomic():
-        for article_id in new_ids:
-            row = store.db.execute("SELECT previous_id FROM articles WHERE id = ?", [article_id]).fetchone()
-            if not row or row[0] is None:
-                continue
-            moved = store.db.execute(
-                "UPDATE event_articles SET article_id = ? WHERE article_id = ?", [article_id, row[0]]
-            )
-            if moved.rowcount:
-                carried.append(article_id)
-    return carried
 
 
 def _article_vectors(
@@ -182,8 +160,10 @@ def _group(
             label=label,
             state=_state_to_json(state),
             members={a: grouping.similarity.get(str(a)) for a in members},
-            first_published=state.first_published.isoformat() if state.first_published else None,
-            last_published=state.last_published.isoformat() if state.last_published else None,
+            span=(
+                state.first_published.isoformat() if state.first_published else None,
+                state.last_published.isoformat() if state.last_published else None,
+            ),
             run_id=run_id,
         )
         touched.add(event_id)
@@ -221,55 +201,27 @@ def _label(
     best = max(state.article_ids, key=lambda a: (grouping.similarity.get(a, 0.0), -int(a)))
     if titles.get(best):
         return titles[best]
-    row = store.article_row(int(best))
-    return row["title"] if row else None
-
-
-def _readable(
-    outcomes: Mapping[str, Mapping[str, int]], sources: Sources | None, covering: set[str]
-) -> dict[str, str]:
-    """Per expected outlet: ``ok`` or the outcome that kept its coverage unread.
-
-    An outlet without articles in the event but with unread article URLs in its latest run is
-    reported with that outcome, never as omitting: we cannot know what the unread page said.
-    """
-    expected = [o.id for o in sources.outlets if o.active] if sources else list(outcomes)
-    out: dict[str, str] = {}
-    for outlet_id in expected:
-        if outlet_id in covering:
-            out[outlet_id] = "ok"
-            continue
-        counts = outcomes.get(outlet_id, {})
-        failed = Counter({k: v for k, v in counts.items() if k not in READABLE})
-        if failed:
-            out[outlet_id] = failed.most_common(1)[0][0]
-        elif counts:
-            out[outlet_id] = "ok"
-        else:
-            out[outlet_id] = "not_fetched"
-    return out
+    article = store.article(int(best))
+    return article.title if article else None
 
 
 def _align_and_frame(
     store: Store,
-    sources: Sources | None,
     embedder: Embedder,
     event_id: int,
     *,
     run_id: int | None,
     lexicon: Callable[[], Any],
-    outcomes: Mapping[str, Mapping[str, int]],
     counts: AnalyseCounts,
 ) -> None:
-    # Decide from fingerprints alone (no text, no passages) whether anything changed.
+    # Decide from fingerprints alone (no text, no passages) whether anything changed. Presence
+    # of the outlets without articles here is the event view's to decide, from the fetch log:
+    # nothing the framing stage stores depends on it.
     fingerprints = store.article_fingerprints(store.event_article_ids(event_id))
-    covering = {outlet for _, outlet, _, _ in fingerprints}
-    readable = _readable(outcomes, sources, covering)
-    input_hash = _digest(
+    input_hash = digest(
         [(str(aid), text_hash, str(origin) if origin else None) for aid, _, text_hash, origin in fingerprints]
-        + sorted(readable.items())
     )
-    params_hash = _digest(["align-frame-v2", getattr(embedder, "model_id", "?")])
+    params_hash = digest(["align-frame-v3", getattr(embedder, "model_id", "?")])
     if store.event_framing_hash(event_id) == (params_hash, input_hash):
         return
     articles = store.current_articles(ids=[aid for aid, _, _, _ in fingerprints])
@@ -288,13 +240,15 @@ def _align_and_frame(
         outlet_of={a.id: a.outlet_id for a in articles},
         reprint_of={a.id: a.reprint_of for a in articles if a.reprint_of},
     )
-    store.replace_claims(
+    ids = store.save_claims(
         event_id,
         [
-            (
-                c.id,
-                row_of.get((c.central.article_id, c.central.passage_index)),
-                [(row_of[(m.article_id, m.passage_index)], m.similarity, m.reprint) for m in c.members],
+            ClaimInput(
+                key=c.id,
+                central_passage_id=row_of.get((c.central.article_id, c.central.passage_index)),
+                members=tuple(
+                    (row_of[(m.article_id, m.passage_index)], m.similarity, m.reprint) for m in c.members
+                ),
             )
             for c in claims
         ],
@@ -302,12 +256,11 @@ def _align_and_frame(
     )
     counts.aligned_events += 1
     counts.claims += len(claims)
-    ids = store.claim_ids_by_key(event_id)
     stored_claims = [replace(c, id=str(ids[c.id])) for c in claims]
     grouped: dict[str, list[Passage]] = {}
     for p in passages:
         grouped.setdefault(p.article_id, []).append(p)
-    framing = analyse_event(stored_claims, grouped, by_id, readable, lexicon=lexicon())
+    framing = analyse_event(stored_claims, grouped, by_id, {}, lexicon=lexicon())
     rows = {}
     for pf in framing.passages:
         pid = row_of.get((pf.article_id, pf.passage_index))
@@ -356,24 +309,15 @@ def analyse(
         counts.reprints = _mark_reprints(store, current)
         current = store.current_articles()
 
-    carried = _carry_versions_into_events(store, new_article_ids)
-    in_events = {r[0] for r in store.db.execute("SELECT article_id FROM event_articles").fetchall()}
+    touched: set[int] = set(store.carry_versions_into_events(new_article_ids))
+    in_events = store.grouped_article_ids()
     ungrouped = [a for a in current if int(a.id) not in in_events]
-    touched: set[int] = set()
-    if carried:
-        touched |= {
-            r[0]
-            for r in store.db.execute(
-                f"SELECT event_id FROM event_articles WHERE article_id IN ({','.join('?' * len(carried))})",
-                carried,
-            ).fetchall()
-        }
     if ungrouped:
         passages = store.passages_of([int(a.id) for a in ungrouped])
         touched |= _group(store, cached, ungrouped, passages, run_id=run_id, counts=counts)
 
-    # Events whose framing inputs changed for another reason (an outlet now unreadable, a
-    # reprint found) are caught by the input hash in _align_and_frame.
+    # Events whose framing inputs changed for another reason (a reprint found) are caught by the
+    # input hash in _align_and_frame.
     loaded: list[Any] = [lexicon] if lexicon is not None else []
 
     def get_lexicon() -> Any:
@@ -381,18 +325,8 @@ def analyse(
             loaded.append(load_lexicons())
         return loaded[0]
 
-    outcomes = store.latest_outcomes()  # once per run: every event's presence reads it
-    for event in store.events(limit=100_000):
-        _align_and_frame(
-            store,
-            sources,
-            cached,
-            int(event["id"]),
-            run_id=run_id,
-            lexicon=get_lexicon,
-            outcomes=outcomes,
-            counts=counts,
-        )
+    for event_id in store.active_event_ids():
+        _align_and_frame(store, cached, event_id, run_id=run_id, lexicon=get_lexicon, counts=counts)
     counts.touched_event_ids = sorted(touched)
     counts.embedded_passages = getattr(cached, "embedded", 0)
     return counts

@@ -58,6 +58,7 @@ def file_snapshot(path: Path, *, now: datetime | None = None) -> Snapshot:
 
 def compare_inputs(
     store: Store,
+    run_id: int,
     sources: Sources | None,
     inputs: Sequence[str],
     *,
@@ -65,43 +66,37 @@ def compare_inputs(
     outlet_id: str | None,
     embedder: Embedder,
 ) -> list[int]:
-    """Store and process the inputs; return the ids of the events they belong to."""
-    run_id = store.start_run("compare", {"inputs": list(inputs), "outlet": outlet_id})
-    status = "failed"
-    try:
-        urls = [i for i in inputs if i.startswith(("http://", "https://"))]
-        files = [Path(i) for i in inputs if i not in urls]
-        if urls:
-            fetch_into_store(
-                store, sources or Sources(path="<none>", outlets=()), run_id=run_id, settings=settings,
-                urls=urls,
-            )  # fmt: skip
-        owner = outlet_id or LOCAL_OUTLET
-        if sources is not None and outlet_id and sources.outlet(outlet_id) is None:
-            from compare.errors import UsageError
+    """Store and process the inputs under run ``run_id``; return the ids of the events they join."""
+    urls = [i for i in inputs if i.startswith(("http://", "https://"))]
+    files = [Path(i) for i in inputs if i not in urls]
+    if urls:
+        fetch_into_store(
+            store, sources or Sources(path="<none>", outlets=()), run_id=run_id, settings=settings,
+            urls=urls,
+        )  # fmt: skip
+    owner = outlet_id or LOCAL_OUTLET
+    if sources is not None and outlet_id and sources.outlet(outlet_id) is None:
+        from compare.errors import UsageError
 
-            raise UsageError(f"unknown outlet id {outlet_id!r} (not in {sources.path})")
-        if sources is not None:
-            store.sync_outlets(sources)
-        store.ensure_outlet(owner, name="Local files" if owner == LOCAL_OUTLET else owner)
-        looked_up: list[str] = list(urls)
-        for path in files:
-            snap = file_snapshot(path)
-            store.record_fetch(
-                run_id,
-                FetchResult(
-                    url=snap.url, outlet_id=owner, outcome=Outcome.OK, fetched_at=snap.fetched_at,
-                    http_status=200, bytes=len(snap.body), snapshot=snap, kind="article",
-                ),
-            )  # fmt: skip
-            looked_up.append(snap.url)
-        process_store(store, sources, run_id=run_id, embedder=embedder)
-        events: list[int] = []
-        for url in looked_up:
-            event_id = store.event_of_url(url)
-            if event_id is not None and event_id not in events:
-                events.append(event_id)
-        status = "ok"
-        return events
-    finally:
-        store.finish_run(run_id, status=status)
+        raise UsageError(f"unknown outlet id {outlet_id!r} (not in {sources.path})")
+    if sources is not None:
+        store.sync_outlets(sources)
+    store.ensure_outlet(owner, name="Local files" if owner == LOCAL_OUTLET else owner)
+    looked_up: list[str] = list(urls)
+    for path in files:
+        snap = file_snapshot(path)
+        store.record_fetch(
+            run_id,
+            FetchResult(
+                url=snap.url, outlet_id=owner, outcome=Outcome.OK, fetched_at=snap.fetched_at,
+                http_status=200, bytes=len(snap.body), snapshot=snap, kind="article",
+            ),
+        )  # fmt: skip
+        looked_up.append(snap.url)
+    process_store(store, sources, run_id=run_id, embedder=embedder)
+    events: list[int] = []
+    for url in looked_up:
+        event_id = store.event_of_url(url)
+        if event_id is not None and event_id not in events:
+            events.append(event_id)
+    return events

@@ -6,7 +6,6 @@ unchanged page only moves ``last_seen``; a changed one becomes a new version wit
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -48,14 +47,14 @@ def _snapshot(store: Store, sha256: str) -> Snapshot | None:
         return None
     return Snapshot(
         sha256=sha256,
-        url=meta["url"],
-        final_url=meta["final_url"],
-        status=meta["status"],
-        headers=json.loads(meta["headers"] or "{}"),
-        fetched_at=datetime.fromisoformat(meta["fetched_at"]),
+        url=meta.url,
+        final_url=meta.final_url,
+        status=meta.status,
+        headers=meta.headers,
+        fetched_at=datetime.fromisoformat(meta.fetched_at),
         body=body,
-        content_type=meta["content_type"],
-        encoding=meta["encoding"],
+        content_type=meta.content_type,
+        encoding=meta.encoding,
     )
 
 
@@ -68,56 +67,47 @@ def extract_new(
 ) -> ExtractCounts:
     """Extract every stored article snapshot not yet extracted; returns the counts."""
     counts = ExtractCounts()
-    rows = list(
-        store.db.query(
-            """SELECT f.id, f.run_id, f.outlet_id, f.url, f.snapshot_sha256, f.fetched_at FROM fetch_log f
-               WHERE f.kind = 'article' AND f.outcome = 'ok' AND f.snapshot_sha256 IS NOT NULL
-               ORDER BY f.fetched_at, f.id"""
-        )
-    )
+    rows = store.snapshots_to_extract()
     todo = [
         row
         for row in rows
         if not store.stage_done(
             "extract",
-            f"{row['outlet_id']}|{row['snapshot_sha256']}",
-            input_hash=row["snapshot_sha256"],
+            f"{row.outlet_id}|{row.snapshot_sha256}",
+            input_hash=row.snapshot_sha256,
             params_hash=EXTRACT_PARAMS,
         )
     ]
     for number, row in enumerate(todo, start=1):
-        key = f"{row['outlet_id']}|{row['snapshot_sha256']}"
+        key = f"{row.outlet_id}|{row.snapshot_sha256}"
         from compare.extract import extract_page  # trafilatura: only when there is a page to read
         from compare.passages import split_passages
         from compare.versions import text_diff
 
         counts.seen += 1
-        snapshot = _snapshot(store, row["snapshot_sha256"])
-        outlet = sources.outlet(row["outlet_id"]) if sources else None
+        snapshot = _snapshot(store, row.snapshot_sha256)
+        outlet = sources.outlet(row.outlet_id) if sources else None
         if snapshot is None:
             continue
         try:
             page = extract_page(
                 snapshot,
                 outlet_language=outlet.language if outlet else None,
-                fetched_at=datetime.fromisoformat(row["fetched_at"]),
+                fetched_at=datetime.fromisoformat(row.fetched_at),
             )
         except ExtractError as exc:
             outcome = exc.outcome or "extract_empty"
             counts.failed[outcome] = counts.failed.get(outcome, 0) + 1
-            log.info("extract %s: %s (%s)", row["url"], outcome, exc)
-            with store.db.atomic():
-                store.db.execute(
-                    "UPDATE fetch_log SET outcome = ?, error = ? WHERE id = ?", [outcome, str(exc), row["id"]]
-                )
+            log.info("extract %s: %s (%s)", row.url, outcome, exc)
+            store.set_fetch_outcome(row.fetch_id, outcome, str(exc))
             store.mark_stage_done(
-                "extract", key, input_hash=row["snapshot_sha256"], params_hash=EXTRACT_PARAMS
+                "extract", key, input_hash=row.snapshot_sha256, params_hash=EXTRACT_PARAMS
             )
             if on_step:
                 on_step(number, len(todo))
             continue
 
-        url = page.canonical_url or row["url"]
+        url = page.canonical_url or row.url
         previous = store.previous_text(url)
         changes = None
         if previous is not None and previous != page.text:
@@ -125,17 +115,17 @@ def extract_new(
         passages = split_passages(
             "0", page.text, title=page.title, language=page.language_detected or page.language_declared
         )
-        with store.db.atomic():  # article, passages and the stage mark land together or not at all
-            store.ensure_outlet(row["outlet_id"])
+        with store.atomic():  # article, passages and the stage mark land together or not at all
+            store.ensure_outlet(row.outlet_id)
             saved = store.save_article(
-                outlet_id=row["outlet_id"],
+                outlet_id=row.outlet_id,
                 url=url,
                 text=page.text,
-                snapshot_sha256=row["snapshot_sha256"],
+                snapshot_sha256=row.snapshot_sha256,
                 run_id=run_id,
                 changes=changes,
                 fields={
-                    "fetched_url": row["url"],
+                    "fetched_url": row.url,
                     "title": page.title,
                     "byline": page.author,
                     "published_at": page.published_at.isoformat() if page.published_at else None,
@@ -155,7 +145,7 @@ def extract_new(
                 store.save_passages(saved.id, [replace(p, article_id=str(saved.id)) for p in passages])
                 counts.article_ids.append(saved.id)
             store.mark_stage_done(
-                "extract", key, input_hash=row["snapshot_sha256"], params_hash=EXTRACT_PARAMS
+                "extract", key, input_hash=row.snapshot_sha256, params_hash=EXTRACT_PARAMS
             )
         if on_step:
             on_step(number, len(todo))

@@ -77,6 +77,7 @@ def fetch_into_store(
         known=known,
         fresh_for=timedelta(hours=settings.fresh_for_hours),
         on_result=on_result,
+        on_discovered=store.record_discovered,
         user_agent=settings.user_agent,
         transport=transport,
         progress=progress,

@@ -7,6 +7,7 @@ stage skips what is already done, so the next run resumes where the killed one s
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,11 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compare.config import Settings
+from compare.errors import CompareError, UsageError
 from compare.models import Sources
 from compare.pipeline.analysing import AnalyseCounts, analyse
 from compare.pipeline.extracting import ExtractCounts, extract_new
 from compare.pipeline.fetching import fetch_into_store
-from compare.store import Store, run_lock
+from compare.pipeline.lifecycle import run_lifecycle
+from compare.pipeline.topics import write_topic_pages
+from compare.store import Store
+from compare.view.model import TopicLink
 
 if TYPE_CHECKING:
     import httpx
@@ -45,6 +50,7 @@ class RunResult:
     analysis: AnalyseCounts | None = None
     reports: list[Path] = field(default_factory=list)
     index: Path | None = None
+    topics: list[Path] = field(default_factory=list)
     failed_outlets: list[str] = field(default_factory=list)
 
     @property
@@ -132,40 +138,47 @@ def process_store(
     return extracted, analysed
 
 
-def events_touched_since(store: Store, since: timedelta) -> list[int]:
-    """Active events created or changed by a run that started within ``since``, most outlets first."""
+def events_touched_since(store: Store, since: timedelta | None) -> list[int]:
+    """Active events created or changed by a run that started within ``since`` (all events when
+    ``since`` is ``None``), most outlets first."""
+    ids = store.active_event_ids()
+    if since is None:
+        return ids
     cutoff = (datetime.now(UTC) - since).isoformat(timespec="seconds")
-    recent = {
-        int(r[0])
-        for r in store.db.execute(
-            """SELECT e.id FROM events e JOIN runs r ON r.id = e.updated_run
-               WHERE e.status = 'active' AND r.started_at >= ?""",
-            [cutoff],
-        ).fetchall()
-    }
-    return [int(e["id"]) for e in store.events(limit=100_000) if int(e["id"]) in recent]
+    recent = store.events_updated_by(store.runs_started_since(cutoff))
+    return [e for e in ids if e in recent]
 
 
 def write_reports(
-    store: Store, out_dir: Path, *, event_ids: Sequence[int] | None = None, run_id: int | None = None
+    store: Store,
+    out_dir: Path,
+    *,
+    event_ids: Sequence[int] | None = None,
+    run_id: int | None = None,
+    topics: Sequence[TopicLink] = (),
 ) -> tuple[list[Path], Path]:
-    """Write the report bundle of each event (all active events by default) and the run index."""
+    """Write the report bundle of each event (all active events by default) and the run index,
+    which links the ``topics`` pages written beside it."""
     from compare.report import (
-        build_event_report,
-        build_index,
         render_index_html,
         render_index_json,
         render_index_markdown,
         write_report_bundle,
     )
+    from compare.view import PresenceContext, build_event_view, build_index
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    ids = list(event_ids) if event_ids is not None else [int(e["id"]) for e in store.events(limit=100_000)]
-    index = build_index(store, run_id=run_id)
-    written = [
-        write_report_bundle(store, build_event_report(store, event_id), out_dir, index=index).html
-        for event_id in ids
-    ]
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CompareError(f"cannot write the reports to {out_dir}: {exc}") from None
+    ids = list(event_ids) if event_ids is not None else store.active_event_ids()
+    run = store.run(run_id) if run_id is not None else None
+    context = PresenceContext.load(store, run=run)
+    index = build_index(store, run_id=run_id, context=context, topics=topics)
+    written = []
+    for event_id in ids:
+        view = build_event_view(store, event_id, context=context)
+        written.append(write_report_bundle(store, view, out_dir, index=index).html)
     if not ids:  # the bundles write the index; with no event, write it here
         from compare.files import write_atomic
 
@@ -173,6 +186,15 @@ def write_reports(
         write_atomic(out_dir / "index.md", render_index_markdown(index))
         write_atomic(out_dir / "index.json", render_index_json(index))
     return written, out_dir / "index.html"
+
+
+def _check_writable(out_dir: Path) -> None:
+    """Refuse before any fetch a reports folder that cannot be written (one line, exit 2)."""
+    folder = out_dir
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise UsageError(f"cannot write the reports to {out_dir}: {folder} is not a writable folder")
 
 
 def run_pipeline(
@@ -190,57 +212,45 @@ def run_pipeline(
     since: timedelta | None = None,
 ) -> RunResult:
     """The nightly job: fetch, process, report; under the database's run lock."""
-    with run_lock(settings.db), Store(settings.db) as store:
-        interrupted = store.mark_interrupted_runs()
-        if interrupted:
-            log.warning("%d earlier run(s) were interrupted; resuming their work", interrupted)
-        run_id = store.start_run(
-            command,
-            {
-                "sources": sources.path,
-                "outlets": list(outlet_ids or []),
-                "urls": list(urls),
-                "out": str(out_dir) if out_dir else None,
-                **(parameters or {}),
-            },
+    if out_dir is not None:
+        _check_writable(out_dir)
+    params = {
+        "sources": sources.path,
+        "outlets": list(outlet_ids or []),
+        "urls": list(urls),
+        "out": str(out_dir) if out_dir else None,
+        **(parameters or {}),
+    }
+    with run_lifecycle(settings.db, command, params) as active:
+        store = active.store
+        result = RunResult(run_id=active.run_id, timings=active.timings)
+        with _timed(result, "fetch"):
+            result.fetch = fetch_into_store(
+                store, sources, run_id=active.run_id, settings=settings, outlet_ids=outlet_ids,
+                urls=urls, transport=transport, progress=progress,
+            )  # fmt: skip
+        result.failed_outlets = [o.outlet_id for o in result.fetch.outlets if o.failed_entirely]
+        active.failures = list(result.failed_outlets)
+        if embedder is None:
+            embedder = LazyEmbedder(settings.model, backend=settings.embed_backend)
+        result.extract, result.analysis = process_store(
+            store, sources, run_id=active.run_id, embedder=embedder, result=result
         )
-        result = RunResult(run_id=run_id)
-        try:
-            with _timed(result, "fetch"):
-                result.fetch = fetch_into_store(
-                    store, sources, run_id=run_id, settings=settings, outlet_ids=outlet_ids,
-                    urls=urls, transport=transport, progress=progress,
+        result.status = "partial" if result.failed_outlets else "ok"
+        active.counts = result.counts()
+        # The reports show this run's status, so record it before writing them; the report
+        # stage's own timing is added when the run ends.
+        active.record(result.status)
+        if out_dir is not None:
+            with _timed(result, "report"):
+                topics = []
+                if sources.topics:
+                    out_dir.mkdir(parents=True, exist_ok=True)
+                    topics = write_topic_pages(store, sources, out_dir, embedder=embedder, since=since)
+                result.topics = [out_dir / t.path for t in topics]
+                result.reports, result.index = write_reports(
+                    store, out_dir, event_ids=events_touched_since(store, since) if since else None,
+                    run_id=active.run_id, topics=topics,
                 )  # fmt: skip
-            result.failed_outlets = [o.outlet_id for o in result.fetch.outlets if o.failed_entirely]
-            if embedder is None:
-                embedder = LazyEmbedder(settings.model, backend=settings.embed_backend)
-            result.extract, result.analysis = process_store(
-                store, sources, run_id=run_id, embedder=embedder, result=result
-            )
-            result.status = "partial" if result.failed_outlets else "ok"
-            # The reports show this run's status, so record it before writing them; the
-            # report stage's own timing is added afterwards.
-            store.finish_run(
-                run_id, status=result.status, timings=result.timings, counts=result.counts(),
-                failures=result.failed_outlets,
-            )  # fmt: skip
-            if out_dir is not None:
-                with _timed(result, "report"):
-                    result.reports, result.index = write_reports(
-                        store,
-                        out_dir,
-                        event_ids=events_touched_since(store, since) if since else None,
-                        run_id=run_id,
-                    )
-        except BaseException as exc:
-            result.status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
-            store.finish_run(
-                run_id, status=result.status, timings=result.timings, counts=result.counts(),
-                failures=result.failed_outlets,
-            )  # fmt: skip
-            raise
-        store.finish_run(
-            run_id, status=result.status, timings=result.timings, counts=result.counts(),
-            failures=result.failed_outlets,
-        )  # fmt: skip
+            active.counts = result.counts()
         return result

@@ -2,11 +2,12 @@
 
 ``compare.query.query(store, "Lachin corridor")`` returns a :class:`QueryResult`: the events whose
 passages match (SQLite FTS5 BM25 and vector similarity, fused), and for each its best-matching
-claims with every outlet's sentence, attribution and labels side by side. Alias sets expand the
+claims — the rows of each event's :class:`~compare.view.EventView`, so the answer shows every
+outlet exactly as the report and the web page do. Alias sets expand the
 query, so "Khankendi" finds "Stepanakert". Pieces:
 
 * :mod:`compare.query.retrieve` — expansion, retrieval, fusion, the vector index beside the store;
-* :mod:`compare.query.group` — grouping by event and claim, reading claims side by side;
+* :mod:`compare.query.group` — grouping by event and claim, with references into each event's view;
 * :mod:`compare.query.render` — :func:`render_query_table` (rich), :func:`render_query_markdown`,
   :func:`render_query_json` (``schema: newscompare.query/1``).
 
@@ -20,8 +21,7 @@ import sys
 import types
 from typing import Any
 
-from compare.query._model import ClaimMatch, EventMatch, Expansion, Label, OutletSentence, QueryResult
-from compare.query.group import claim_matches
+from compare.query._model import ClaimHit, EventMatch, Expansion, LooseSentence, QueryResult
 from compare.query.render import (
     JSON_SCHEMA,
     render_query_json,
@@ -34,27 +34,21 @@ from compare.query.retrieve import (
     MAX_QUERY_CHARS,
     alias_sets,
     expand_query,
-    parse_since,
     query,
-    refresh_index,
 )
 
 __all__ = [
     "JSON_SCHEMA",
     "MAX_LIMIT",
     "MAX_QUERY_CHARS",
-    "ClaimMatch",
+    "ClaimHit",
     "EventMatch",
     "Expansion",
-    "Label",
-    "OutletSentence",
+    "LooseSentence",
     "QueryResult",
     "alias_sets",
-    "claim_matches",
     "expand_query",
-    "parse_since",
     "query",
-    "refresh_index",
     "render_query_json",
     "render_query_markdown",
     "render_query_table",

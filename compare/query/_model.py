@@ -1,72 +1,59 @@
-"""The answer of a query, as frozen dataclasses (events -> claims -> one sentence per outlet)."""
+"""The answer of a query, as frozen dataclasses: events, each with references into its view.
+
+A matched claim is the event view's own :class:`~compare.view.ClaimRow` (the same cells, the same
+presence as the report and the web page), with how well it matched and which outlets' sentences
+matched. Passages of articles outside any claim are listed as :class:`LooseSentence`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ClaimMatch", "EventMatch", "Expansion", "Label", "OutletSentence", "QueryResult"]
+from compare.view.model import ClaimRow, OutletStatus
 
-
-# --------------------------------------------------------------------------------------------
-# Results
-# --------------------------------------------------------------------------------------------
+__all__ = ["ClaimHit", "EventMatch", "Expansion", "LooseSentence", "QueryResult"]
 
 
 @dataclass(frozen=True)
-class Label:
-    """A name from an alias set that a sentence uses (concept ``capital``, term ``Khankendi``)."""
+class ClaimHit:
+    """A claim that matched: its row of the event view, its score, the outlets whose sentence matched."""
 
-    concept: str
-    term: str
+    claim: ClaimRow
+    score: float
+    matched_outlets: tuple[str, ...] = ()
+    similarity: float | None = None
 
 
 @dataclass(frozen=True)
-class OutletSentence:
-    """One outlet's sentence for a claim, with how it frames it."""
+class LooseSentence:
+    """A matching passage that belongs to no claim (its article is in no event yet, or was not
+    aligned)."""
 
-    outlet_id: str
-    outlet_name: str
     passage_id: int
     article_id: int
+    outlet_id: str
     text: str
-    title: str | None = None
-    url: str | None = None
-    published_at: str | None = None
-    attribution: str | None = None
-    speaker: str | None = None
-    prominence: str | None = None
-    labels: tuple[Label, ...] = ()
-    loaded: tuple[str, ...] = ()
-    similarity: float | None = None
-    matched: bool = False
-    score: float = 0.0
-
-
-@dataclass(frozen=True)
-class ClaimMatch:
-    """A claim (aligned passages across outlets) that matched; ``id`` is None for a passage that
-    belongs to no claim. ``absent`` lists outlets covering the event without this claim."""
-
-    id: int | None
     score: float
-    sentences: tuple[OutletSentence, ...]
-    absent: tuple[str, ...] = ()
-    n_outlets: int = 1
-    is_unique: bool = False
+    similarity: float | None = None
 
 
 @dataclass(frozen=True)
 class EventMatch:
-    """An event with matching passages; ``id`` is None for articles not grouped into an event."""
+    """An event with matching passages; ``id`` is None for articles not grouped into an event.
+
+    ``outlets`` are the event view's outlet statuses (covers / omits / not read, and why).
+    """
 
     id: int | None
     label: str | None
     score: float
     first_published: str | None
     last_published: str | None
-    outlets: tuple[str, ...]
-    claims: tuple[ClaimMatch, ...]
+    outlets: tuple[OutletStatus, ...]
+    claims: tuple[ClaimHit, ...]
     n_matches: int
+    total_claims: int = 0
+    loose: tuple[LooseSentence, ...] = ()
 
 
 @dataclass(frozen=True)

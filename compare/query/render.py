@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from typing import Any
 
-from compare.query._model import ClaimMatch, EventMatch, OutletSentence, QueryResult
+from compare.markup import md
+from compare.query._model import ClaimHit, EventMatch, QueryResult
+from compare.view.model import PRESENCE_NOT_READ, PRESENCE_OMITS, PRESENCE_SAYS, ClaimCell
 
 __all__ = [
     "JSON_SCHEMA",
@@ -22,8 +23,7 @@ __all__ = [
     "result_to_dict",
 ]
 
-JSON_SCHEMA = "newscompare.query/1"
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+JSON_SCHEMA = "newscompare.query/2"
 
 
 def result_to_dict(result: QueryResult) -> dict[str, Any]:
@@ -32,19 +32,18 @@ def result_to_dict(result: QueryResult) -> dict[str, Any]:
 
 
 def render_query_json(result: QueryResult, *, indent: int | None = 2) -> str:
-    """The result as JSON (``schema: newscompare.query/1``; fields as in :class:`QueryResult`)."""
+    """The result as JSON (``schema: newscompare.query/2``; fields as in :class:`QueryResult`)."""
     return json.dumps(result_to_dict(result), ensure_ascii=False, indent=indent)
 
 
-def _attribution(s: OutletSentence) -> str:
-    if not s.attribution:
+def _attribution(c: ClaimCell) -> str:
+    if not c.attribution:
         return "—"
-    return f"{s.attribution} ({s.speaker})" if s.speaker else s.attribution
+    return f"{c.attribution} ({c.speaker})" if c.speaker else c.attribution
 
 
-def _labels(s: OutletSentence) -> str:
-    parts = [f"{lab.concept}: {lab.term}" if lab.concept else lab.term for lab in s.labels]
-    parts += [f"loaded: {t}" for t in s.loaded]
+def _labels(c: ClaimCell) -> str:
+    parts = list(c.labels) + [f"loaded: {t}" for t in c.loaded]
     return "; ".join(parts) or "—"
 
 
@@ -56,10 +55,25 @@ def _event_title(event: EventMatch) -> str:
     return f"Event {event.id}:{label}" + (f" ({dates})" if dates else "")
 
 
-def _claim_title(claim: ClaimMatch) -> str:
-    head = f"claim {claim.id}" if claim.id is not None else "passage outside any claim"
-    outlets = len({s.outlet_id for s in claim.sentences})
-    return f"{head} · {outlets} outlet{'s' * (outlets != 1)}"
+def _claim_title(hit: ClaimHit) -> str:
+    outlets = sum(1 for c in hit.claim.cells if c.presence == PRESENCE_SAYS)
+    return f"claim {hit.claim.id} · {outlets} outlet{'s' * (outlets != 1)}"
+
+
+def _absent(hit: ClaimHit, names: dict[str, str]) -> list[str]:
+    """ "omits: A, B" and "not read: C (why)" for the outlets that do not carry the claim."""
+    omits = [names.get(c.outlet_id, c.outlet_id) for c in hit.claim.cells if c.presence == PRESENCE_OMITS]
+    unread = [
+        f"{names.get(c.outlet_id, c.outlet_id)} ({(c.reason or 'unknown').replace('_', ' ')})"
+        for c in hit.claim.cells
+        if c.presence == PRESENCE_NOT_READ
+    ]
+    out = []
+    if omits:
+        out.append("omits: " + ", ".join(omits))
+    if unread:
+        out.append("not read: " + ", ".join(unread))
+    return out
 
 
 def _summary(result: QueryResult) -> str:
@@ -71,6 +85,14 @@ def _summary(result: QueryResult) -> str:
     parts.append(f"vector search: {result.vector_search}" + (f" ({result.model})" if result.model else ""))
     parts.append(f"{result.seconds:.2f} s")
     return ", ".join(parts)
+
+
+def _names(event: EventMatch) -> dict[str, str]:
+    return {o.id: o.name for o in event.outlets}
+
+
+def _covering(event: EventMatch) -> str:
+    return ", ".join(o.name for o in event.outlets if o.covering) or "—"
 
 
 def render_query_table(result: QueryResult) -> Any:
@@ -86,39 +108,36 @@ def render_query_table(result: QueryResult) -> Any:
     if not result.events:
         blocks.append(Text("No matching passages."))
     for event in result.events:
+        names = _names(event)
         table = Table(
             title=Text(_event_title(event), style="bold"),
-            caption=Text("Outlets covering: " + (", ".join(event.outlets) or "—")),
+            caption=Text("Outlets covering: " + _covering(event)),
             show_lines=False,
             expand=True,
         )
-        table.add_column("Outlet", no_wrap=True, ratio=1)
+        table.add_column("Outlet", ratio=1)
         table.add_column("Sentence", ratio=5)
         table.add_column("Attribution", ratio=1)
         table.add_column("Labels", ratio=2)
-        for claim in event.claims:
-            table.add_row(Text(""), Text(_claim_title(claim), style="italic"), Text(""), Text(""))
-            for s in claim.sentences:
+        for hit in event.claims:
+            table.add_row(Text(""), Text(_claim_title(hit), style="italic"), Text(""), Text(""))
+            for cell in hit.claim.cells:
+                if cell.presence != PRESENCE_SAYS:
+                    continue
+                matched = cell.outlet_id in hit.matched_outlets
                 table.add_row(
-                    Text(s.outlet_name),
-                    Text(s.text, style="bold" if s.matched else ""),
-                    Text(_attribution(s)),
-                    Text(_labels(s)),
+                    Text(names.get(cell.outlet_id, cell.outlet_id)),
+                    Text(cell.sentence or "", style="bold" if matched else ""),
+                    Text(_attribution(cell)),
+                    Text(_labels(cell)),
                 )
-            if claim.absent:
-                table.add_row(
-                    Text("not said by", style="dim"), Text(", ".join(claim.absent), style="dim"), "", ""
-                )
+            for line in _absent(hit, names):
+                table.add_row(Text("not saying it", style="dim"), Text(line, style="dim"), "", "")
             table.rows[-1].end_section = True
+        for loose in event.loose:
+            table.add_row(Text(loose.outlet_id), Text(loose.text), Text("—"), Text("—"))
         blocks.append(table)
     return Group(*blocks)
-
-
-def md(text: object) -> str:
-    """Text made inert for Markdown: HTML entities, escaped punctuation, one line."""
-    value = " ".join(str(text).split())
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", value)
 
 
 def render_query_markdown(result: QueryResult) -> str:
@@ -130,18 +149,25 @@ def render_query_markdown(result: QueryResult) -> str:
     if not result.events:
         lines += ["No matching passages.", ""]
     for event in result.events:
+        names = _names(event)
         lines += [f"## {md(_event_title(event))}", ""]
         if event.outlets:
-            lines += ["Outlets covering: " + ", ".join(md(o) for o in event.outlets), ""]
-        for claim in event.claims:
-            lines += [f"### {md(_claim_title(claim))}", ""]
+            lines += ["Outlets covering: " + md(_covering(event)), ""]
+        for hit in event.claims:
+            lines += [f"### {md(_claim_title(hit))}", ""]
             lines += ["| Outlet | Sentence | Attribution | Labels |", "|---|---|---|---|"]
-            for s in claim.sentences:
-                sentence = f"**{md(s.text)}**" if s.matched else md(s.text)
+            for cell in hit.claim.cells:
+                if cell.presence != PRESENCE_SAYS:
+                    continue
+                sentence = md(cell.sentence or "")
+                if cell.outlet_id in hit.matched_outlets:
+                    sentence = f"**{sentence}**"
                 lines.append(
-                    f"| {md(s.outlet_name)} | {sentence} | {md(_attribution(s))} | {md(_labels(s))} |"
+                    f"| {md(names.get(cell.outlet_id, cell.outlet_id))} | {sentence} | "
+                    f"{md(_attribution(cell))} | {md(_labels(cell))} |"
                 )
             lines.append("")
-            if claim.absent:
-                lines += ["Not said by: " + ", ".join(md(o) for o in claim.absent), ""]
+            lines += [*(f"Not saying it — {md(line)}" for line in _absent(hit, names)), ""]
+        for loose in event.loose:
+            lines += [f"- {md(loose.outlet_id)}: {md(loose.text)}", ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -5,14 +5,14 @@ it?" in three steps:
 
 1. **retrieve** passages two ways and fuse the rankings (reciprocal rank fusion, RRF):
    SQLite FTS5 BM25 over passage text and article titles, and cosine similarity of the query's
-   vector against the passages' vectors (:class:`compare.vectorindex.VectorIndex`, exact below
+   vector against the passages' vectors (:class:`compare.store.VectorIndex`, exact below
    a size, IVF above, kept beside the database and synced incrementally by passage id);
 2. **expand** the query with alias sets — the names outlets use for one thing, from the bundled
    topic lexicons (``compare/lexicons``) plus the sources file's ``topics[].aliases`` — so
    "Khankendi" also finds "Stepanakert". Expanded terms count half as much as the user's own;
-3. **group** the matched passages by event and by aligned claim, and show for every claim each
-   outlet's sentence with its attribution and labels side by side, plus the outlets that cover
-   the event but leave the claim out.
+3. **group** the matched passages by event and by aligned claim, and answer with each event's
+   own view of those claims (:mod:`compare.view`): every outlet's sentence, attribution and
+   labels, and for the others whether they omit it or could not be read.
 
 Filters (``since``, ``outlets``, perspective ``groups``) apply inside retrieval, so a narrow
 filter still finds its matches. Only current article versions are searched.
@@ -22,28 +22,22 @@ Grouping into events and claims is :mod:`compare.query.group`; output is :mod:`c
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-
+from compare.durations import since_cutoff
 from compare.embed import Embedder
 from compare.errors import CompareError, UsageError
-from compare.files import write_atomic
 from compare.models import Sources
 from compare.query._model import Expansion, QueryResult
 from compare.query.group import CANDIDATES, group_events
-from compare.store import Store
-from compare.vectorindex import ANN_THRESHOLD, Hits, VectorIndex
+from compare.store import Hits, SearchFilter, Store
 from compare.wordlists import FUNCTION_WORDS
 
 __all__ = [
@@ -51,9 +45,7 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "alias_sets",
     "expand_query",
-    "parse_since",
     "query",
-    "refresh_index",
 ]
 
 logger = logging.getLogger(__name__)
@@ -76,37 +68,6 @@ _STOP = FUNCTION_WORDS
 # --------------------------------------------------------------------------------------------
 # Parsing and expansion
 # --------------------------------------------------------------------------------------------
-
-_SINCE = re.compile(r"^\s*(\d+)\s*([hdwmy])\s*$", re.IGNORECASE)
-_UNITS = {"h": 1 / 24, "d": 1, "w": 7, "m": 30, "y": 365}
-
-
-def parse_since(value: str | datetime | timedelta | None, *, now: datetime | None = None) -> datetime | None:
-    """``"30d"``, ``"12h"``, ``"2w"``, ``"6m"``, ``"1y"``, an ISO date or a datetime -> a UTC cutoff."""
-    if value is None or value == "":
-        return None
-    now = now or datetime.now(UTC)
-    if isinstance(value, timedelta):
-        return _minus(now, value)
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    match = _SINCE.match(value)
-    if match:
-        return _minus(now, timedelta(days=int(match.group(1)) * _UNITS[match.group(2).lower()]))
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise UsageError(f"cannot read since={value!r}: use 30d, 12h, 2w, 6m, 1y or a date") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _minus(now: datetime, delta: timedelta) -> datetime:
-    """``now - delta``, or the earliest datetime when that falls before year 1."""
-    try:
-        return now - delta
-    except OverflowError:
-        return datetime.min.replace(tzinfo=UTC)
-
 
 def _norm(term: str) -> str:
     return " ".join(w.lower() for w in _WORD.findall(term))
@@ -175,246 +136,21 @@ def _fts(phrases: Iterable[str]) -> str | None:
 
 
 # --------------------------------------------------------------------------------------------
-# The vector index beside the store
-# --------------------------------------------------------------------------------------------
-
-_INDEXES: dict[tuple[str, str], tuple[tuple[int, ...], VectorIndex]] = {}
-_INDEX_LOCK = threading.Lock()
-
-
-def _index_prefix(store: Store, model_id: str) -> Path | None:
-    if store.path == ":memory:":
-        return None
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id)
-    return Path(f"{store.path}.vectors") / slug
-
-
-def _signature(store: Store, model_id: str) -> tuple[int, ...]:
-    """What changes when passages or vectors are added: the highest row ids (O(1) lookups).
-
-    Re-extracted articles get new passage rows, so an edit moves it too. A passage deleted without
-    any insertion is noticed at the next insertion; meanwhile its id is dropped when hits are
-    joined back to the passages table.
-    """
-    top = store.db.execute("SELECT COALESCE(MAX(id), 0) FROM passages").fetchone()[0]
-    emb = store.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM embeddings").fetchone()[0]
-    return (int(top), int(emb))
-
-
-def _vectors_for(
-    store: Store, model_id: str, ids: Sequence[int] | None, *, expect: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Passage ids and their vectors (all of the model's, or those of ``ids``).
-
-    Rows are copied into one preallocated array in batches (``expect`` rows sized up front), so
-    a million vectors cost their own 1.5 GB and not two or three times that in Python bytes.
-    """
-    sql = """SELECT p.id, e.dim, e.vector FROM passages p
-             JOIN embeddings e ON e.text_hash = p.text_hash AND e.model = ?"""
-    cursors = []
-    if ids is None:
-        cursors.append(store.db.execute(sql, [model_id]))
-    else:
-        expect = len(ids)
-        for i in range(0, len(ids), 500):
-            chunk = list(ids[i : i + 500])
-            marks = ",".join("?" * len(chunk))
-            cursors.append(store.db.execute(f"{sql} WHERE p.id IN ({marks})", [model_id, *chunk]))
-    id_array = np.zeros(max(expect, 1), dtype=np.int64)
-    matrix: np.ndarray | None = None
-    n = 0
-    for cursor in cursors:
-        while batch := cursor.fetchmany(20_000):
-            dim = int(batch[0][1])
-            if matrix is None:
-                matrix = np.zeros((max(expect, len(batch)), dim), dtype=np.float32)
-            if n + len(batch) > matrix.shape[0]:  # the store grew meanwhile
-                grow = max(n + len(batch), 2 * matrix.shape[0])
-                matrix = np.resize(matrix, (grow, dim))
-                id_array = np.resize(id_array, grow)
-            id_array[n : n + len(batch)] = [r[0] for r in batch]
-            matrix[n : n + len(batch)] = np.frombuffer(
-                b"".join(r[2] for r in batch), dtype=np.float32
-            ).reshape(len(batch), dim)
-            n += len(batch)
-    if matrix is None:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
-    return id_array[:n], matrix[:n]
-
-
-def refresh_index(store: Store, model_id: str, *, threshold: int = ANN_THRESHOLD) -> VectorIndex | None:
-    """The vector index of ``model_id``'s passage vectors, brought up to date with the store.
-
-    Loaded from beside the database when present (``<db>.vectors/``), then synced by passage id:
-    new passages added, deleted ones removed; rebuilt when it outgrew its mode. Saved back when
-    the folder is writable (a read-only service keeps its copy in memory). ``None`` when the store
-    holds no vectors of that model. The pipeline may call this after embedding to keep the first
-    query fast.
-    """
-    # In-memory stores have no path to tell them apart: key them by their connection.
-    key = (store.path if store.path != ":memory:" else f":memory:{id(store.db.conn)}", model_id)
-    with _INDEX_LOCK:
-        signature = _signature(store, model_id)
-        cached = _INDEXES.get(key)
-        if cached is not None and cached[0] == signature:
-            return cached[1]
-        prefix = _index_prefix(store, model_id)
-        index = cached[1] if cached is not None else None
-        if index is None and prefix is not None and Path(f"{prefix}.json").exists():
-            try:
-                index = VectorIndex.load(prefix)
-                stored = json.loads(Path(f"{prefix}.sync.json").read_text(encoding="utf-8"))
-                if tuple(stored.get("signature", ())) == signature:
-                    _INDEXES[key] = (signature, index)
-                    return index
-            except (CompareError, OSError, ValueError) as exc:
-                logger.warning("vector index %s unusable (%s); rebuilding it from the store", prefix, exc)
-                index = None
-        changed = _sync(store, model_id, index, threshold=threshold)
-        if changed is None:
-            _INDEXES.pop(key, None)
-            return None
-        index = changed
-        _INDEXES[key] = (signature, index)
-        if prefix is not None:
-            try:
-                index.save(prefix)
-                write_atomic(f"{prefix}.sync.json", json.dumps({"signature": signature}))
-            except (CompareError, OSError) as exc:
-                logger.info("vector index kept in memory only: %s", exc)
-        return index
-
-
-def _sync(store: Store, model_id: str, index: VectorIndex | None, *, threshold: int) -> VectorIndex | None:
-    wanted = np.fromiter(
-        (
-            r[0]
-            for r in store.db.execute(
-                """SELECT p.id FROM passages p
-                   JOIN embeddings e ON e.text_hash = p.text_hash AND e.model = ?""",
-                [model_id],
-            )
-        ),
-        dtype=np.int64,
-    )
-    if wanted.size == 0:
-        return None
-    if index is not None:
-        held = index.ids()
-        index.remove(held[~np.isin(held, wanted)])
-        missing = wanted[~np.isin(wanted, held)]
-        if missing.size:
-            ids, matrix = _vectors_for(store, model_id, missing.tolist())
-            if matrix.shape[1] == index.dim:
-                index.add(ids, matrix)
-            else:
-                index = None
-        if index is not None and not index.stale:
-            logger.debug("vector index synced: %d passages", len(index))
-            return index
-    ids, matrix = _vectors_for(store, model_id, None, expect=int(wanted.size))
-    del wanted
-    logger.info("vector index: building over %d passages", ids.size)
-    return VectorIndex.build(ids, matrix, threshold=threshold)
-
-
-# --------------------------------------------------------------------------------------------
 # Retrieval
 # --------------------------------------------------------------------------------------------
 
 
-def _filters(since: datetime | None, outlets: Sequence[str], groups: Sequence[str]) -> tuple[str, list[Any]]:
-    """SQL conditions over ``a`` (articles) and ``o`` (outlets) for the query's filters."""
-    sql = " AND a.version = (SELECT MAX(b.version) FROM articles b WHERE b.url = a.url)"
-    params: list[Any] = []
-    if since is not None:
-        sql += " AND COALESCE(a.published_at, a.first_seen) >= ?"
-        params.append(since.astimezone(UTC).isoformat(timespec="seconds")[:19])
-    if outlets:
-        sql += f" AND a.outlet_id IN ({','.join('?' * len(outlets))})"
-        params += list(outlets)
-    if groups:
-        marks = ",".join("?" * len(groups))
-        sql += f" AND EXISTS (SELECT 1 FROM json_each(o.groups) g WHERE g.value IN ({marks}))"
-        params += list(groups)
-    return sql, params
-
-
-def _fts_passages(store: Store, match: str, where: str, params: list[Any], *, filtered: bool) -> list[int]:
-    """Passage ids matching ``match``, best BM25 first, current versions passing the filters.
-
-    Unfiltered, the FTS5 ranking runs alone and only its best rows are joined and checked (a
-    frequent word can match most of the store); with filters, every match is joined first so a
-    narrow filter keeps all of its matches.
-    """
-    if filtered:
-        rows = store.db.execute(
-            f"""SELECT p.id FROM passages_fts
-                JOIN passages p ON p.id = passages_fts.rowid
-                JOIN articles a ON a.id = p.article_id
-                JOIN outlets o ON o.id = a.outlet_id
-                WHERE passages_fts MATCH ? {where}
-                ORDER BY bm25(passages_fts) LIMIT ?""",
-            [match, *params, CANDIDATES],
-        ).fetchall()
-        return [int(r[0]) for r in rows]
-    rows = store.db.execute(
-        f"""SELECT m.id FROM (
-                SELECT rowid AS id, bm25(passages_fts) AS score FROM passages_fts
-                WHERE passages_fts MATCH ? ORDER BY score LIMIT ?) m
-            JOIN passages p ON p.id = m.id
-            JOIN articles a ON a.id = p.article_id
-            JOIN outlets o ON o.id = a.outlet_id
-            WHERE 1 = 1 {where} ORDER BY m.score LIMIT ?""",
-        [match, CANDIDATES * 2, *params, CANDIDATES],
-    ).fetchall()
-    return [int(r[0]) for r in rows]
-
-
-def _fts_titles(store: Store, match: str, where: str, params: list[Any]) -> list[int]:
-    """Article ids whose title matches, best first."""
-    rows = store.db.execute(
-        f"""SELECT a.id FROM articles_fts
-            JOIN articles a ON a.id = articles_fts.rowid
-            JOIN outlets o ON o.id = a.outlet_id
-            WHERE articles_fts MATCH ? {where}
-            ORDER BY bm25(articles_fts) LIMIT ?""",
-        [match, *params, CANDIDATES],
-    ).fetchall()
-    return [int(r[0]) for r in rows]
-
-
-def _allowed_passages(store: Store, where: str, params: list[Any]) -> list[int]:
-    rows = store.db.execute(
-        f"""SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id
-            JOIN outlets o ON o.id = a.outlet_id WHERE 1 = 1 {where}""",
-        params,
-    ).fetchall()
-    return [int(r[0]) for r in rows]
-
-
-def _store_has_vectors(store: Store) -> bool:
-    return store.db.execute("SELECT 1 FROM embeddings LIMIT 1").fetchone() is not None
-
-
 def _vector_lists(
-    store: Store,
-    embedder: Embedder,
-    texts: Sequence[str],
-    *,
-    filtered: bool,
-    where: str,
-    params: list[Any],
-    min_similarity: float,
+    store: Store, embedder: Embedder, texts: Sequence[str], *, where: SearchFilter, min_similarity: float
 ) -> tuple[list[list[int]], dict[int, float], str]:
-    index = refresh_index(store, embedder.model_id)
+    index = store.passage_index(embedder.model_id)
     if index is None:
         return [], {}, "none"
     queries = embedder.embed(list(texts))
     if queries.shape[1] != index.dim:
         logger.warning("query: embedder dim %d != index dim %d; vectors skipped", queries.shape[1], index.dim)
         return [], {}, "none"
-    among = _allowed_passages(store, where, params) if filtered else None
+    among = store.passages_passing(where) if where.narrows else None
     if among is not None and len(among) > BROAD_FILTER:
         # A broad filter: search everything and keep what passes (cheaper than an exhaustive
         # search over most of the index); the over-fetch keeps enough candidates.
@@ -433,32 +169,6 @@ def _vector_lists(
         for pid, s in zip(found.ids, found.scores, strict=True):
             best[pid] = max(best.get(pid, -1.0), s)
     return lists, best, index.kind
-
-
-def _current_only(store: Store, ids: Iterable[int], where: str, params: list[Any]) -> set[int]:
-    wanted = list(dict.fromkeys(ids))
-    keep: set[int] = set()
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i : i + 500]
-        rows = store.db.execute(
-            f"""SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id
-                JOIN outlets o ON o.id = a.outlet_id
-                WHERE p.id IN ({",".join("?" * len(chunk))}) {where}""",
-            [*chunk, *params],
-        ).fetchall()
-        keep.update(int(r[0]) for r in rows)
-    return keep
-
-
-def _lead_passages(store: Store, article_ids: Sequence[int]) -> dict[int, int]:
-    if not article_ids:
-        return {}
-    rows = store.db.execute(
-        f"""SELECT article_id, id FROM passages WHERE article_id IN ({",".join("?" * len(article_ids))})
-            AND idx = (SELECT MIN(idx) FROM passages q WHERE q.article_id = passages.article_id)""",
-        list(article_ids),
-    ).fetchall()
-    return {int(a): int(p) for a, p in rows}
 
 
 def query(
@@ -493,26 +203,25 @@ def query(
         raise UsageError(f"limit must be between 1 and {MAX_LIMIT}")
     if offset < 0:
         raise UsageError("offset must not be negative")
-    cutoff = parse_since(since)
+    cutoff = since_cutoff(since)
     outlets, groups = tuple(dict.fromkeys(outlets)), tuple(dict.fromkeys(groups))
     expansion = expand_query(text, alias_sets() if aliases is None else aliases)
-    where, params = _filters(cutoff, outlets, groups)
-    filtered = bool(cutoff or outlets or groups)
+    where = SearchFilter(since=cutoff, outlets=outlets, groups=groups)
 
     lists: list[tuple[float, list[int]]] = []
     own = _fts(expansion.terms)
     if own:
-        lists.append((1.0, _fts_passages(store, own, where, params, filtered=filtered)))
+        lists.append((1.0, store.search_passages(own, where, limit=CANDIDATES)))
     extra = _fts(expansion.added)
     if extra:
-        lists.append((EXPANSION_WEIGHT, _fts_passages(store, extra, where, params, filtered=filtered)))
-    title_lists = [(1.0, _fts_titles(store, own, where, params))] if own else []
+        lists.append((EXPANSION_WEIGHT, store.search_passages(extra, where, limit=CANDIDATES)))
+    title_lists = [(1.0, store.search_titles(own, where, limit=CANDIDATES))] if own else []
     if extra:
-        title_lists.append((EXPANSION_WEIGHT, _fts_titles(store, extra, where, params)))
+        title_lists.append((EXPANSION_WEIGHT, store.search_titles(extra, where, limit=CANDIDATES)))
 
     similarity: dict[int, float] = {}
     kind, model = "none", None
-    if use_vectors and (embedder is not None or _store_has_vectors(store)):
+    if use_vectors and (embedder is not None or store.has_vectors()):
         if embedder is None:
             from compare.embed import load_embedder
 
@@ -520,16 +229,10 @@ def query(
         model = embedder.model_id
         texts = [text, *expansion.variants]
         vlists, similarity, kind = _vector_lists(
-            store,
-            embedder,
-            texts,
-            filtered=filtered,
-            where=where,
-            params=params,
-            min_similarity=min_similarity,
+            store, embedder, texts, where=where, min_similarity=min_similarity
         )
         if vlists:
-            keep = _current_only(store, {p for v in vlists for p in v}, where, params)
+            keep = store.keep_passing({p for v in vlists for p in v}, where)
             for i, ranked in enumerate(vlists):
                 lists.append((1.0 if i == 0 else EXPANSION_WEIGHT, [p for p in ranked if p in keep]))
 
@@ -542,11 +245,11 @@ def query(
         for rank, aid in enumerate(ranked):
             article_bonus[aid] += weight / (RRF_K + rank + 1)
     if article_bonus:
-        passage_article = _articles_of(store, list(scores))
+        passage_article = store.articles_of_passages(list(scores))
         for pid, aid in passage_article.items():
             scores[pid] += article_bonus.get(aid, 0.0)
         covered = set(passage_article.values())
-        for aid, pid in _lead_passages(store, [a for a in article_bonus if a not in covered]).items():
+        for aid, pid in store.lead_passages([a for a in article_bonus if a not in covered]).items():
             scores[pid] += article_bonus[aid]
 
     page, total = group_events(
@@ -567,14 +270,3 @@ def query(
         model=model,
         seconds=round(time.perf_counter() - started, 4),
     )
-
-
-def _articles_of(store: Store, passage_ids: Sequence[int]) -> dict[int, int]:
-    out: dict[int, int] = {}
-    for i in range(0, len(passage_ids), 500):
-        chunk = list(passage_ids[i : i + 500])
-        rows = store.db.execute(
-            f"SELECT id, article_id FROM passages WHERE id IN ({','.join('?' * len(chunk))})", chunk
-        ).fetchall()
-        out.update({int(p): int(a) for p, a in rows})
-    return out

@@ -24,14 +24,14 @@ from compare.errors import CompareError
 from compare.files import write_atomic
 from compare.report.csvout import render_claim_matrix_csv
 from compare.report.html import render_html, render_index_html
-from compare.report.index import build_index
 from compare.report.jsonout import render_index_json, render_json
 from compare.report.labels import snapshot_path
 from compare.report.markdown import render_index_markdown, render_markdown
-from compare.report.model import Report, RunIndex
+from compare.view import build_index
+from compare.view.model import EventView, RunIndex
 
 if TYPE_CHECKING:
-    from compare.store import Store
+    from compare.store import ArticleRecord, Store
 
 __all__ = ["SNAPSHOT_SEPARATOR", "Bundle", "snapshot_file", "snapshot_text", "write_report_bundle"]
 
@@ -59,53 +59,43 @@ def snapshot_file(store: Store, sha256: str) -> str | None:
     """The text file of one snapshot (header, separator, the latest article text read from it)."""
     if not snapshot_path(sha256):
         return None
-    row = store.db.execute(
-        "SELECT id FROM articles WHERE snapshot_sha256 = ? ORDER BY version DESC, id DESC LIMIT 1", [sha256]
-    ).fetchone()
-    return _article_snapshot(store, int(row[0]))[1] if row else None
+    article = store.article_for_snapshot(sha256)
+    return _article_snapshot(store, article)[1] if article is not None else None
 
 
-def _article_snapshot(store: Store, article_id: int) -> tuple[str | None, str]:
-    rows = list(
-        store.db.query(
-            """SELECT a.id, a.url, a.version, a.text, a.snapshot_sha256, s.url AS snapshot_url,
-                      s.final_url, s.fetched_at FROM articles a
-               LEFT JOIN snapshots s ON s.sha256 = a.snapshot_sha256 WHERE a.id = ?""",
-            [article_id],
-        )
-    )
-    if not rows or not snapshot_path(rows[0]["snapshot_sha256"]):
+def _article_snapshot(store: Store, article: ArticleRecord | None) -> tuple[str | None, str]:
+    if article is None or not snapshot_path(article.snapshot_sha256):
         return None, ""
-    row = rows[0]
+    snap = store.snapshot(article.snapshot_sha256 or "")
     header = [
-        f"url: {_one_line(row['snapshot_url'] or row['url'])}",
-        f"final_url: {_one_line(row['final_url'] or '')}",
-        f"fetched_at: {row['fetched_at'] or ''}",
-        f"sha256: {row['snapshot_sha256']}",
-        f"article: {row['id']} version {row['version']} ({_one_line(row['url'])})",
+        f"url: {_one_line(snap.url if snap else article.url)}",
+        f"final_url: {_one_line(snap.final_url if snap else '')}",
+        f"fetched_at: {snap.fetched_at if snap else ''}",
+        f"sha256: {article.snapshot_sha256}",
+        f"article: {article.id} version {article.version} ({_one_line(article.url)})",
         "offsets: characters of the text below the ---- line, counted from 0",
     ]
-    return row["snapshot_sha256"], "\n".join(header) + "\n" + SNAPSHOT_SEPARATOR + row["text"]
+    return article.snapshot_sha256, "\n".join(header) + "\n" + SNAPSHOT_SEPARATOR + article.text
 
 
-def snapshot_text(store: Store, report: Report) -> dict[str, str]:
+def snapshot_text(store: Store, report: EventView) -> dict[str, str]:
     """The snapshot files of a report: sha256 → file content (header, separator, article text)."""
-    files: dict[str, str] = {}
     ids = [a.id for a in report.articles if snapshot_path(a.snapshot_sha256)]
     ids += [e.article_id for e in report.changes.edited]
-    for article_id in dict.fromkeys(ids):
-        sha, text = _article_snapshot(store, int(article_id))
+    files: dict[str, str] = {}
+    for article in store.articles(ids).values():
+        sha, text = _article_snapshot(store, article)
         if sha is not None:
             files[sha] = text
     return files
 
 
 def write_report_bundle(
-    store: Store, report: Report, out_dir: str | Path, *, index: RunIndex | None = None
+    store: Store, report: EventView, out_dir: str | Path, *, index: RunIndex | None = None
 ) -> Bundle:
     """Write ``report`` (all formats), the run index and the cited snapshot texts to ``out_dir``.
 
-    ``index`` defaults to :func:`~compare.report.index.build_index` of the report's run.
+    ``index`` defaults to :func:`~compare.view.build_index` of the report's run.
     Raises :class:`~compare.errors.CompareError` when the folder cannot be written.
     """
     out = Path(out_dir)

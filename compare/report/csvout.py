@@ -2,8 +2,9 @@
 
 Columns: ``claim_id``, ``claim_key``, ``n_outlets``, ``unique``, ``new``, ``central_sentence``,
 then one column per outlet (headed by the outlet id) holding the presence — ``says``, ``omits``
-or the fetch outcome that kept the outlet unread — followed by ``:<attribution>`` for ``says``
-cells and ``:reprint`` for copies (``says:distancing``, ``says:neutral:reprint``, ``blocked``).
+or ``not_read`` with the reason after a colon — followed by ``:<attribution>`` for ``says``
+cells and ``:reprint`` for copies (``says:distancing``, ``says:neutral:reprint``,
+``not_read:robots_disallowed``).
 
 Spreadsheet safety: a text cell that starts with ``= + - @``, a tab or a carriage return is
 prefixed with ``'`` so no spreadsheet evaluates fetched text as a formula (OWASP's advice for
@@ -15,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 
-from compare.report.model import PRESENCE_SAYS, ClaimCell, Report
+from compare.view.model import PRESENCE_SAYS, ClaimCell, EventView
 
 __all__ = ["FIXED_COLUMNS", "cell_code", "read_claim_matrix_csv", "render_claim_matrix_csv"]
 
@@ -31,6 +32,8 @@ def cell_code(cell: ClaimCell) -> str:
             parts.append(cell.attribution)
         if cell.reprint:
             parts.append("reprint")
+    elif cell.reason:
+        parts.append(cell.reason)
     return ":".join(parts)
 
 
@@ -38,7 +41,7 @@ def _guard(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def render_claim_matrix_csv(report: Report) -> str:
+def render_claim_matrix_csv(report: EventView) -> str:
     """The claim matrix of ``report`` as CSV text (RFC 4180 quoting, ``\\r\\n`` line ends)."""
     out = io.StringIO()
     writer = csv.writer(out)

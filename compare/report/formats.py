@@ -9,11 +9,11 @@ from compare.report.csvout import render_claim_matrix_csv
 from compare.report.html import render_html
 from compare.report.jsonout import render_json
 from compare.report.markdown import render_markdown
-from compare.report.model import Report
+from compare.view.model import EventView
 
 __all__ = ["FORMATS", "MEDIA_TYPES", "render_report"]
 
-FORMATS: dict[str, Callable[[Report], str]] = {
+FORMATS: dict[str, Callable[[EventView], str]] = {
     "html": render_html,
     "md": render_markdown,
     "json": render_json,
@@ -29,11 +29,14 @@ MEDIA_TYPES = {
 }
 
 
-def render_report(report: Report, *, format: str = "html") -> str:
+def render_report(report: EventView, *, format: str = "html", standalone: bool = False) -> str:
     """``report`` rendered as ``format`` (``html``, ``md``, ``json`` or ``csv``).
 
+    ``standalone`` HTML links to nothing a report bundle would write beside it (a single file).
     An unknown format raises :class:`~compare.errors.UsageError` naming the ones there are.
     """
+    if format == "html":
+        return render_html(report, standalone=standalone)
     try:
         renderer = FORMATS[format]
     except KeyError:

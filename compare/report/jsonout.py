@@ -1,4 +1,4 @@
-"""JSON form of a :class:`Report` and a :class:`RunIndex` (schema: ``docs/report.schema.json``).
+"""JSON form of an :class:`EventView` and a :class:`RunIndex` (schema: ``docs/report.schema.json``).
 
 The JSON is the dataclasses as they are (tuples as arrays), with one change for readers:
 an outlet's ``fetch_outcomes`` pairs become an object ``{outcome: count}``. Keys are stable
@@ -12,15 +12,15 @@ import dataclasses
 import json
 from typing import Any
 
-from compare.report.model import Report, RunIndex
+from compare.view.model import EventView, RunIndex
 
 __all__ = ["SCHEMA_ID", "index_to_dict", "render_index_json", "render_json", "report_to_dict"]
 
 #: The ``$id`` of the schema the output follows (``docs/report.schema.json``).
-SCHEMA_ID = "urn:newscompare:report:1"
+SCHEMA_ID = "urn:newscompare:report:2"
 
 
-def report_to_dict(report: Report) -> dict[str, Any]:
+def report_to_dict(report: EventView) -> dict[str, Any]:
     """The report as JSON-ready data."""
     data = dataclasses.asdict(report)
     for outlet in data["outlets"]:
@@ -36,7 +36,7 @@ def index_to_dict(index: RunIndex) -> dict[str, Any]:
     return data
 
 
-def render_json(report: Report, *, indent: int | None = 2) -> str:
+def render_json(report: EventView, *, indent: int | None = 2) -> str:
     """The report as a JSON document (UTF-8 text, keys in model order)."""
     return json.dumps(report_to_dict(report), ensure_ascii=False, indent=indent) + "\n"
 

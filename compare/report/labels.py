@@ -1,15 +1,15 @@
 """Words and links shared by the renderers: presence and badge labels, safe URLs, snapshot paths.
 
-Every renderer says the same thing the same way: "omits" only ever means the outlet was read;
-an outlet that could not be read is "not fetched" with the fetch outcome beside it.
+Every renderer says the same thing the same way: "omits" only ever means the outlet was read for
+the event's dates; an outlet that could not be read is "not read", with the reason beside it.
 """
 
 from __future__ import annotations
 
 import re
 
-from compare.report.model import PRESENCE_OMITS, PRESENCE_SAYS, ClaimCell, OutletStatus
 from compare.urls import safe_url  # the one check before a URL becomes a link
+from compare.view.model import PRESENCE_NOT_READ, PRESENCE_OMITS, PRESENCE_SAYS, ClaimCell, OutletStatus
 
 __all__ = [
     "ATTRIBUTION_LABELS",
@@ -31,11 +31,12 @@ ATTRIBUTION_LABELS = {
     "hedged": ("hedged", "hedged ('reportedly', 'allegedly')"),
 }
 
-#: How a fetch outcome reads in a report.
+#: Why an outlet could not be read, as a report says it.
 OUTCOME_LABELS = {
-    "omitted": "read, does not cover it",
-    "not_fetched": "not fetched",
+    "not_fetched": "no fetch recorded",
+    "outside_window": "none of its pages from these dates was read",
     "blocked": "blocked",
+    "blocked_address": "address refused",
     "paywall": "paywalled",
     "http_error": "HTTP error",
     "timeout": "timed out",
@@ -48,20 +49,21 @@ OUTCOME_LABELS = {
     "connection_error": "connection error",
     "tls_error": "TLS error",
     "invalid_url": "invalid URL",
-    "blocked_address": "refused: not a public address",
     "backed_off": "not asked (backing off after earlier failures)",
 }
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+def _reason(reason: str | None) -> str:
+    if not reason:
+        return "unknown"
+    return OUTCOME_LABELS.get(reason, reason.replace("_", " "))
 
 
-def presence_label(presence: str) -> str:
-    """``says``, ``omits`` or ``not fetched: <outcome>``."""
+def presence_label(presence: str, reason: str | None = None) -> str:
+    """``says``, ``omits`` or ``not read: <why>``."""
     if presence in (PRESENCE_SAYS, PRESENCE_OMITS):
         return presence
-    if presence == "not_fetched":
-        return "not fetched"
-    return f"not fetched: {OUTCOME_LABELS.get(presence, presence.replace('_', ' '))}"
+    return f"not read: {_reason(reason)}"
 
 
 def presence_class(presence: str) -> str:
@@ -71,7 +73,7 @@ def presence_class(presence: str) -> str:
 
 def cell_label(cell: ClaimCell) -> str:
     """The short text of a claim-matrix cell: presence, then badge and reprint mark if any."""
-    parts = [presence_label(cell.presence)]
+    parts = [presence_label(cell.presence, cell.reason)]
     if cell.presence == PRESENCE_SAYS and cell.attribution:
         parts.append(ATTRIBUTION_LABELS.get(cell.attribution, (cell.attribution, ""))[0])
     if cell.reprint:
@@ -80,10 +82,15 @@ def cell_label(cell: ClaimCell) -> str:
 
 
 def reason_label(outlet: OutletStatus) -> str:
-    """Why an outlet is not among those covering the event."""
-    if outlet.covering or outlet.reason is None:
+    """Where an outlet stands for the event, in words: the same words its matrix cells use."""
+    if outlet.covering:
         return "covers it"
-    return OUTCOME_LABELS.get(outlet.reason, outlet.reason.replace("_", " "))
+    if outlet.state == PRESENCE_NOT_READ:
+        return presence_label(PRESENCE_NOT_READ, outlet.reason)
+    return "read, does not cover it (omits)"
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def snapshot_path(sha256: str | None) -> str | None:

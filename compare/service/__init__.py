@@ -1,4 +1,4 @@
-"""The web service (layer L7): search page, event/claim/outlet/run pages and a JSON API.
+"""The web service (layer L8): search page, event/claim/outlet/run pages and a JSON API.
 
 :func:`create_app` builds the FastAPI app over a database file; :func:`serve` runs it with
 uvicorn, on the loopback interface unless told otherwise. It is read-only: no endpoint writes.
@@ -40,17 +40,16 @@ def create_app(
 
 def _warm(db_path: str | Path, embedder: Embedder | None) -> Embedder | None:
     """Load the embedder and the vector index now rather than on the first query."""
-    from compare.query import refresh_index
     from compare.store import Store
 
-    with Store(db_path, migrate=False) as store:
-        if store.db.execute("SELECT 1 FROM embeddings LIMIT 1").fetchone() is None:
+    with Store(db_path, read_only=True) as store:
+        if not store.has_vectors():
             return embedder
         if embedder is None:
             from compare.embed import load_embedder
 
             embedder = load_embedder()
-        refresh_index(store, embedder.model_id)
+        store.passage_index(embedder.model_id)
     return embedder
 
 

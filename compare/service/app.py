@@ -16,6 +16,8 @@ time, and the store dependency is local to :func:`create_app`.)
 
 import datetime
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +25,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 
 from compare import __version__
@@ -33,6 +36,7 @@ from compare.service import data
 from compare.service.pages import render_page
 from compare.service.security import LOOPBACK_NAMES, SecurityMiddleware
 from compare.store import Store
+from compare.view import EventView
 
 __all__ = ["create_app"]
 
@@ -61,13 +65,38 @@ Text = Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, descriptio
 Since = Annotated[
     str | None,
     Query(
-        pattern=r"^[0-9]{1,4}[hdwmy]$", description="Only what was published in the last 12h, 30d, 2w, 6m, 1y"
+        pattern=r"^([0-9]{1,4}(mo|[mhdwy])|all)$",
+        description="Only what was published in the last 90m, 12h, 30d, 2w, 6mo or 1y; "
+        "'all' (the default) for everything",
     ),
 ]
 FromDate = Annotated[datetime.date | None, Query(description="Only what was published on or after this date")]
 RowId = Annotated[int, PathParam(ge=1, le=2**62, description="A row id")]
 Outlets = Annotated[list[str], Query(max_length=MAX_FILTERS, description="Outlet ids (repeat)")]
 Groups = Annotated[list[str], Query(max_length=MAX_FILTERS, description="Perspective groups (repeat)")]
+
+
+class _PageCache:
+    """Rendered pages by (what, store revision): a page is built once per change of the store."""
+
+    def __init__(self, *, maxsize: int) -> None:
+        self._pages: OrderedDict[tuple[object, ...], str] = OrderedDict()
+        self._maxsize = maxsize
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> str | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple[object, ...], page: str) -> str:
+        with self._lock:
+            self._pages[key] = page
+            while len(self._pages) > self._maxsize:
+                self._pages.popitem(last=False)
+        return page
 
 
 def _check_filters(values: Sequence[str]) -> tuple[str, ...]:
@@ -96,12 +125,14 @@ def create_app(
     path = Path(db_path)
     if not path.is_file():
         raise StoreError(f"no database at {path}: run `newscompare run` (or `demo`) first", path=str(path))
-    with Store(path, migrate=False) as probe:
-        tables = {r[0] for r in probe.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    with Store(path, read_only=True) as probe:
+        tables = probe.tables()
     if not {"events", "claims", "passages_fts"} <= tables:
         raise StoreError(f"{path} is not a newscompare database (or predates its schema)", path=str(path))
 
-    app = FastAPI(
+    # FastAPI's own /docs and /redoc load Swagger UI and ReDoc from a CDN; fastapi-offline serves
+    # the same pages from files it ships, so the API docs work on a machine without internet.
+    app = FastAPIOffline(
         title="newscompare",
         version=__version__,
         description="Read-only API over a newscompare database: topic queries, events, claims, "
@@ -111,7 +142,7 @@ def create_app(
     app.state.aliases = aliases
 
     def store() -> Iterator[Store]:
-        s = Store(path, migrate=False)
+        s = Store(path, read_only=True)
         try:
             yield s
         finally:
@@ -180,14 +211,16 @@ def create_app(
         """Active events, most recent first."""
         return data.list_events(s, limit=limit, offset=offset)
 
-    @app.get("/api/events/{event_id}", response_model=data.EventDetail, responses=_ERRORS, tags=["events"])
-    def api_event(s: Db, event_id: RowId, limit: Limit = 50, offset: Offset = 0) -> data.EventDetail:
-        """One event: its articles and its claims side by side (paginated)."""
-        return data.event_detail(s, event_id, limit=limit, offset=offset)
+    @app.get("/api/events/{event_id}", response_model=EventView, responses=_ERRORS, tags=["events"])
+    def api_event(s: Db, event_id: RowId, limit: Limit = 50, offset: Offset = 0) -> EventView:
+        """One event as every report shows it: outlets (covers / omits / not read, and why), its
+        claims with every outlet's cell (one page of them; ``total_claims`` says how many),
+        the label ledger, numbers, voices and what changed since the last run."""
+        return data.event_view(s, event_id, limit=limit, offset=offset)
 
     @app.get("/api/claims/{claim_id}", response_model=data.ClaimDetail, responses=_ERRORS, tags=["events"])
     def api_claim(s: Db, claim_id: RowId) -> data.ClaimDetail:
-        """One claim: every outlet's sentence, attribution and labels."""
+        """One claim: every outlet's cell (its sentence, attribution and labels, or why not)."""
         return data.claim_detail(s, claim_id)
 
     @app.get("/api/outlets", response_model=tuple[data.OutletSummary, ...], tags=["outlets"])
@@ -248,9 +281,17 @@ def create_app(
             raise NotFoundError(f"no stored article text for snapshot {sha256}")
         return text
 
+    pages = _PageCache(maxsize=64)
+
     @app.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_event(s: Db, event_id: RowId) -> str:
-        return _event_page(s, event_id)
+        from compare.report import render_html
+
+        key = (event_id, s.revision())
+        page = pages.get(key)
+        if page is None:
+            page = pages.put(key, render_html(data.event_view(s, event_id)))
+        return page
 
     @app.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_claim(s: Db, claim_id: RowId) -> str:
@@ -269,17 +310,3 @@ def create_app(
         return render_page("runs.html", page=data.list_runs(s, limit=50, offset=offset))
 
     return app
-
-
-def _event_page(s: Store, event_id: int) -> str:
-    """The event's report (compare.report) when it can be built, else the service's own view."""
-    detail = data.event_detail(s, event_id)  # raises NotFoundError for unknown ids
-    try:
-        from compare.report import build_event_report, render_html
-
-        return render_html(build_event_report(s, event_id))
-    except NotFoundError:
-        raise
-    except (CompareError, KeyError, ValueError, TypeError) as exc:
-        logger.warning("event %s: report unavailable (%s); showing the service's view", event_id, exc)
-    return render_page("event.html", detail=detail)

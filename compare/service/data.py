@@ -1,24 +1,24 @@
-"""What the web service reads from the store, as frozen dataclasses (also its API's JSON shapes).
+"""What the web service shows, as frozen dataclasses (also its API's JSON shapes).
 
+An event is shown as its :class:`~compare.view.EventView` (the same one the reports render); a
+claim as its row of that view. Lists of events, outlets and runs come from the store's records.
 Every function takes an open :class:`~compare.store.Store` and only reads. Unknown ids raise
 :class:`~compare.errors.NotFoundError`; lists are paginated by ``limit``/``offset``.
 """
 
 from __future__ import annotations
 
-import json
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from compare.errors import NotFoundError
-from compare.query import ClaimMatch, claim_matches
+from compare.models import READABLE_OUTCOMES
 from compare.store import Store
+from compare.view import EventView, build_event_view
+from compare.view.model import ClaimRow, OutletStatus
 
 __all__ = [
-    "ArticleRef",
     "ClaimDetail",
-    "EventDetail",
     "EventPage",
     "EventSummary",
     "LedgerEntry",
@@ -28,7 +28,7 @@ __all__ = [
     "RunPage",
     "RunSummary",
     "claim_detail",
-    "event_detail",
+    "event_view",
     "list_events",
     "list_outlets",
     "list_runs",
@@ -56,36 +56,13 @@ class EventPage:
 
 
 @dataclass(frozen=True)
-class ArticleRef:
-    id: int
-    outlet_id: str
-    title: str | None
-    url: str | None
-    published_at: str | None
-
-
-@dataclass(frozen=True)
-class EventDetail:
-    """An event: its articles and every claim with each outlet's sentence side by side."""
-
-    id: int
-    label: str | None
-    status: str
-    first_published: str | None
-    last_published: str | None
-    outlets: tuple[str, ...]
-    articles: tuple[ArticleRef, ...]
-    claims: tuple[ClaimMatch, ...]
-    total_claims: int
-    limit: int
-    offset: int
-
-
-@dataclass(frozen=True)
 class ClaimDetail:
+    """One claim: its row of the event's view (every outlet's cell) and the outlets' statuses."""
+
     event_id: int
     event_label: str | None
-    claim: ClaimMatch
+    claim: ClaimRow
+    outlets: tuple[OutletStatus, ...]
 
 
 @dataclass(frozen=True)
@@ -149,109 +126,46 @@ class RunPage:
     offset: int
 
 
-def _loads(value: Any, default: Any) -> Any:
-    try:
-        out = json.loads(value) if value else default
-    except (TypeError, ValueError):
-        return default
-    return out if isinstance(out, type(default)) else default
-
-
-def _count(store: Store, sql: str, params: list[Any] | None = None) -> int:
-    return int(store.db.execute(sql, params or []).fetchone()[0])
-
-
-# --------------------------------------------------------------------------------------------
-# Events and claims
-# --------------------------------------------------------------------------------------------
-
-
 def list_events(store: Store, *, limit: int = 20, offset: int = 0) -> EventPage:
     """Active events, most recently published first."""
-    rows = store.db.query(
-        """SELECT e.id, e.label, e.first_published, e.last_published,
-                  (SELECT COUNT(DISTINCT a.outlet_id) FROM event_articles ea
-                     JOIN articles a ON a.id = ea.article_id WHERE ea.event_id = e.id) AS n_outlets,
-                  (SELECT COUNT(*) FROM event_articles ea WHERE ea.event_id = e.id) AS n_articles,
-                  (SELECT COUNT(*) FROM claims c WHERE c.event_id = e.id) AS n_claims
-           FROM events e WHERE e.status = 'active'
-           ORDER BY COALESCE(e.last_published, '') DESC, e.id DESC LIMIT ? OFFSET ?""",
-        [limit, offset],
-    )
     items = tuple(
         EventSummary(
-            id=int(r["id"]),
-            label=r["label"],
-            first_published=r["first_published"],
-            last_published=r["last_published"],
-            n_outlets=int(r["n_outlets"]),
-            n_articles=int(r["n_articles"]),
-            n_claims=int(r["n_claims"]),
+            id=e.event.id,
+            label=e.event.label,
+            first_published=e.event.first_published,
+            last_published=e.event.last_published,
+            n_outlets=e.n_outlets,
+            n_articles=e.n_articles,
+            n_claims=e.n_claims,
         )
-        for r in rows
+        for e in store.event_summaries(order="recent", limit=limit, offset=offset)
     )
-    total = _count(store, "SELECT COUNT(*) FROM events WHERE status = 'active'")
-    return EventPage(items=items, total=total, limit=limit, offset=offset)
+    return EventPage(items=items, total=store.count_events(), limit=limit, offset=offset)
 
 
-def _event_row(store: Store, event_id: int) -> dict[str, Any]:
-    rows = list(store.db.query("SELECT * FROM events WHERE id = ?", [event_id]))
-    if not rows:
-        raise NotFoundError(f"no event {event_id}")
-    return rows[0]
-
-
-def event_detail(store: Store, event_id: int, *, limit: int = 50, offset: int = 0) -> EventDetail:
-    """An event with its articles and claims (largest claims first, paginated)."""
-    event = _event_row(store, event_id)
-    articles = tuple(
-        ArticleRef(
-            id=int(r["id"]),
-            outlet_id=str(r["outlet_id"]),
-            title=r["title"],
-            url=r["url"],
-            published_at=r["published_at"],
-        )
-        for r in store.db.query(
-            """SELECT a.id, a.outlet_id, a.title, a.url, a.published_at FROM event_articles ea
-               JOIN articles a ON a.id = ea.article_id WHERE ea.event_id = ?
-               ORDER BY a.outlet_id, a.published_at""",
-            [event_id],
-        )
-    )
-    claim_ids = [
-        int(r[0])
-        for r in store.db.execute(
-            "SELECT id FROM claims WHERE event_id = ? ORDER BY n_outlets DESC, id LIMIT ? OFFSET ?",
-            [event_id, limit, offset],
-        ).fetchall()
-    ]
-    claims = claim_matches(store, claim_ids)
-    return EventDetail(
-        id=int(event["id"]),
-        label=event["label"],
-        status=str(event["status"]),
-        first_published=event["first_published"],
-        last_published=event["last_published"],
-        outlets=tuple(dict.fromkeys(a.outlet_id for a in articles)),
-        articles=articles,
-        claims=tuple(claims[c] for c in claim_ids if c in claims),
-        total_claims=_count(store, "SELECT COUNT(*) FROM claims WHERE event_id = ?", [event_id]),
-        limit=limit,
-        offset=offset,
-    )
+def event_view(store: Store, event_id: int, *, limit: int | None = None, offset: int = 0) -> EventView:
+    """The event's view, with one page of its claims when ``limit`` is given."""
+    view = build_event_view(store, event_id)
+    if limit is None:
+        return view
+    return replace(view, claims=view.claims[offset : offset + limit])
 
 
 def claim_detail(store: Store, claim_id: int) -> ClaimDetail:
-    """One claim with every outlet's sentence."""
-    row = store.db.execute(
-        "SELECT c.event_id, e.label FROM claims c JOIN events e ON e.id = c.event_id WHERE c.id = ?",
-        [claim_id],
-    ).fetchone()
-    found = claim_matches(store, [claim_id])
-    if row is None or claim_id not in found:
+    """One claim with every outlet's cell, from its event's view."""
+    claim = store.claim(claim_id)
+    if claim is None:
         raise NotFoundError(f"no claim {claim_id}")
-    return ClaimDetail(event_id=int(row[0]), event_label=row[1], claim=found[claim_id])
+    if claim.status != "active":
+        raise NotFoundError(
+            f"claim {claim_id} no longer stands: its sentences now belong to other claims of event "
+            f"{claim.event_id} (/events/{claim.event_id})"
+        )
+    view = build_event_view(store, claim.event_id, claim_ids={claim_id})
+    row = view.claim(claim_id)
+    if row is None:
+        raise NotFoundError(f"no claim {claim_id}")
+    return ClaimDetail(event_id=view.event.id, event_label=view.event.label, claim=row, outlets=view.outlets)
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,40 +173,24 @@ def claim_detail(store: Store, claim_id: int) -> ClaimDetail:
 # --------------------------------------------------------------------------------------------
 
 
-def _outlet_summaries(store: Store, where: str = "", params: list[Any] | None = None) -> list[OutletSummary]:
-    last = store.db.execute("SELECT MAX(run_id) FROM fetch_log").fetchone()[0]
-    last_counts: dict[str, tuple[int, int]] = {}
-    if last is not None:
-        for outlet, fetched, ok in store.db.execute(
-            """SELECT outlet_id, COUNT(*), SUM(outcome IN ('ok', 'not_modified'))
-               FROM fetch_log WHERE run_id = ? GROUP BY outlet_id""",
-            [last],
-        ).fetchall():
-            last_counts[str(outlet)] = (int(fetched), int(ok or 0))
-    article_counts = dict(
-        store.db.execute(
-            """SELECT outlet_id, COUNT(*) FROM articles a
-               WHERE a.version = (SELECT MAX(b.version) FROM articles b WHERE b.url = a.url)
-               GROUP BY outlet_id"""
-        ).fetchall()
-    )
-    out = []
-    for r in store.db.query(f"SELECT * FROM outlets {where} ORDER BY id", params or []):
-        fetched_ok = last_counts.get(str(r["id"]))
-        out.append(
-            OutletSummary(
-                id=str(r["id"]),
-                name=str(r["name"]),
-                homepage=r["homepage"],
-                country=r["country"],
-                language=r["language"],
-                groups=tuple(str(g) for g in _loads(r["groups"], [])),
-                articles=int(article_counts.get(r["id"], 0)),
-                last_run_fetched=fetched_ok[0] if fetched_ok else None,
-                last_run_ok=fetched_ok[1] if fetched_ok else None,
-            )
+def _outlet_summaries(store: Store, only: str | None = None) -> list[OutletSummary]:
+    last = store.last_fetch_run_counts()
+    articles = store.current_article_counts()
+    outlets = [o for o in store.outlets() if only is None or o.id == only]
+    return [
+        OutletSummary(
+            id=o.id,
+            name=o.name,
+            homepage=o.homepage,
+            country=o.country,
+            language=o.language,
+            groups=o.groups,
+            articles=articles.get(o.id, 0),
+            last_run_fetched=last[o.id][0] if o.id in last else None,
+            last_run_ok=last[o.id][1] if o.id in last else None,
         )
-    return out
+        for o in outlets
+    ]
 
 
 def list_outlets(store: Store) -> tuple[OutletSummary, ...]:
@@ -302,45 +200,27 @@ def list_outlets(store: Store) -> tuple[OutletSummary, ...]:
 
 def outlet_detail(store: Store, outlet_id: str, *, runs: int = 30) -> OutletDetail:
     """An outlet's coverage health over its last ``runs`` runs and its label ledger."""
-    found = _outlet_summaries(store, "WHERE id = ?", [outlet_id])
+    found = _outlet_summaries(store, outlet_id)
     if not found:
         raise NotFoundError(f"no outlet {outlet_id!r}")
-    per_run: dict[int, Counter[str]] = defaultdict(Counter)
-    for run_id, outcome, n in store.db.execute(
-        """SELECT run_id, outcome, COUNT(*) FROM fetch_log WHERE outlet_id = ?
-           AND run_id IN (SELECT DISTINCT run_id FROM fetch_log WHERE outlet_id = ?
-                          ORDER BY run_id DESC LIMIT ?)
-           GROUP BY run_id, outcome""",
-        [outlet_id, outlet_id, runs],
-    ).fetchall():
-        per_run[int(run_id)][str(outcome)] = int(n)
-    run_rows = {
-        int(r["id"]): r
-        for r in store.db.query(
-            f"SELECT id, started_at, status FROM runs WHERE id IN ({','.join('?' * len(per_run)) or 'NULL'})",
-            list(per_run),
-        )
-    }
+    per_run = store.outlet_run_outcomes(outlet_id, runs=runs)
+    started, status = {}, {}
+    for run_id in per_run:
+        record = store.run(run_id)
+        started[run_id] = record.started_at if record else ""
+        status[run_id] = record.status if record else "unknown"
     health = tuple(
         RunHealth(
             run_id=run_id,
-            started_at=str(run_rows[run_id]["started_at"]) if run_id in run_rows else "",
-            status=str(run_rows[run_id]["status"]) if run_id in run_rows else "unknown",
+            started_at=started[run_id],
+            status=status[run_id],
             outcomes=dict(sorted(counts.items())),
             fetched=sum(counts.values()),
-            ok=counts.get("ok", 0) + counts.get("not_modified", 0),
+            ok=sum(n for k, n in counts.items() if k in READABLE_OUTCOMES),
         )
         for run_id, counts in sorted(per_run.items(), reverse=True)
     )
-    ledger: Counter[tuple[str, str]] = Counter()
-    for (labels,) in store.db.execute(
-        """SELECT f.labels FROM framing f JOIN passages p ON p.id = f.passage_id
-           JOIN articles a ON a.id = p.article_id WHERE a.outlet_id = ?""",
-        [outlet_id],
-    ).fetchall():
-        for item in _loads(labels, []):
-            if isinstance(item, dict) and item.get("term"):
-                ledger[(str(item.get("concept") or ""), str(item["term"]))] += 1
+    ledger = store.outlet_label_counts(outlet_id)
     entries = tuple(
         LedgerEntry(concept=c, term=t, count=n)
         for (c, t), n in sorted(ledger.items(), key=lambda x: (x[0][0], -x[1]))
@@ -350,20 +230,17 @@ def outlet_detail(store: Store, outlet_id: str, *, runs: int = 30) -> OutletDeta
 
 def list_runs(store: Store, *, limit: int = 20, offset: int = 0) -> RunPage:
     """Runs, newest first."""
-    items = []
-    for r in store.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ? OFFSET ?", [limit, offset]):
-        timings = _loads(r["timings"], {})
-        items.append(
-            RunSummary(
-                id=int(r["id"]),
-                command=str(r["command"]),
-                started_at=str(r["started_at"]),
-                finished_at=r["finished_at"],
-                status=str(r["status"]),
-                counts=_loads(r["counts"], {}),
-                timings={str(k): float(v) for k, v in timings.items() if isinstance(v, int | float)},
-                failures=len(_loads(r["failures"], [])),
-            )
+    items = tuple(
+        RunSummary(
+            id=r.id,
+            command=r.command,
+            started_at=r.started_at,
+            finished_at=r.finished_at,
+            status=r.status,
+            counts=r.counts,
+            timings=r.timings,
+            failures=len(r.failures),
         )
-    total = _count(store, "SELECT COUNT(*) FROM runs")
-    return RunPage(items=tuple(items), total=total, limit=limit, offset=offset)
+        for r in store.runs(limit=limit, offset=offset)
+    )
+    return RunPage(items=items, total=store.count_runs(), limit=limit, offset=offset)

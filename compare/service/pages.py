@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import jinja2
 
+from compare.report.glance import when
 from compare.urls import safe_url
 
 __all__ = ["render_page"]
@@ -42,7 +43,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["safe_url"] = safe_url
-    env.filters["day"] = lambda value: str(value)[:10] if value else ""
+    env.filters["day"] = lambda value: when(str(value)[:10]) if value else ""
+    env.filters["when"] = when
     env.globals["query_string"] = _query_string
     return env
 

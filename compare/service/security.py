@@ -6,7 +6,7 @@
   host check tells those requests apart. By default the names allowed are the bound address and
   the loopback names; ``serve --allow-host`` adds more (a reverse proxy's public name).
 - **Security headers** on every answer, errors included: a Content-Security-Policy (no script,
-  no framing; the API docs page may load Swagger UI from its CDN), ``X-Content-Type-Options``,
+  no framing; the API docs pages run the Swagger UI served here), ``X-Content-Type-Options``,
   ``Referrer-Policy``, ``X-Frame-Options``, ``Cross-Origin-Opener-Policy`` and
   ``Cross-Origin-Resource-Policy``.
 - **A damaged database** gives 503 and one log line naming ``sqlite3 FILE ".recover"``, not a
@@ -32,13 +32,14 @@ CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
-#: FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from jsDelivr and start it inline.
+#: The API docs pages run Swagger UI / ReDoc from this server (with one inline start-up script):
+#: nothing may come from anywhere else.
 DOCS_CSP = (
-    "default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src https://fonts.gstatic.com; img-src data: https://fastapi.tiangolo.com; "
-    "connect-src 'self'; worker-src blob:; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; font-src 'self' data:; "
+    "base-uri 'none'; frame-ancestors 'none'"
 )
+_DOCS_PATHS = ("/docs", "/redoc", "/static-offline-docs")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 _HEADERS = (
     (b"x-content-type-options", b"nosniff"),
@@ -84,7 +85,7 @@ class SecurityMiddleware:
         path = str(scope.get("path", ""))
         headers = dict(scope.get("headers") or [])
         host = headers.get(b"host", b"").decode("latin-1")
-        policy = (DOCS_CSP if path.startswith(("/docs", "/redoc")) else CSP).encode()
+        policy = (DOCS_CSP if path.startswith(_DOCS_PATHS) else CSP).encode()
         started = False
 
         async def send_secured(message: dict[str, Any]) -> None:

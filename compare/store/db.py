@@ -78,12 +78,37 @@ def _check_path(path: Path) -> None:
         raise StoreError(f"cannot create database {path}: folder {parent} is read-only", path=str(path))
 
 
-def open_database(path: str | Path, *, migrate: bool = True) -> Database:
-    """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection; on a read-only medium (nowhere to put the WAL's shared-memory
+    file) the file is opened as immutable."""
+    if not path.is_file():
+        raise StoreError(f"no database at {path}", path=str(path))
+    folder_writable = os.access(path.parent if str(path.parent) else Path("."), os.W_OK)
+    writable = folder_writable and os.access(path, os.W_OK)
+    uri = f"{path.resolve().as_uri()}?mode=ro" + ("" if writable else "&immutable=1")
+    return sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+
+
+def open_database(path: str | Path, *, migrate: bool = True, read_only: bool = False) -> Database:
+    """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+
+    ``read_only`` opens an existing database for reading only, without migrating it: what
+    ``query``, ``report`` and ``serve`` need, also from read-only media.
+    """
     path = Path(path)
-    if str(path) != ":memory:":
+    if str(path) != ":memory:" and not read_only:
         _check_path(path)
     try:
+        if read_only and str(path) != ":memory:":
+            db = Database(_connect_read_only(path))
+            db.execute("PRAGMA query_only = ON")
+            if "_sqlite_migrations" in db.table_names() and migrations.pending(db):
+                raise StoreError(
+                    f"database {path} is read-only and older than this version of newscompare; open it "
+                    "once where it can be written (any run upgrades it)",
+                    path=str(path),
+                )
+            return db
         conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         db = Database(conn)
         if str(path) != ":memory:":
@@ -110,6 +135,8 @@ def run_lock(db_path: str | Path) -> Iterator[None]:
     never blocks the next night.
     """
     lock_path = Path(f"{db_path}.lock")
+    if str(db_path) != ":memory:":
+        _check_path(Path(db_path))
     handle: IO[str]
     try:
         handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the block

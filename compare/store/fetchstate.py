@@ -62,19 +62,19 @@ def _time(value: str) -> datetime:
 
 
 class FetchStateMixin:
-    db: Database
+    _db: Database
 
     def fetch_memory(self, *, now: datetime | None = None) -> tuple[list[UrlMemory], list[HostMemory]]:
         """Every remembered URL and host (rows long past their wait are dropped first)."""
         cutoff = ((now or datetime.now(UTC)) - FORGET_AFTER).isoformat()
-        with self.db.atomic():
-            self.db.execute("DELETE FROM fetch_state WHERE not_before < ? AND retry = 0", [cutoff])
-            self.db.execute("DELETE FROM host_state WHERE not_before < ?", [cutoff])
+        with self._db.atomic():
+            self._db.execute("DELETE FROM fetch_state WHERE not_before < ? AND retry = 0", [cutoff])
+            self._db.execute("DELETE FROM host_state WHERE not_before < ?", [cutoff])
         urls = [
             UrlMemory(url=r[0], outlet_id=r[1], host=r[2], kind=r[3], outcome=r[4], http_status=r[5],
                       failures=r[6], retry=bool(r[7]), since=_time(r[8]), last_attempt=_time(r[9]),
                       not_before=_time(r[10]))
-            for r in self.db.execute(
+            for r in self._db.execute(
                 "SELECT url, outlet_id, host, kind, outcome, http_status, failures, retry, since,"
                 " last_attempt, not_before FROM fetch_state ORDER BY since, url"
             ).fetchall()
@@ -82,7 +82,7 @@ class FetchStateMixin:
         hosts = [
             HostMemory(host=r[0], failures=r[1], reason=r[2], last_failure=_time(r[3]),
                        not_before=_time(r[4]))
-            for r in self.db.execute(
+            for r in self._db.execute(
                 "SELECT host, failures, reason, last_failure, not_before FROM host_state ORDER BY host"
             ).fetchall()
         ]
@@ -92,12 +92,12 @@ class FetchStateMixin:
         self, urls: Mapping[str, UrlMemory | None], hosts: Mapping[str, HostMemory | None]
     ) -> None:
         """Write changed states (``None``: forget that URL or host), in one transaction."""
-        with self.db.atomic():
+        with self._db.atomic():
             for url, state in urls.items():
                 if state is None:
-                    self.db.execute("DELETE FROM fetch_state WHERE url = ?", [url])
+                    self._db.execute("DELETE FROM fetch_state WHERE url = ?", [url])
                     continue
-                self.db.execute(
+                self._db.execute(
                     """INSERT OR REPLACE INTO fetch_state (url, outlet_id, host, kind, outcome,
                        http_status, failures, retry, since, last_attempt, not_before)
                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -107,9 +107,9 @@ class FetchStateMixin:
                 )
             for host, host_state in hosts.items():
                 if host_state is None:
-                    self.db.execute("DELETE FROM host_state WHERE host = ?", [host])
+                    self._db.execute("DELETE FROM host_state WHERE host = ?", [host])
                     continue
-                self.db.execute(
+                self._db.execute(
                     """INSERT OR REPLACE INTO host_state (host, failures, reason, last_failure,
                        not_before) VALUES (?, ?, ?, ?, ?)""",
                     [host_state.host, host_state.failures, host_state.reason,

@@ -1,4 +1,4 @@
-"""Runs and outlets: what each run was asked, how long each stage took, what failed."""
+"""Runs (what each run was asked, how long each stage took, what failed) and stage bookkeeping."""
 
 from __future__ import annotations
 
@@ -9,70 +9,42 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from compare.models import Sources
 from compare.store.db import last_pk, to_json, utcnow
+from compare.store.records import RunRecord
 
 __all__ = ["RunsMixin"]
 
 
+def _loads(value: Any, default: Any) -> Any:
+    try:
+        out = json.loads(value) if value else default
+    except (TypeError, ValueError):
+        return default
+    return out if isinstance(out, type(default)) else default
+
+
+def _run(row: Mapping[str, Any]) -> RunRecord:
+    timings = _loads(row.get("timings"), {})
+    return RunRecord(
+        id=int(row["id"]),
+        command=str(row["command"]),
+        started_at=str(row["started_at"]),
+        finished_at=row.get("finished_at"),
+        status=str(row["status"]),
+        parameters=_loads(row.get("parameters"), {}),
+        timings={str(k): float(v) for k, v in timings.items() if isinstance(v, int | float)},
+        counts=_loads(row.get("counts"), {}),
+        failures=tuple(_loads(row.get("failures"), [])),
+        pid=row.get("pid"),
+    )
+
+
 class RunsMixin:
-    db: Database
-
-    def sync_outlets(self, sources: Sources) -> None:
-        """Insert or update the outlets of a sources file (outlets are never deleted)."""
-        now = utcnow()
-        rows = [
-            {
-                "id": o.id,
-                "name": o.name,
-                "homepage": o.homepage,
-                "language": o.language,
-                "country": o.country,
-                "groups": to_json(list(o.groups)),
-                "ownership": to_json(
-                    {
-                        "owner": o.ownership.owner,
-                        "type": o.ownership.type,
-                        "evidence": list(o.ownership.evidence),
-                    }
-                )
-                if o.ownership
-                else None,
-                "paywall": int(o.paywall),
-                "active": int(o.active),
-                "verified": int(o.verified),
-                "updated_at": now,
-            }
-            for o in sources.outlets
-        ]
-        with self.db.atomic():
-            self.db.table("outlets").upsert_all(rows, pk="id")
-
-    def ensure_outlet(self, outlet_id: str, *, name: str | None = None, homepage: str | None = None) -> None:
-        """Make sure an outlet row exists (for ad-hoc URLs given on the command line)."""
-        if self.db.execute("SELECT 1 FROM outlets WHERE id = ?", [outlet_id]).fetchone() is None:
-            with self.db.atomic():
-                self.db.table("outlets").insert(
-                    {
-                        "id": outlet_id,
-                        "name": name or outlet_id,
-                        "homepage": homepage,
-                        "updated_at": utcnow(),
-                    },
-                    pk="id",
-                    ignore=True,
-                )
-
-    def outlets(self) -> list[dict[str, Any]]:
-        rows = list(self.db.query("SELECT * FROM outlets ORDER BY id"))
-        for row in rows:
-            row["groups"] = json.loads(row["groups"] or "[]")
-            row["ownership"] = json.loads(row["ownership"]) if row["ownership"] else None
-        return rows
+    _db: Database
 
     def start_run(self, command: str, parameters: Mapping[str, Any]) -> int:
-        with self.db.atomic():
-            table = self.db.table("runs").insert(
+        with self._db.atomic():
+            table = self._db.table("runs").insert(
                 {
                     "command": command,
                     "started_at": utcnow(),
@@ -92,8 +64,8 @@ class RunsMixin:
         counts: Mapping[str, Any] | None = None,
         failures: Sequence[Any] = (),
     ) -> None:
-        with self.db.atomic():
-            self.db.table("runs").update(
+        with self._db.atomic():
+            self._db.table("runs").update(
                 run_id,
                 {
                     "finished_at": utcnow(),
@@ -106,18 +78,25 @@ class RunsMixin:
 
     def mark_interrupted_runs(self) -> int:
         """Runs left 'running' by a killed process become 'interrupted'; returns how many."""
-        with self.db.atomic():
-            cursor = self.db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
+        with self._db.atomic():
+            cursor = self._db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
         return int(cursor.rowcount or 0)
 
-    def runs(self, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        rows = list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ? OFFSET ?", [limit, offset]))
-        for row in rows:
-            for key in ("parameters", "timings", "counts", "failures"):
-                row[key] = json.loads(row[key] or "null")
-        return rows
+    def runs(self, *, limit: int = 50, offset: int = 0) -> list[RunRecord]:
+        """Runs, newest first."""
+        rows = self._db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ? OFFSET ?", [limit, offset])
+        return [_run(r) for r in rows]
 
-    def last_run(self, *, command: str | None = None, finished: bool = True) -> dict[str, Any] | None:
+    def count_runs(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+
+    def run(self, run_id: int) -> RunRecord | None:
+        """The run with this id, or ``None``."""
+        rows = list(self._db.query("SELECT * FROM runs WHERE id = ?", [run_id]))
+        return _run(rows[0]) if rows else None
+
+    def last_run(self, *, command: str | None = None, finished: bool = True) -> RunRecord | None:
+        """The latest run (of ``command``; only finished ones unless ``finished=False``)."""
         sql = "SELECT * FROM runs WHERE 1=1"
         params: list[Any] = []
         if command:
@@ -125,5 +104,45 @@ class RunsMixin:
             params.append(command)
         if finished:
             sql += " AND finished_at IS NOT NULL"
-        rows = list(self.db.query(sql + " ORDER BY id DESC LIMIT 1", params))
-        return rows[0] if rows else None
+        rows = list(self._db.query(sql + " ORDER BY id DESC LIMIT 1", params))
+        return _run(rows[0]) if rows else None
+
+    def current_run(self) -> RunRecord | None:
+        """The run a report is about: the latest finished run, else the latest run, else ``None``."""
+        return self.last_run() or self.last_run(finished=False)
+
+    def previous_run(self, before: int) -> RunRecord | None:
+        """The latest finished run older than run ``before`` (what "since the last run" means)."""
+        rows = list(
+            self._db.query(
+                "SELECT * FROM runs WHERE finished_at IS NOT NULL AND id < ? ORDER BY id DESC LIMIT 1",
+                [before],
+            )
+        )
+        return _run(rows[0]) if rows else None
+
+    def runs_started_since(self, cutoff: str) -> list[int]:
+        """Ids of the runs that started at or after ``cutoff`` (ISO time)."""
+        return [int(r[0]) for r in self._db.execute("SELECT id FROM runs WHERE started_at >= ?", [cutoff])]
+
+    # -- stage bookkeeping: what was done for which input, with which parameters ---------------
+
+    def stage_done(self, stage: str, key: str, *, input_hash: str, params_hash: str) -> bool:
+        row = self._db.execute(
+            "SELECT input_hash, params_hash FROM stage_state WHERE stage = ? AND key = ?", [stage, key]
+        ).fetchone()
+        return bool(row) and row[0] == input_hash and row[1] == params_hash
+
+    def mark_stage_done(self, stage: str, key: str, *, input_hash: str, params_hash: str) -> None:
+        with self._db.atomic():
+            self._db.table("stage_state").insert(
+                {
+                    "stage": stage,
+                    "key": key,
+                    "input_hash": input_hash,
+                    "params_hash": params_hash,
+                    "done_at": utcnow(),
+                },
+                pk=("stage", "key"),
+                replace=True,
+            )

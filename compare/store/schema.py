@@ -26,6 +26,8 @@ TABLES = (
     "event_changes",
     "claims",
     "claim_passages",
+    "claim_changes",
+    "discovered",
     "framing",
     "event_framing",
     "stage_state",
@@ -258,3 +260,101 @@ def m0003_event_framing(db: Database) -> None:
     db.execute(_EVENT_FRAMING)
     db.execute("ALTER TABLE events ADD COLUMN key TEXT")
     db.execute("CREATE UNIQUE INDEX events_key ON events (key)")
+
+
+_STABLE_CLAIMS = """
+-- status: active or retired; outlets: JSON list of the outlets carrying it
+ALTER TABLE claims ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE claims ADD COLUMN updated_run INTEGER REFERENCES runs(id);
+ALTER TABLE claims ADD COLUMN outlets TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX claims_event ON claims (event_id, status);
+CREATE TABLE claim_changes (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES runs(id),
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    claim_id INTEGER NOT NULL REFERENCES claims(id),
+    kind TEXT NOT NULL,                         -- new, outlet_added, outlet_dropped, reworded, retired
+    outlet_id TEXT,
+    at TEXT NOT NULL
+);
+CREATE INDEX claim_changes_event ON claim_changes (event_id, run_id);
+CREATE TABLE discovered (
+    url TEXT PRIMARY KEY,                       -- the article URL a feed or sitemap listed
+    outlet_id TEXT NOT NULL,
+    via TEXT NOT NULL,                          -- the feed or sitemap (or "sources")
+    title TEXT,                                 -- what the entry said, before the page was fetched
+    published TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+)
+"""
+
+
+@migrations(name="0004_stable_claims_and_discovered_pages")
+def m0004_stable_claims(db: Database) -> None:
+    """Claims keep their id across re-alignment (status, history of changes); what each feed
+    entry said of a page is kept, so a page that could not be read can be tied to its events."""
+    for statement in _STABLE_CLAIMS.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+# Views for browsing the database with Datasette (docs/service.md, "Browsing with Datasette"):
+# what a journalist reads, with the JSON columns of the framing rows spelled out as text.
+_BROWSING_VIEWS = """
+CREATE VIEW events_overview AS
+SELECT e.id AS event_id, e.label, e.first_published, e.last_published,
+       (SELECT COUNT(DISTINCT a.outlet_id) FROM event_articles ea JOIN articles a ON a.id = ea.article_id
+         WHERE ea.event_id = e.id) AS outlets,
+       (SELECT COUNT(*) FROM event_articles ea WHERE ea.event_id = e.id) AS articles,
+       (SELECT COUNT(*) FROM claims c WHERE c.event_id = e.id AND c.status = 'active') AS claims
+FROM events e WHERE e.status = 'active';
+CREATE VIEW claims_overview AS
+SELECT c.id AS claim_id, c.event_id, e.label AS event, pc.text AS central_sentence,
+       c.n_outlets AS outlets_carrying,
+       (SELECT group_concat(COALESCE(o.name, j.value), ', ') FROM json_each(c.outlets) j
+         LEFT JOIN outlets o ON o.id = j.value) AS carried_by,
+       c.created_run, c.updated_run
+FROM claims c JOIN events e ON e.id = c.event_id
+LEFT JOIN passages pc ON pc.id = c.central_passage_id
+WHERE c.status = 'active' AND e.status = 'active';
+CREATE VIEW claim_sentences AS
+SELECT c.id AS claim_id, c.event_id, e.label AS event, pc.text AS central_sentence,
+       a.outlet_id, COALESCE(o.name, a.outlet_id) AS outlet, p.text AS sentence,
+       f.attribution, f.speaker, f.prominence, cp.similarity, cp.reprint,
+       a.title AS article_title, a.url AS article_url, a.published_at, a.version AS article_version
+FROM claims c JOIN events e ON e.id = c.event_id
+JOIN claim_passages cp ON cp.claim_id = c.id
+JOIN passages p ON p.id = cp.passage_id
+JOIN articles a ON a.id = p.article_id
+LEFT JOIN outlets o ON o.id = a.outlet_id
+LEFT JOIN framing f ON f.passage_id = p.id
+LEFT JOIN passages pc ON pc.id = c.central_passage_id
+WHERE c.status = 'active' AND e.status = 'active';
+CREATE VIEW passage_framing AS
+SELECT p.id AS passage_id, a.outlet_id, COALESCE(o.name, a.outlet_id) AS outlet, a.title AS article_title,
+       a.url AS article_url, p.idx AS passage_index, p.text AS sentence,
+       f.attribution, f.speaker, f.prominence,
+       (SELECT group_concat(json_extract(j.value, '$.text'), ', ')
+          FROM json_each(f.hedges) j) AS hedges,
+       (SELECT group_concat(json_extract(j.value, '$.term'), ', ')
+          FROM json_each(f.loaded) j) AS loaded_terms,
+       (SELECT group_concat(json_extract(j.value, '$.concept') || ': ' || json_extract(j.value, '$.term'),
+                            ', ') FROM json_each(f.labels) j) AS labels,
+       (SELECT group_concat(json_extract(j.value, '$.cue.text'), ', ')
+          FROM json_each(f.numbers) j) AS numbers,
+       (SELECT group_concat(json_extract(j.value, '$.name'), ', ')
+          FROM json_each(f.voices) j) AS voices
+FROM passages p JOIN articles a ON a.id = p.article_id
+LEFT JOIN outlets o ON o.id = a.outlet_id
+LEFT JOIN framing f ON f.passage_id = p.id
+WHERE a.version = (SELECT MAX(b.version) FROM articles b WHERE b.url = a.url)
+"""
+
+
+@migrations(name="0005_browsing_views")
+def m0005_browsing_views(db: Database) -> None:
+    """Views a person can browse in Datasette: events, claims, each outlet's sentence, framing."""
+    for statement in _BROWSING_VIEWS.split(";\n"):
+        if statement.strip():
+            db.execute(statement)

@@ -258,5 +258,5 @@ def test_the_store_keeps_the_memory_between_processes(loopback: LoopbackWeb, tmp
         assert (by_url[slow].retry, by_url[slow].failures) == (True, 2)
         assert by_url[slow].not_before == night(2) + 2 * BackoffPolicy().night
         assert live not in by_url and hosts == []
-        names = {r[0] for r in store.db.execute("SELECT name FROM _sqlite_migrations").fetchall()}
+        names = {r[0] for r in store._db.execute("SELECT name FROM _sqlite_migrations").fetchall()}
         assert "0101_fetch_state" in names

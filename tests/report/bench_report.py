@@ -25,14 +25,13 @@ from compare.align import ClaimMember as _Member
 from compare.framing import analyse_event, to_dict
 from compare.models import Article, Passage
 from compare.report import (
-    build_event_report,
-    build_index,
     render_claim_matrix_csv,
     render_html,
     render_json,
     render_markdown,
 )
 from compare.store import Store
+from compare.view import build_event_view, build_index
 
 VERBS = ("said", "claimed", "reported", "stated")
 PLACES = ("Stepanakert", "Khankendi")
@@ -182,10 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         store, event = make_store(Path(tmp) / "bench.db", args.outlets, args.claims)
-        build_s, report = _median(lambda: build_event_report(store, event), args.repeat)
+        build_s, report = _median(lambda: build_event_view(store, event), args.repeat)
         cells = args.outlets * args.claims
         print(f"outlets={args.outlets} claims={args.claims} cells={cells} repeat={args.repeat}")
-        print(f"build_event_report  {build_s:8.3f} s")
+        print(f"build_event_view  {build_s:8.3f} s")
         for name, fn in (
             ("render_html", render_html),
             ("render_markdown", render_markdown),

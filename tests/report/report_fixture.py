@@ -68,7 +68,7 @@ class Fixture:
 
 
 def _insert(store: Store, table: str, row: dict[str, Any]) -> int:
-    return int(store.db[table].insert(row).last_pk)  # type: ignore[union-attr]
+    return int(store._db[table].insert(row).last_pk)  # type: ignore[union-attr]
 
 
 def _clean(text: str) -> str:
@@ -122,7 +122,7 @@ def build_fixture(path: Path, *, with_event_framing: bool = True, hostile: bool 
         page = f"<html><title>{h(IMG)}</title><link rel=canonical href={url!r}><body>{body}</body></html>"
         raw = page.encode()
         sha = hashlib.sha256(raw).hexdigest()
-        store.db["snapshots"].insert(  # type: ignore[union-attr]
+        store._db["snapshots"].insert(  # type: ignore[union-attr]
             {
                 "sha256": sha,
                 "url": url,
@@ -274,7 +274,9 @@ def build_fixture(path: Path, *, with_event_framing: bool = True, hostile: bool 
 
     def pid(aid: int, idx: int) -> int:
         return int(
-            store.db.execute("SELECT id FROM passages WHERE article_id=? AND idx=?", [aid, idx]).fetchone()[0]
+            store._db.execute("SELECT id FROM passages WHERE article_id=? AND idx=?", [aid, idx]).fetchone()[
+                0
+            ],
         )
 
     claim_a = _insert(
@@ -287,6 +289,7 @@ def build_fixture(path: Path, *, with_event_framing: bool = True, hostile: bool 
             "n_outlets": 3,
             "is_unique": 0,
             "created_run": run1,
+            "outlets": json.dumps(["alpha", "beta", "eta"]),
         },
     )
     claim_b = _insert(
@@ -299,8 +302,17 @@ def build_fixture(path: Path, *, with_event_framing: bool = True, hostile: bool 
             "n_outlets": 1,
             "is_unique": 1,
             "created_run": run2,
+            "outlets": json.dumps(["beta"]),
         },
     )
+    for run, claim, kind, outlet in ((run1, claim_a, "new", None), (run2, claim_b, "new", None),
+                                     (run2, claim_a, "outlet_added", "eta")):  # fmt: skip
+        _insert(
+            store,
+            "claim_changes",
+            {"run_id": run, "event_id": event, "claim_id": claim, "kind": kind, "outlet_id": outlet,
+             "at": "2026-11-28T02:05:00+00:00"},
+        )  # fmt: skip
     for claim, aid, idx, sim, rep in (
         (claim_a, a2, 0, 1.0, 0),
         (claim_a, b, 0, 0.71, 0),

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from report_fixture import build_fixture
 
-from compare.report import build_event_report, write_report_bundle
+from compare.report import write_report_bundle
+from compare.view import build_event_view
 
 pytestmark = pytest.mark.browser
 
@@ -36,18 +37,24 @@ def _open(browser, html: Path):  # type: ignore[no-untyped-def]
 
 def test_report_renders_in_chromium(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     fixture = build_fixture(tmp_path / "b.db")
-    report = build_event_report(fixture.store, fixture.event_id)
+    report = build_event_view(fixture.store, fixture.event_id)
     bundle = write_report_bundle(fixture.store, report, tmp_path / "out")
     page, dialogs, requests = _open(browser, bundle.html)
     try:
-        matrix = page.locator("#matrix table.matrix")
+        matrix = page.locator("#glance table.grid")
         assert matrix.is_visible()
         rows = matrix.locator("tbody tr")
         assert rows.count() == len(report.claims)
         assert page.locator("#side-by-side").is_visible()
         assert page.locator(f"#claim-{fixture.claims['A']}").is_visible()
-        assert page.locator("#matrix td.unread").first.is_visible()
-        assert "not fetched: blocked" in matrix.inner_text()
+        unread = page.locator("#glance td.g-unread").first
+        assert unread.is_visible() and unread.inner_text() == "×"  # a letter, not colour alone
+        assert "not read: blocked" in page.locator("#outlets").inner_text()
+        # a grid cell links to the outlet's sentence in the side-by-side
+        page.locator("#glance td.g a").first.click()
+        target = page.evaluate("location.hash")
+        assert target.startswith("#c") and page.locator(target).is_visible()
+        assert page.locator("#timeline svg").is_visible()
         assert page.locator("#side-by-side ins").first.is_visible()
         # hostile text stays text: no script ran, no element was injected, nothing was fetched
         assert dialogs == []
@@ -72,14 +79,14 @@ def test_report_renders_in_chromium(browser, tmp_path: Path) -> None:  # type: i
 
 def test_index_renders_in_chromium(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     fixture = build_fixture(tmp_path / "i.db")
-    report = build_event_report(fixture.store, fixture.event_id)
+    report = build_event_view(fixture.store, fixture.event_id)
     bundle = write_report_bundle(fixture.store, report, tmp_path / "out")
     page, dialogs, _ = _open(browser, bundle.index_html)
     try:
         assert page.locator("#events tbody tr").count() == 2
-        page.locator(f"a[href='event-{fixture.event_id}.html']").click()
+        page.locator(f"#events a[href='event-{fixture.event_id}.html']").click()
         page.wait_for_load_state()
-        assert page.locator("#matrix").is_visible()
+        assert page.locator("#glance").is_visible()
         assert dialogs == []
     finally:
         page.close()
@@ -91,7 +98,7 @@ def test_index_renders_in_chromium(browser, tmp_path: Path) -> None:  # type: ig
 )
 def test_refresh_docs_screenshot(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     fixture = build_fixture(tmp_path / "s.db", hostile=False)
-    report = build_event_report(fixture.store, fixture.event_id)
+    report = build_event_view(fixture.store, fixture.event_id)
     bundle = write_report_bundle(fixture.store, report, tmp_path / "out")
     page, _, _ = _open(browser, bundle.html)
     try:

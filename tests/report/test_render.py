@@ -12,9 +12,8 @@ import jsonschema
 import pytest
 from report_fixture import FORMULA, HOSTILE, IMG, MD_LINK, SCRIPT, TEMPLATE, Fixture
 
+from compare.markup import md
 from compare.report import (
-    build_event_report,
-    build_index,
     read_claim_matrix_csv,
     render_claim_matrix_csv,
     render_html,
@@ -28,14 +27,16 @@ from compare.report import (
 from compare.report.bundle import SNAPSHOT_SEPARATOR
 from compare.report.csvout import cell_code
 from compare.report.labels import safe_url
-from compare.report.markdown import md
+from compare.store import Store
+from compare.view import build_event_view, build_index
 
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
 
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "nav", "section", "h1", "h2", "h3",
     "p", "a", "span", "strong", "table", "thead", "tbody", "tr", "th", "td", "div", "ul", "li",
-    "br", "code", "del", "ins",
+    "br", "code", "del", "ins", "em", "sup", "details", "summary",
+    "svg", "line", "circle", "rect", "text",  # the inline timeline
 }  # fmt: skip
 
 
@@ -76,14 +77,16 @@ def _check_inert_html(html: str) -> _Tags:
         href = attrs.get("href")
         if href is not None:
             assert re.match(
-                r"^(https?://|#|snapshots/[0-9a-f]{64}\.txt$|index\.html$|event-\d+\.html$)", href
+                r"^(https?://|#|snapshots/[0-9a-f]{64}\.txt$|index\.html$|event-\d+\.html(#claim-\d+)?$"
+                r"|topic-[\w-]+\.html$)",
+                href,
             ), href
     return parsed
 
 
 @pytest.fixture
 def report(fx: Fixture):  # type: ignore[no-untyped-def]
-    return build_event_report(fx.store, fx.event_id)
+    return build_event_view(fx.store, fx.event_id)
 
 
 def test_html_shows_hostile_text_as_text(report) -> None:  # type: ignore[no-untyped-def]
@@ -101,11 +104,11 @@ def test_html_shows_hostile_text_as_text(report) -> None:  # type: ignore[no-unt
 
 def test_html_sections_and_presence(report) -> None:  # type: ignore[no-untyped-def]
     html = render_html(report)
-    for section in ("outlets", "matrix", "side-by-side", "unique", "ledger", "numbers", "voices", "reprints",
-                    "changes", "provenance"):  # fmt: skip
+    for section in ("glance", "outlets", "timeline", "side-by-side", "unique", "ledger", "numbers", "voices",
+                    "reprints", "changes", "provenance"):  # fmt: skip
         assert f'<section id="{section}">' in html
     text = " ".join(_parse(html).text)
-    assert "not fetched: blocked" in text and "not fetched: paywalled" in text
+    assert "not read: blocked" in text and "not read: paywalled" in text
     assert "read, does not cover it" in text  # epsilon in the header
     assert "Khankendi" in text and "Stepanakert" in text
     assert "late in the evening" in text  # the edited article's new words
@@ -118,7 +121,12 @@ def test_index_html_is_inert_and_links_reports(fx: Fixture) -> None:
     html = render_index_html(index)
     parsed = _check_inert_html(html)
     hrefs = [a["href"] for t, a in parsed.tags if t == "a"]
-    assert hrefs == [f"event-{fx.event_id}.html", f"event-{fx.other_event_id}.html"]
+    # what changed comes first (the new event, then the changed one), then every event
+    order = (fx.other_event_id, fx.event_id, fx.event_id, fx.other_event_id)
+    assert hrefs == [f"event-{e}.html" for e in order]
+    text = " ".join(parsed.text)
+    assert "What changed since the last run" in text and "Outlets that failed in this run" in text
+    assert "Gamma Daily" in text and "blocked 2" in text
     assert IMG in " ".join(parsed.text)
 
 
@@ -160,7 +168,7 @@ def test_json_validates_against_the_schema(report, fx: Fixture) -> None:  # type
     jsonschema.Draft202012Validator.check_schema(schema)
     data = json.loads(render_json(report))
     jsonschema.Draft202012Validator(schema).validate(data)
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "2.0"
     assert data["event"]["label"] == report.event.label  # hostile text kept verbatim in JSON
     index_schema = {"$ref": "#/$defs/runIndex", "$defs": schema["$defs"]}
     jsonschema.Draft202012Validator(index_schema).validate(
@@ -189,7 +197,8 @@ def test_csv_round_trips(report) -> None:  # type: ignore[no-untyped-def]
         for cell in claim.cells:
             assert row[cell.outlet_id] == cell_code(cell)
     first = rows[0]
-    assert first["beta"] == "says:distancing" and first["gamma"] == "blocked" and first["epsilon"] == "omits"
+    assert first["beta"] == "says:distancing" and first["epsilon"] == "omits"
+    assert first["gamma"] == "not_read:blocked"
     assert rows[0]["claim_key"] == FORMULA
 
 
@@ -280,3 +289,78 @@ def test_render_report_by_format_name(report) -> None:  # type: ignore[no-untype
     assert set(FORMATS) == {"html", "md", "json", "csv"}
     with pytest.raises(UsageError, match="html, md, json, csv"):
         render_report(report, format="pdf")
+
+
+def test_a_single_file_links_to_nothing_beside_it(report) -> None:  # type: ignore[no-untyped-def]
+    html = render_html(report, standalone=True)
+    parsed = _check_inert_html(html)
+    hrefs = [a["href"] for t, a in parsed.tags if t == "a" and a.get("href")]
+    assert hrefs and all(h.startswith(("#", "http://", "https://")) for h in hrefs), hrefs
+    anchors = {a["id"] for _, a in parsed.tags if a.get("id")}
+    assert all(h[1:] in anchors for h in hrefs if h.startswith("#")), "every in-page link has its target"
+    assert "snapshots/" not in html.replace("snapshots/&lt;sha256&gt;", "")
+
+
+def _long_event(path: Path, *, sentences: int = 680) -> tuple[Store, int]:
+    """An event whose one article is a single 1 MB line of ~680 sentences, beside a short one."""
+    from compare.models import Passage
+    from compare.store import ClaimInput
+
+    store = Store(path)
+    store.ensure_outlet("long", name="Long Read")
+    store.ensure_outlet("short", name="Short Wire")
+    run = store.start_run("run", {})
+    words = " ".join(["The convoy waited at the checkpoint while officials argued about the road"] * 20)
+    long_sentences = [f"{words} number {i}." for i in range(sentences)]
+    ids = {}
+    for outlet, texts in (("long", long_sentences), ("short", long_sentences[:3])):
+        text = " ".join(texts)
+        saved = store.save_article(
+            outlet_id=outlet, url=f"https://{outlet}.test/a", text=text, snapshot_sha256=None, run_id=run,
+            fields={"title": "Convoy", "published_at": "2026-11-20T10:00:00+00:00"},
+        )  # fmt: skip
+        at, passages = 0, []
+        for i, s in enumerate(texts):
+            passages.append(Passage(str(saved.id), i, at, at + len(s), s))
+            at += len(s) + 1
+        store.save_passages(saved.id, passages)
+        ids[outlet] = [p.id for p in store.article_passages(saved.id)]
+    event = store.save_event(key="e", label="Convoy", state={}, members={a: 1.0 for a in (1, 2)},
+                             span=("2026-11-20", "2026-11-20"), run_id=run)  # fmt: skip
+    claims = [
+        ClaimInput(f"k{i}", p, ((p, 1.0, False), *(((ids["short"][i], 0.9, False),) if i < 3 else ())))
+        for i, p in enumerate(ids["long"])
+    ]
+    store.save_claims(event, claims, run_id=run)
+    store.finish_run(run, status="ok")
+    return store, event
+
+
+def test_a_page_stays_bounded_for_a_huge_event(tmp_path: Path) -> None:
+    store, event = _long_event(tmp_path / "long.db")
+    view = build_event_view(store, event)
+    assert view.total_claims == 680 and len(view.claims) == 680  # the view and the JSON keep all
+    html = render_html(view)
+    assert len(html.encode("utf-8")) < 1_000_000, len(html)
+    parsed = _check_inert_html(html)
+    assert len([t for t, a in parsed.tags if t == "tr" and a.get("id", "").startswith("c")]) == 3 * 2
+    assert "the first 200 shown" in html  # the rest of the single-outlet claims are folded away
+    assert len(parsed.tags) < 20_000
+
+
+def test_topic_pages_are_written_inert_and_linked_from_the_index(fx: Fixture, tmp_path: Path) -> None:
+    from compare.embed import HashingEmbedder
+    from compare.models import Sources, Topic
+    from compare.pipeline.topics import write_topic_pages
+
+    sources = Sources(path="x", outlets=(), topics=(Topic("lachin", f"Lachin {SCRIPT}", ("checkpoint",)),))
+    links = write_topic_pages(fx.store, sources, tmp_path, embedder=HashingEmbedder(dim=64), since=None)
+    assert [link.path for link in links] == ["topic-lachin.html"]
+    html = (tmp_path / "topic-lachin.html").read_text(encoding="utf-8")
+    parsed = _check_inert_html(html)
+    assert SCRIPT in " ".join(parsed.text) and "<script" not in html.lower()
+    assert any(a.get("href", "").startswith(f"event-{fx.event_id}.html") for _, a in parsed.tags)
+    markdown = (tmp_path / "topic-lachin.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# Topic: Lachin &lt;script&gt;")
+    index = render_index_html(build_index(fx.store, topics=links))
+    assert 'href="topic-lachin.html"' in index

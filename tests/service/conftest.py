@@ -18,7 +18,7 @@ import pytest
 from compare.embed import HashingEmbedder
 from compare.framing.records import EventFraming, LabelLedger, to_dict
 from compare.models import Passage
-from compare.store import Store
+from compare.store import ClaimInput, Store
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> {{ 7*7 }} [bold red]boom[/] | pipe'
 EVIL_OUTLET = "<b>Evil</b> & Co {{ config }}"
@@ -100,7 +100,7 @@ def build_store(path: Path, *, embedder: HashingEmbedder | None = None) -> dict[
     ids: dict[str, object] = {}
     with Store(path) as store:
         for oid, name, groups in OUTLETS:
-            store.db["outlets"].insert(
+            store._db["outlets"].insert(
                 {"id": oid, "name": name, "groups": groups, "homepage": f"https://{oid}.test"}
             )
         run_id = store.start_run("run", {"since": "2d"})
@@ -122,7 +122,7 @@ def build_store(path: Path, *, embedder: HashingEmbedder | None = None) -> dict[
                 passages.append(Passage(str(saved.id), i, start, start + len(sentence), sentence))
                 offset = start + len(sentence)
             store.save_passages(saved.id, passages)
-            for pid, idx in store.db.execute(
+            for pid, idx in store._db.execute(
                 "SELECT id, idx FROM passages WHERE article_id = ?", [saved.id]
             ).fetchall():
                 passage_ids[(url, idx)] = pid
@@ -133,24 +133,19 @@ def build_store(path: Path, *, embedder: HashingEmbedder | None = None) -> dict[
                 label="Convoy on the Lachin road" if key == "convoy" else f"Football {HOSTILE}",
                 state={},
                 members=arts,
-                first_published="2026-11-20" if key == "convoy" else "2025-01-10",
-                last_published="2026-11-21" if key == "convoy" else "2025-01-10",
+                span=("2026-11-20", "2026-11-21") if key == "convoy" else ("2025-01-10", "2025-01-10"),
                 run_id=run_id,
             )
         lead = [passage_ids[(a[1], 0)] for a in ARTICLES[:4]]
-        store.replace_claims(
+        shelves = passage_ids[(ARTICLES[1][1], 1)]
+        claim_ids = store.save_claims(
             int(ids["event_convoy"]),  # type: ignore[arg-type]
             [
-                ("convoy-arrives", lead[0], [(p, 0.8, False) for p in lead]),
-                (
-                    "shelves",
-                    passage_ids[(ARTICLES[1][1], 1)],
-                    [(passage_ids[(ARTICLES[1][1], 1)], None, False)],
-                ),
+                ClaimInput("convoy-arrives", lead[0], tuple((p, 0.8, False) for p in lead)),
+                ClaimInput("shelves", shelves, ((shelves, None, False),)),
             ],
             run_id=run_id,
         )
-        claim_ids = store.claim_ids_by_key(int(ids["event_convoy"]))  # type: ignore[arg-type]
         ids["claim"] = claim_ids["convoy-arrives"]
         ids["claim_unique"] = claim_ids["shelves"]
         framing = {
@@ -191,7 +186,7 @@ def build_store(path: Path, *, embedder: HashingEmbedder | None = None) -> dict[
             input_hash="test",
             run_id=run_id,
         )
-        store.db["fetch_log"].insert_all(
+        store._db["fetch_log"].insert_all(
             [
                 {
                     "run_id": run_id,
@@ -204,7 +199,7 @@ def build_store(path: Path, *, embedder: HashingEmbedder | None = None) -> dict[
             ]
         )
         store.finish_run(run_id, status="partial", counts={"articles": len(ARTICLES)}, failures=[HOSTILE])
-        texts = {r[0]: r[1] for r in store.db.execute("SELECT text_hash, text FROM passages").fetchall()}
+        texts = {r[0]: r[1] for r in store._db.execute("SELECT text_hash, text FROM passages").fetchall()}
         hashes = list(texts)
         vectors = embedder.embed([texts[h] for h in hashes])
         store.put_many(embedder.model_id, dict(zip(hashes, vectors, strict=True)))

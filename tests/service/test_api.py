@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,20 +33,21 @@ def test_query_endpoint_groups_by_event(client: TestClient) -> None:
     body = r.json()
     assert body["expansions"][0] == "Stepanakert"
     assert body["events"][0]["label"] == "Convoy on the Lachin road"
-    outlets = {s["outlet_id"] for c in body["events"][0]["claims"] for s in c["sentences"]}
+    outlets = {
+        cell["outlet_id"]
+        for hit in body["events"][0]["claims"]
+        for cell in hit["claim"]["cells"]
+        if cell["presence"] == "says"
+    }
     assert {"azstate", "armnews"} <= outlets
+    states = {o["id"]: o["state"] for o in body["events"][0]["outlets"]}
+    assert states["azstate"] == "covers"
     assert body["vector_search"] == "exact"
 
 
 def test_query_filters_are_repeatable_parameters(client: TestClient) -> None:
     r = client.get("/api/query", params=[("q", "convoy"), ("outlet", "wire"), ("outlet", "armnews")])
-    matched = {
-        s["outlet_id"]
-        for e in r.json()["events"]
-        for c in e["claims"]
-        for s in c["sentences"]
-        if s["matched"]
-    }
+    matched = {o for e in r.json()["events"] for hit in e["claims"] for o in hit["matched_outlets"]}
     assert matched <= {"wire", "armnews"} and matched
 
 
@@ -54,10 +56,13 @@ def test_events_claims_outlets_runs(client: TestClient, store: Store) -> None:
     assert events["total"] == 2 and len(events["items"]) == 2
     event_id = events["items"][0]["id"]
     event = client.get(f"/api/events/{event_id}").json()
-    assert event["claims"] and event["articles"]
+    assert event["claims"] and event["articles"] and event["schema_version"] == "2.0"
+    assert event["total_claims"] == len(event["claims"])
     claim_id = event["claims"][0]["id"]
     claim = client.get(f"/api/claims/{claim_id}").json()
-    assert claim["event_id"] == event_id and len(claim["claim"]["sentences"]) >= 3
+    says = [c for c in claim["claim"]["cells"] if c["presence"] == "says"]
+    assert claim["event_id"] == event_id and len(says) >= 3
+    assert claim["claim"] == event["claims"][0]  # one view: the claim page shows the event's row
     outlets = client.get("/api/outlets").json()
     assert {o["id"] for o in outlets} == {"azstate", "armnews", "wire", "evil"}
     wire = client.get("/api/outlets/wire").json()
@@ -157,8 +162,8 @@ def test_hostile_text_is_shown_escaped(client: TestClient) -> None:
 
 def test_only_http_links_are_links(client: TestClient, store_path: Path) -> None:
     with Store(store_path) as s:
-        s.db.execute("UPDATE articles SET url = 'javascript:alert(1)' WHERE outlet_id = 'evil'")
-        s.db.conn.commit()
+        s._db.execute("UPDATE articles SET url = 'javascript:alert(1)' WHERE outlet_id = 'evil'")
+        s._db.conn.commit()
     page = client.get("/?q=convoy+note").text
     assert 'href="javascript:' not in page
 
@@ -206,14 +211,14 @@ def test_asgi_transport_works_too(store_path: Path) -> None:
 def test_event_page_links_resolve_inside_the_service(client: TestClient, store: Store) -> None:
     """The report's relative links (all events, provenance snapshots) work under /events/."""
     sha = "ab" * 32
-    article_id = store.db.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0]
-    with store.db.atomic():
-        store.db.execute(
+    article_id = store._db.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    with store._db.atomic():
+        store._db.execute(
             "INSERT INTO snapshots (sha256, url, final_url, status, fetched_at, bytes, body)"
             " VALUES (?, ?, ?, 200, '2023-07-29T00:00:00', 1, x'00')",
             [sha, "http://example.test/a", "http://example.test/a"],
         )
-        store.db.execute("UPDATE articles SET snapshot_sha256 = ? WHERE id = ?", [sha, article_id])
+        store._db.execute("UPDATE articles SET snapshot_sha256 = ? WHERE id = ?", [sha, article_id])
     index = client.get("/events/index.html", follow_redirects=False)
     assert index.status_code == 308 and index.headers["location"] == "/"
     text = client.get(f"/events/snapshots/{sha}.txt")
@@ -221,3 +226,15 @@ def test_event_page_links_resolve_inside_the_service(client: TestClient, store: 
     assert f"sha256: {sha}" in text.text and "<" not in text.text.split("\n", 1)[0]
     assert client.get(f"/events/snapshots/{'cd' * 32}.txt").status_code == 404
     assert client.get("/events/snapshots/not-a-hash.txt").status_code in (404, 422)
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_api_docs_need_nothing_from_elsewhere(client: TestClient, page: str) -> None:
+    r = client.get(page)
+    assert r.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', r.text)
+    assert assets and all(a.startswith("/") for a in assets), assets  # served here, not from a CDN
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert "cdn" not in r.text.lower()
+    assert "'self'" in r.headers["content-security-policy"]

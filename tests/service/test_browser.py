@@ -84,3 +84,19 @@ def test_search_then_event_in_chromium(server: str, browser: Any, tmp_path: Path
         assert outlet in text
     assert "A humanitarian convoy travelled along the Lachin road to Khankendi on Monday" in text
     assert dialogs == [] and outside == []
+
+
+def test_api_docs_render_offline_in_chromium(server: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(f"{server}/docs", wait_until="networkidle")
+        page.wait_for_selector(".opblock-summary-path", timeout=15_000)  # Swagger UI drew the API
+        paths = page.locator(".opblock-summary-path").all_inner_texts()
+        assert any("/api/query" in p for p in paths), paths
+        assert outside == [] and errors == []
+    finally:
+        page.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,16 +14,36 @@ from rich.console import Console
 
 import compare
 import compare.query as cq
-from compare.embed import HashingEmbedder, text_hash
+from compare.durations import since_cutoff
+from compare.embed import HashingEmbedder
 from compare.errors import UsageError
+from compare.hashing import text_hash
 from compare.models import Passage
 from compare.store import Store
 
 from .conftest import HOSTILE
 
 
-def sentences_of(result: cq.QueryResult) -> list[cq.OutletSentence]:
-    return [s for e in result.events for c in e.claims for s in c.sentences]
+@dataclass(frozen=True)
+class Said:
+    """One outlet's sentence in a query answer: a says cell of a matched claim, or a loose one."""
+
+    outlet_id: str
+    text: str
+    matched: bool
+    similarity: float | None = None
+
+
+def sentences_of(result: cq.QueryResult) -> list[Said]:
+    out = []
+    for event in result.events:
+        for hit in event.claims:
+            for cell in hit.claim.cells:
+                if cell.presence == "says":
+                    matched = cell.outlet_id in hit.matched_outlets
+                    out.append(Said(cell.outlet_id, cell.sentence or "", matched, hit.similarity))
+        out += [Said(s.outlet_id, s.text, True, s.similarity) for s in event.loose]
+    return out
 
 
 def test_expansion_adds_the_other_names_of_an_alias_set() -> None:
@@ -52,14 +73,20 @@ def test_claims_come_side_by_side_with_attribution_labels_and_absent_outlets(sto
     result = cq.query(store, "humanitarian convoy, shelves empty", use_vectors=False)
     top = result.events[0]
     assert top.label == "Convoy on the Lachin road"
-    claim = next(c for c in top.claims if c.id is not None and len(c.sentences) > 1)
-    by_outlet = {s.outlet_id: s for s in claim.sentences}
+    said = [[c for c in hit.claim.cells if c.presence == "says"] for hit in top.claims]
+    claim = next(cells for cells in said if len(cells) > 1)
+    by_outlet = {c.outlet_id: c for c in claim}
     assert {"azstate", "armnews", "wire", "evil"} <= set(by_outlet)
     assert by_outlet["azstate"].attribution == "neutral" and by_outlet["azstate"].speaker == "officials"
-    assert cq.Label("capital", "Khankendi") in by_outlet["azstate"].labels
+    assert "capital: Khankendi" in by_outlet["azstate"].labels
     assert by_outlet["armnews"].attribution == "hedged"
-    unique = next(c for c in top.claims if c.id is not None and len(c.sentences) == 1)
-    assert set(unique.absent) == set(top.outlets) - {unique.sentences[0].outlet_id}
+    unique = next(hit.claim for hit in top.claims if hit.claim.is_unique)
+    others = {c.outlet_id: c.presence for c in unique.cells if c.presence != "says"}
+    # every other outlet is in the cells: read ones omit it; the wire (its page timed out) too,
+    # since it covers the event; none is dropped for having failed a fetch
+    carriers = {c.outlet_id for c in unique.cells if c.presence == "says"}
+    assert set(others) == {o.id for o in top.outlets} - carriers
+    assert set(others.values()) <= {"omits", "not_read"}
 
 
 def test_vectors_are_used_and_the_index_is_kept_beside_the_store(store: Store, store_path: Path) -> None:
@@ -73,7 +100,7 @@ def test_vectors_are_used_and_the_index_is_kept_beside_the_store(store: Store, s
 
 def test_index_follows_new_passages_incrementally(store: Store) -> None:
     embedder = HashingEmbedder(dim=128)
-    index = cq.refresh_index(store, embedder.model_id)
+    index = store.passage_index(embedder.model_id)
     assert index is not None
     before = len(index)
     saved = store.save_article(
@@ -87,10 +114,11 @@ def test_index_follows_new_passages_incrementally(store: Store) -> None:
     text = "Snow closed the mountain pass near Kalbajar."
     store.save_passages(saved.id, [Passage(str(saved.id), 0, 0, len(text), text)])
     store.put_many(embedder.model_id, {text_hash(text): embedder.embed([text])[0]})
-    again = cq.refresh_index(store, embedder.model_id)
+    again = store.passage_index(embedder.model_id)
     assert again is index and len(again) == before + 1
     result = cq.query(store, "mountain pass snow", embedder=embedder)
-    assert result.events and "Kalbajar" in result.events[0].claims[0].sentences[0].text
+    assert result.events and result.events[0].id is None  # an article in no event yet
+    assert "Kalbajar" in result.events[0].loose[0].text
 
 
 def test_filters_by_outlet_group_and_date(store: Store) -> None:
@@ -107,12 +135,14 @@ def test_filters_by_outlet_group_and_date(store: Store) -> None:
 
 def test_since_parsing() -> None:
     now = datetime(2026, 11, 29, tzinfo=UTC)
-    assert cq.parse_since("30d", now=now) == now - timedelta(days=30)
-    assert cq.parse_since("12h", now=now) == now - timedelta(hours=12)
-    assert cq.parse_since("2026-11-01", now=now) == datetime(2026, 11, 1, tzinfo=UTC)
-    assert cq.parse_since(None) is None
+    assert since_cutoff("30d", now=now) == now - timedelta(days=30)
+    assert since_cutoff("12h", now=now) == now - timedelta(hours=12)
+    assert since_cutoff("90m", now=now) == now - timedelta(minutes=90)  # minutes, as everywhere
+    assert since_cutoff("6mo", now=now) == now - timedelta(days=180)
+    assert since_cutoff("2026-11-01", now=now) == datetime(2026, 11, 1, tzinfo=UTC)
+    assert since_cutoff(None) is None and since_cutoff("all") is None
     with pytest.raises(UsageError):
-        cq.parse_since("yesterday-ish")
+        since_cutoff("yesterday-ish")
 
 
 @pytest.mark.parametrize(
@@ -151,7 +181,8 @@ def test_json_rendering_round_trips(store: Store) -> None:
     result = cq.query(store, "Khankendi convoy", use_vectors=False)
     data = json.loads(cq.render_query_json(result))
     assert data["schema"] == cq.JSON_SCHEMA
-    assert data["events"][0]["claims"][0]["sentences"][0]["outlet_id"]
+    assert data["events"][0]["claims"][0]["claim"]["cells"][0]["outlet_id"]
+    assert data["events"][0]["outlets"][0]["state"] in ("covers", "omits", "not_read")
     assert data["total_events"] == result.total_events
 
 
@@ -195,7 +226,7 @@ def test_in_memory_stores_do_not_share_an_index() -> None:
     embedder = HashingEmbedder(dim=128)
     with Store(":memory:") as one, Store(":memory:") as two:
         for s, text in ((one, "Alpha beta gamma."), (two, "Delta epsilon zeta.")):
-            s.db["outlets"].insert({"id": "o", "name": "O", "groups": "[]"})
+            s.ensure_outlet("o", name="O")
             saved = s.save_article(
                 outlet_id="o",
                 url="https://o.test/1",
@@ -206,6 +237,6 @@ def test_in_memory_stores_do_not_share_an_index() -> None:
             )
             s.save_passages(saved.id, [Passage(str(saved.id), 0, 0, len(text), text)])
             s.put_many(embedder.model_id, {text_hash(text): embedder.embed([text])[0]})
-        first = cq.refresh_index(one, embedder.model_id)
-        second = cq.refresh_index(two, embedder.model_id)
+        first = one.passage_index(embedder.model_id)
+        second = two.passage_index(embedder.model_id)
         assert first is not None and second is not None and first is not second

@@ -16,9 +16,9 @@ from compare.cli import cli
 from compare.embed import HashingEmbedder
 from compare.errors import CompareError, StoreError
 from compare.files import write_atomic
-from compare.query import retrieve as cq
-from compare.store import Store
-from compare.vectorindex import VectorIndex
+from compare.query import query
+from compare.store import Store, VectorIndex
+from compare.store import vectors as store_vectors
 
 from .conftest import damage_copy
 
@@ -28,12 +28,12 @@ def test_a_corrupt_vector_cache_is_rebuilt_with_a_warning(
     store: Store, store_path: Path, damage: bytes, caplog: pytest.LogCaptureFixture
 ) -> None:
     embedder = HashingEmbedder(dim=128)
-    first = cq.query(store, "convoy to Stepanakert", embedder=embedder, min_similarity=0.0)
+    first = query(store, "convoy to Stepanakert", embedder=embedder, min_similarity=0.0)
     (npz,) = Path(f"{store_path}.vectors").glob("*.npz")
     npz.write_bytes(damage)
-    cq._INDEXES.clear()  # as a new process would start: only the files beside the database
-    with caplog.at_level(logging.WARNING, logger="compare.query"):
-        again = cq.query(store, "convoy to Stepanakert", embedder=embedder, min_similarity=0.0)
+    store_vectors._INDEXES.clear()  # as a new process would start: only the files beside the database
+    with caplog.at_level(logging.WARNING, logger="compare.store"):
+        again = query(store, "convoy to Stepanakert", embedder=embedder, min_similarity=0.0)
     assert again.vector_search == first.vector_search == "exact"
     assert [e.id for e in again.events] == [e.id for e in first.events]
     assert any("rebuilding it from the store" in r.getMessage() for r in caplog.records)
@@ -99,12 +99,13 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_one(tmp_path: Path,
 def test_a_full_reports_folder_is_one_error_and_leaves_no_temporary_file(
     store: Store, tmp_path: Path, full_disk: None
 ) -> None:
-    from compare.report import build_event_report, write_report_bundle
+    from compare.report import write_report_bundle
+    from compare.view import build_event_view
 
-    event_id = int(store.events(limit=1)[0]["id"])
+    event_id = store.active_event_ids()[0]
     out = tmp_path / "reports"
     with pytest.raises(CompareError, match="cannot write the report"):
-        write_report_bundle(store, build_event_report(store, event_id), out)
+        write_report_bundle(store, build_event_view(store, event_id), out)
     assert not [p for p in out.rglob("*") if p.is_file()]
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from compare.errors import StoreError
-from compare.vectorindex import VectorIndex
+from compare.store.vectorindex import VectorIndex
 
 
 def clustered(n: int, dim: int = 32, *, seed: int = 0, clusters: int = 40) -> np.ndarray:

@@ -1,23 +1,25 @@
-"""The report of one event, and the index of a run, as frozen dataclasses.
+"""The one picture of an event (:class:`EventView`), and the index of a run, as frozen dataclasses.
 
-:class:`Report` is the one object every renderer reads (HTML, Markdown, JSON, CSV): the builder
-(:mod:`compare.report.build`) fills it from the store, and the renderers are pure functions of
-it. Nothing here knows about the store or about any output format.
+:class:`EventView` is what every surface shows: the HTML, Markdown, JSON and CSV reports render
+it, the web service's event page and ``/api/events/{id}`` serve it, and the topic query answers
+with references into it. :mod:`compare.view.build` fills it from the store, in one place; the
+presence of every (claim, outlet) cell is decided once, by :mod:`compare.view.presence`. Nothing
+here knows about the store or about any output format.
 
 Shape, top-down::
 
-    Report
+    EventView
     ├── run, since_run                 RunInfo   (the run reported on, the run it is compared with)
     ├── event                          EventHeader (label, time span)
-    ├── outlets                        OutletStatus per expected outlet: covering, or why not
+    ├── outlets                        OutletStatus per expected outlet: covers / omits / not read (why)
     ├── articles                       ArticleRef per article of the event (provenance anchors)
-    ├── claims                         ClaimRow → ClaimCell per outlet (presence, badge, diff, provenance)
+    ├── claims                         ClaimRow → ClaimCell per outlet (says / omits / not read, badge, diff)
     ├── unique_claims                  UniqueClaim: what only one outlet says
     ├── ledger                         LedgerConcept: who names what how
     ├── numbers                        NumberRow: figures that disagree within a claim
     ├── voices                         OutletVoices: who each outlet quotes or cites
     ├── reprints                       ReprintGroup: one origin, N copies
-    └── changes                        Changes since the previous run (new outlets, claims, edits)
+    └── changes                        Changes since the previous run, each said in words
 
 ``schema_version`` versions the JSON form (``docs/report.schema.json``); bump its minor number
 for added fields and its major number for anything a reader of the old form would misread.
@@ -28,39 +30,49 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "OUTLET_COVERS",
+    "PRESENCE_NOT_READ",
     "PRESENCE_OMITS",
     "PRESENCE_SAYS",
     "SCHEMA_VERSION",
     "ArticleRef",
+    "ChangeNote",
     "Changes",
     "ClaimCell",
     "ClaimRow",
     "DiffSegment",
     "EditedArticle",
     "EventHeader",
+    "EventView",
     "IndexEntry",
     "LedgerConcept",
     "LedgerTerm",
     "NumberRow",
     "NumberValues",
+    "OutletFailure",
+    "OutletProfile",
     "OutletStatus",
     "OutletVoices",
     "Provenance",
-    "Report",
     "ReprintGroup",
     "RunIndex",
     "RunInfo",
+    "TopicLink",
     "UniqueClaim",
+    "UnreadPage",
     "VoiceCount",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 #: The outlet carries the claim.
 PRESENCE_SAYS = "says"
-#: The outlet's coverage was read and does not carry the claim. Any other presence value is the
-#: fetch outcome that kept the outlet unread (``blocked``, ``paywall``, ``not_fetched`` ...).
+#: The outlet was read for the event's dates and does not carry the claim.
 PRESENCE_OMITS = "omits"
+#: None of the outlet's pages that could belong to the event was readable; ``reason`` says why.
+PRESENCE_NOT_READ = "not_read"
+#: An outlet's state for an event when it has articles in it (its cells are says or omits).
+OUTLET_COVERS = "covers"
 
 
 @dataclass(frozen=True)
@@ -88,23 +100,47 @@ class EventHeader:
 
 
 @dataclass(frozen=True)
-class OutletStatus:
-    """One outlet expected in the report: does it cover the event, and if not, why not.
+class UnreadPage:
+    """A page of the outlet that could belong to the event (by its feed entry's title, URL words
+    and date) and could not be read."""
 
-    ``reason`` is ``None`` for a covering outlet, ``"omitted"`` when its pages were read and none
-    is about the event, or the fetch outcome that kept it unread (``blocked``, ``paywall``,
-    ``robots_disallowed`` ..., or ``not_fetched`` when no fetch of it is recorded).
-    ``fetch_outcomes`` counts the outcomes of its fetches in the run the reason comes from.
+    url: str
+    outcome: str
+    title: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class OutletStatus:
+    """One outlet expected in the event, and where it stands.
+
+    ``state`` is ``covers`` (it has articles in the event), ``omits`` (it was read for the
+    event's dates and none of its articles is about it) or ``not_read``, with ``reason`` naming
+    why: the fetch outcome of its pages that could belong to the event (``robots_disallowed``,
+    ``paywall`` ...), ``outside_window`` (read, but none of its pages from these dates), or
+    ``not_fetched`` (no fetch of it is recorded). ``unread_pages`` lists the pages tied to the
+    event that could not be read; a covering outlet can have some too. ``fetch_outcomes`` counts
+    the outcomes of its fetches in its latest run.
     """
 
     id: str
     name: str
-    covering: bool
+    state: str
     reason: str | None
     n_articles: int
     groups: tuple[str, ...] = ()
     owner: str | None = None
     fetch_outcomes: tuple[tuple[str, int], ...] = ()
+    unread_pages: tuple[UnreadPage, ...] = ()
+
+    @property
+    def covering(self) -> bool:
+        return self.state == OUTLET_COVERS
+
+    @property
+    def read(self) -> bool:
+        """True when the outlet's coverage of the event's dates was read (covers or omits)."""
+        return self.state != PRESENCE_NOT_READ
 
 
 @dataclass(frozen=True)
@@ -158,12 +194,14 @@ class DiffSegment:
 class ClaimCell:
     """How one outlet stands towards one claim: one cell of the claim matrix.
 
-    Only ``says`` cells carry a sentence, its attribution badge, its diff against the claim's
-    central sentence and its provenance.
+    ``presence`` is ``says``, ``omits`` or ``not_read`` (``reason`` then says why, as on the
+    outlet's status). Only ``says`` cells carry a sentence, its attribution badge, its diff against
+    the claim's central sentence and its provenance.
     """
 
     outlet_id: str
     presence: str
+    reason: str | None = None
     attribution: str | None = None
     speaker: str | None = None
     prominence: str | None = None
@@ -173,6 +211,8 @@ class ClaimCell:
     reprint: bool = False
     central: bool = False
     loaded: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    """Names from the alias sets the sentence uses, as ``concept: term``."""
     provenance: Provenance | None = None
 
 
@@ -282,23 +322,56 @@ class EditedArticle:
 
 
 @dataclass(frozen=True)
+class OutletProfile:
+    """How one outlet tells the event: its attribution mix over the claims it carries, the loaded
+    words in its sentences and the names (alias-set terms) it uses."""
+
+    outlet_id: str
+    attribution: tuple[tuple[str, int], ...]
+    loaded: tuple[tuple[str, int], ...]
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChangeNote:
+    """One change since the previous run, said in words (``text``), with what it is about.
+
+    ``kind``: ``new_claim``, ``outlet_added`` (an outlet now carries a claim), ``outlet_dropped``,
+    ``claim_retired``, ``reworded``, ``edited`` (a silent edit, with the claims it touched),
+    ``new_outlet`` (an outlet's first article in the event), ``retitled``.
+    """
+
+    kind: str
+    text: str
+    claim_id: int | None = None
+    outlet_id: str | None = None
+    article_id: int | None = None
+    claims: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Changes:
-    """What is new in this event since ``since_run`` (``None``: nothing to compare with)."""
+    """What is new in this event since ``since_run`` (``None``: nothing to compare with).
+
+    ``notes`` says each change in words; ``new_outlets``, ``new_claims`` and ``edited`` hold the
+    same facts for programs and for the side-by-side diff of an edit.
+    """
 
     since_run: RunInfo | None
     new_event: bool
+    notes: tuple[ChangeNote, ...] = ()
     new_outlets: tuple[str, ...] = ()
     new_claims: tuple[int, ...] = ()
     edited: tuple[EditedArticle, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.new_event or self.new_outlets or self.new_claims or self.edited)
+        return not (self.new_event or self.notes or self.new_outlets or self.new_claims or self.edited)
 
 
 @dataclass(frozen=True)
-class Report:
-    """Everything the renderers show about one event."""
+class EventView:
+    """Everything any surface shows about one event."""
 
     schema_version: str
     generated_at: str
@@ -313,13 +386,19 @@ class Report:
     voices: tuple[OutletVoices, ...]
     reprints: tuple[ReprintGroup, ...]
     changes: Changes
+    total_claims: int = 0
+    """How many claims the event has (``claims`` may hold a page or a selection of them)."""
+    profiles: tuple[OutletProfile, ...] = ()
 
     def outlet(self, outlet_id: str) -> OutletStatus | None:
-        """The status of one outlet, or ``None`` when it is not in this report."""
+        """The status of one outlet, or ``None`` when it is not in this view."""
         return next((o for o in self.outlets if o.id == outlet_id), None)
 
     def article(self, article_id: int) -> ArticleRef | None:
         return next((a for a in self.articles if a.id == article_id), None)
+
+    def claim(self, claim_id: int) -> ClaimRow | None:
+        return next((c for c in self.claims if c.id == claim_id), None)
 
     @property
     def covering(self) -> tuple[OutletStatus, ...]:
@@ -334,9 +413,11 @@ class Report:
 class IndexEntry:
     """One event on the index page, with the counts it is ordered by.
 
-    ``disagreement`` = ``omissions`` + ``number_disagreements`` + ``distancing``: how much the
-    outlets' accounts diverge (omitted claims by read outlets, figures that differ, claims told
-    at a distance).
+    ``shared_claims`` are the claims at least two outlets carry (reprints not counted);
+    ``disagreement`` is how many of them are told differently: left out by an outlet that was
+    read, given with other figures, or told in different voices (attribution classes) or at a
+    distance. ``omissions``, ``number_disagreements`` and ``distancing`` count cells of each kind.
+    ``changes`` says in a few words what changed since the previous run.
     """
 
     event_id: int
@@ -352,13 +433,45 @@ class IndexEntry:
     disagreement: int
     new: bool
     updated: bool
+    shared_claims: int = 0
+    seed: bool = False
+    changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutletFailure:
+    """An outlet whose fetches in the run failed, with the outcome counts."""
+
+    outlet_id: str
+    name: str
+    outcomes: tuple[tuple[str, int], ...]
+    entirely: bool
+
+
+@dataclass(frozen=True)
+class TopicLink:
+    """A topic page written beside the index."""
+
+    topic_id: str
+    name: str
+    path: str
 
 
 @dataclass(frozen=True)
 class RunIndex:
-    """The events of a run, most widely covered first, then most disputed."""
+    """The events of a run: what changed first, then every event, most widely covered first."""
 
     schema_version: str
     generated_at: str
     run: RunInfo | None
     entries: tuple[IndexEntry, ...]
+    since_run: RunInfo | None = None
+    failed_outlets: tuple[OutletFailure, ...] = ()
+    topics: tuple[TopicLink, ...] = ()
+
+    @property
+    def changed(self) -> tuple[IndexEntry, ...]:
+        """New events first, then events that changed, in index order."""
+        return tuple(e for e in self.entries if e.new) + tuple(
+            e for e in self.entries if not e.new and e.changes
+        )

@@ -1,4 +1,4 @@
-"""Word diffs as :class:`~compare.report.model.DiffSegment` runs that cover both texts.
+"""Word diffs as :class:`~compare.view.model.DiffSegment` runs that cover both texts.
 
 The framing stage's :class:`~compare.framing.records.DiffOp` spans start and end on words, so
 the spaces and punctuation between two ops belong to neither. Here those gaps become ``equal``
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from compare.framing.records import DiffOp
 from compare.framing.wording import word_diff
-from compare.report.model import DiffSegment
+from compare.view.model import DiffSegment
 
 __all__ = ["condense", "segments", "text_diff"]
 

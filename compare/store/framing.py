@@ -1,0 +1,119 @@
+"""Framing rows: the framing stage's answer per passage (``framing``) and per event
+(``event_framing``, with the hashes that tell whether it is still current)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlite_utils import Database
+
+from compare.store.db import to_json, utcnow
+from compare.store.records import FramingRecord
+
+__all__ = ["FramingMixin"]
+
+
+def _json(value: Any, default: Any) -> Any:
+    try:
+        out = json.loads(value) if value else default
+    except (TypeError, ValueError):
+        return default
+    return out if isinstance(out, type(default)) else default
+
+
+class FramingMixin:
+    _db: Database
+
+    def save_framing(
+        self,
+        event_id: int,
+        *,
+        passages: Mapping[int, Mapping[str, Any]],
+        event_data: Mapping[str, Any],
+        params_hash: str,
+        input_hash: str,
+        run_id: int | None,
+    ) -> None:
+        """Store per-passage framing rows and the event's framing answer in one transaction."""
+        with self._db.atomic():
+            self._db.table("framing").insert_all(
+                [{"passage_id": pid, **row, "params_hash": params_hash} for pid, row in passages.items()],
+                replace=True,
+            )
+            self._db.table("event_framing").insert(
+                {
+                    "event_id": event_id,
+                    "run_id": run_id,
+                    "params_hash": params_hash,
+                    "input_hash": input_hash,
+                    "data": to_json(dict(event_data)),
+                    "built_at": utcnow(),
+                },
+                replace=True,
+            )
+
+    def event_framing_hash(self, event_id: int) -> tuple[str, str] | None:
+        """``(params hash, input hash)`` the event's framing was built with, or ``None``."""
+        row = self._db.execute(
+            "SELECT params_hash, input_hash FROM event_framing WHERE event_id = ?", [event_id]
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def event_framing(self, event_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """The stored framing answer (JSON decoded) per event."""
+        wanted = [int(e) for e in event_ids]
+        if not wanted:
+            return {}
+        rows = self._db.execute(
+            f"SELECT event_id, data FROM event_framing WHERE event_id IN ({','.join('?' * len(wanted))})",
+            wanted,
+        ).fetchall()
+        return {int(e): _json(d, {}) for e, d in rows}
+
+    def framing_of(self, passage_ids: Iterable[int]) -> dict[int, FramingRecord]:
+        """The per-passage framing rows, by passage id."""
+        wanted = list(dict.fromkeys(int(p) for p in passage_ids))
+        out: dict[int, FramingRecord] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            for pid, attribution, speaker, prominence, data, labels in self._db.execute(
+                f"""SELECT passage_id, attribution, speaker, prominence, data, labels FROM framing
+                    WHERE passage_id IN ({",".join("?" * len(chunk))})""",
+                chunk,
+            ).fetchall():
+                out[int(pid)] = FramingRecord(
+                    int(pid), attribution, speaker, prominence, _json(data, {}),
+                    tuple(x for x in _json(labels, []) if isinstance(x, dict)),
+                )  # fmt: skip
+        return out
+
+    def framing_of_articles(self, article_ids: Iterable[int]) -> list[FramingRecord]:
+        """Every framing row of these articles' passages."""
+        wanted = [int(a) for a in article_ids]
+        if not wanted:
+            return []
+        return [
+            FramingRecord(int(pid), attribution, speaker, prominence, _json(data, {}))
+            for pid, attribution, speaker, prominence, data in self._db.execute(
+                f"""SELECT f.passage_id, f.attribution, f.speaker, f.prominence, f.data FROM framing f
+                    JOIN passages p ON p.id = f.passage_id
+                    WHERE p.article_id IN ({",".join("?" * len(wanted))})""",
+                wanted,
+            ).fetchall()
+        ]
+
+    def outlet_label_counts(self, outlet_id: str) -> dict[tuple[str, str], int]:
+        """How often one outlet used each (concept, term) of the label lexicons, over all it wrote."""
+        counts: dict[tuple[str, str], int] = {}
+        for (labels,) in self._db.execute(
+            """SELECT f.labels FROM framing f JOIN passages p ON p.id = f.passage_id
+               JOIN articles a ON a.id = p.article_id WHERE a.outlet_id = ?""",
+            [outlet_id],
+        ).fetchall():
+            for item in _json(labels, []):
+                if isinstance(item, dict) and item.get("term"):
+                    key = (str(item.get("concept") or ""), str(item["term"]))
+                    counts[key] = counts.get(key, 0) + 1
+        return counts
