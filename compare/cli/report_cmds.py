@@ -52,7 +52,7 @@ def _emit(text: str, out: str | None) -> None:
 
 
 @cli.command()
-@click.argument("event_id", required=False, type=click.IntRange(1, MAX_ID), metavar="[EVENT_ID]")
+@click.argument("event_id", required=False, type=int, metavar="[EVENT_ID]")
 @click.option("--latest", is_flag=True, help="The most recently updated event.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
 @click.option("--out", "out", metavar="PATH", help="Write to this file instead of standard output.")
