@@ -158,3 +158,26 @@ _command(
         newscompare eval framing ../shared/data/framing/basil-dev.jsonl --json
     """,
 )
+
+
+@eval_group.command("attribution")
+@click.argument("data", metavar="FILE")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object of metrics.")
+@click.option("--errors", is_flag=True, help="Also list the sentences got wrong (with --json).")
+@pass_settings
+def attribution_command(settings: Settings, data: str, as_json: bool, errors: bool) -> None:
+    """Score attribution on a labelled JSON Lines file: {"text", "speaker", "class"} per line.
+
+    Prints class_accuracy, per-class F1, speaker_f1 (token F1 of the speaker found; null = none),
+    n and seconds. The team's set is tests/fixtures/attribution/team.jsonl.
+
+    \b
+    Example:
+        newscompare eval attribution tests/fixtures/attribution/team.jsonl --json
+    """
+    from compare.evaluate.attribution import evaluate_attribution
+
+    path = Path(data)
+    if not path.is_file():
+        raise EvalError("no such file", path=str(path))
+    _show(evaluate_attribution(path, errors=errors), as_json=as_json, title=f"eval attribution: {path}")
