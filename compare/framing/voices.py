@@ -8,19 +8,21 @@ of an outlet's story rests on people it does not name.
 
 from __future__ import annotations
 
-from compare.framing.attribution import find_speech
 from compare.framing.records import Voice
+from compare.framing.speakers import find_speech
 from compare.framing.text import find_quotes
+from compare.syntax import Parse
+from compare.syntax import parse as parse_sentence
 
 __all__ = ["find_voices"]
 
 
-def find_voices(text: str) -> tuple[Voice, ...]:
+def find_voices(text: str, parse: Parse | None = None) -> tuple[Voice, ...]:
     """The voices of one sentence, in order, without repeating a speaker."""
     quotes = find_quotes(text)
     voices: list[Voice] = []
     seen: set[str] = set()
-    for speech in find_speech(text, quotes):
+    for speech in find_speech(text, parse if parse is not None else parse_sentence(text), quotes):
         if speech.anonymous:
             name = "(unnamed source)"
         elif speech.speaker:

@@ -11,7 +11,7 @@ import pytest
 from compare.framing.attribution import classify_attribution
 from compare.framing.records import ATTRIBUTION_CLASSES
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "attribution.jsonl"
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "attribution" / "first.jsonl"
 
 
 def _rows() -> list[dict[str, object]]:
@@ -31,10 +31,12 @@ def _rows() -> list[dict[str, object]]:
         ("According to the UN refugee agency, 100,000 people fled.", "neutral", "the UN refugee agency"),
         ("Baku claimed that the road was open.", "distancing", "Baku"),
         ("The so-called eco-activists blocked the road.", "distancing", None),
-        ('Authorities called the protesters "hooligans".', "distancing", None),
+        # A quoted word the sentence gives to its speaker is reported speech, not a scare quote.
+        ('Authorities called the protesters "hooligans".', "neutral", "Authorities"),
+        ('The protesters, "hooligans" to state media, blocked the road.', "distancing", None),
         ("Sources said the talks had broken down.", "anonymous", None),
         ("A senior diplomat said the resolution would fail.", "anonymous", None),
-        ("A spokesman for the airline said all passengers were rebooked.", "neutral", None),
+        ("A spokesman for the airline said all passengers were rebooked.", "neutral", "A spokesman for the airline"),
         ("The convoy was reportedly turned back.", "hedged", None),
         ("The fire may have been caused by a heater.", "hedged", None),
         ("The journalist is believed to be held in a military prison.", "hedged", None),
