@@ -42,7 +42,9 @@ _PUNCTUATION = str.maketrans({c: " " for c in string.punctuation + "“”‘’
 def _tokens(text: str | None) -> list[str]:
     if not text:
         return []
-    return _ARTICLES.sub(" ", text.lower().replace("’s", "").replace("'s", "").translate(_PUNCTUATION)).split()
+    return _ARTICLES.sub(
+        " ", text.lower().replace("’s", "").replace("'s", "").translate(_PUNCTUATION)
+    ).split()
 
 
 def speaker_token_f1(gold: str | None, predicted: str | None) -> float:
@@ -72,14 +74,18 @@ def read_labelled(path: Path) -> list[dict[str, Any]]:
         except json.JSONDecodeError as exc:
             raise EvalError(f"line {number}: not JSON ({exc.msg})", path=str(path)) from exc
         label = row.get("class", row.get("label")) if isinstance(row, dict) else None
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str) or label not in ATTRIBUTION_CLASSES:
+        if (
+            not isinstance(row, dict)
+            or not isinstance(row.get("text"), str)
+            or label not in ATTRIBUTION_CLASSES
+        ):
             raise EvalError(
-                f"line {number}: needs \"text\" and a \"class\" among {', '.join(ATTRIBUTION_CLASSES)}",
+                f'line {number}: needs "text" and a "class" among {", ".join(ATTRIBUTION_CLASSES)}',
                 path=str(path),
             )
         speaker = row.get("speaker")
         if speaker is not None and not isinstance(speaker, str):
-            raise EvalError(f"line {number}: \"speaker\" is a string or null", path=str(path))
+            raise EvalError(f'line {number}: "speaker" is a string or null', path=str(path))
         rows.append({"text": row["text"], "class": label, "speaker": speaker or None})
     if not rows:
         raise EvalError("no labelled sentences", path=str(path))
@@ -123,7 +129,12 @@ def evaluate_attribution(path: Path, *, errors: bool = False) -> dict[str, Any]:
         precision = tp / predicted if predicted else 0.0
         recall = tp / gold if gold else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_class[c] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "n": gold}
+        per_class[c] = {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "n": gold,
+        }
         out[f"f1_{c}"] = round(f1, 4)
     out.update(
         {

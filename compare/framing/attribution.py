@@ -64,6 +64,7 @@ _HEDGES = re.compile(
     r"|\bunconfirmed\b|\bit\s+was\s+reported\b|\bin\s+doubt\b",
 )
 
+
 def find_hedges(text: str, quotes: list[Quote] | None = None) -> tuple[Cue, ...]:
     """Hedging words used in the outlet's own voice (outside direct quotations)."""
     quotes = find_quotes(text) if quotes is None else quotes

@@ -79,6 +79,10 @@ class LoadedTerm:
     source: str
     weight: float = 1.0
     note: str | None = None
+    #: True when the words are someone else's: inside a quotation or reported speech.
+    quoted: bool = False
+    #: Whose words they are when ``quoted`` and the sentence names the speaker.
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,10 @@ class LabelTerm:
     term: str
     cue: Cue
     topic: str | None = None
+    #: True when the name is someone else's: inside a quotation or reported speech.
+    quoted: bool = False
+    #: Whose words they are when ``quoted`` and the sentence names the speaker.
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,8 @@ class Number:
     counts: str
     cue: Cue
     approximate: bool = False
+    #: The words that bound the figure: "more than", "nearly", "about", "at least", "up to" ...
+    qualifier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,9 @@ class Voice:
     mode: Literal["direct", "indirect"]
     cue: Cue
     anonymous: bool = False
+    #: The words of the sentence when ``name`` was resolved to a speaker named earlier in the
+    #: article ("the ministry" → "Azerbaijan's Foreign Ministry"); None when they are the name.
+    mention: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,10 +189,14 @@ class LabelLedger:
     """Which outlet names each concept how, and how often: concept → outlet → term → count.
 
     Concepts from the lexicons keep their name; concepts found only because aligned sentences
-    differ are named ``~`` + the central sentence's word (e.g. ``~checkpoint``).
+    differ are named ``~`` + the central sentence's word (e.g. ``~checkpoint``). ``entries`` counts
+    the outlet's own voice; names inside quotations or reported speech are counted in ``quoted``.
     """
 
     entries: Mapping[str, Mapping[str, Mapping[str, int]]]
+    #: The same shape for names used only inside quotations or reported speech: the speaker's
+    #: words, which ``entries`` (the outlet's own voice) leaves out.
+    quoted: Mapping[str, Mapping[str, Mapping[str, int]]] = dataclasses.field(default_factory=dict)
 
     def terms(self, concept: str) -> dict[str, dict[str, int]]:
         """The outlet → term → count table of one concept (empty when it never occurred)."""

@@ -25,30 +25,35 @@ from compare.syntax import Parse, Token
 
 __all__ = ["Speech", "find_speech", "is_anonymous"]
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Verbs that report speech whatever follows them (unless their object is "nothing").
-_SAY = frozenset("say add state testify recall accuse deny tweet".split())
+_SAY = _words("say add state testify recall accuse deny tweet")
 # Verbs that report speech only with a reported clause or a quotation.
-_SAY_THAT = frozenset(
-    """tell announce confirm report note write explain warn argue estimate acknowledge declare reply
-    predict reveal indicate suggest vow pledge promise continue concede admit complain respond counter
-    post charge urge""".split()
+_SAY_THAT = _words(
+    "tell announce confirm report note write explain warn argue estimate acknowledge declare "
+    "reply predict reveal indicate suggest vow pledge promise continue concede admit complain "
+    "respond counter post charge urge"
 )
 # Verbs that name or judge something in the speaker's words: speech only beside a quotation.
-_NAMING = frozenset("call describe label dub brand term criticize criticise hail dismiss rate".split())
+_NAMING = _words("call describe label dub brand term criticize criticise hail dismiss rate")
 # Verbs of saying that keep the content at arm's length.
-_DISTANCE = frozenset("claim allege insist maintain assert contend".split())
-_NOT_SPOKEN = frozenset("nothing little goodbye sorry".split())
-_PRONOUNS = frozenset("he she they it we i you this that who which one".split())
-_RELATIVE = frozenset("who which that".split())
+_DISTANCE = _words("claim allege insist maintain assert contend")
+_NOT_SPOKEN = _words("nothing little goodbye sorry")
+_PRONOUNS = _words("he she they it we i you this that who which one")
+_RELATIVE = _words("who which that")
 # Children of the speaker's head that are not part of the speaker's name.
-_DROP = frozenset("relcl acl appos parataxis advcl".split())
+_DROP = _words("relcl acl appos parataxis advcl")
 _EDGE = re.compile(r"^[\s,;:\"“”'‘’(\-–—]+|[\s,;:\"“”'‘’(\-–—]+$")
 _LEADING_CC = re.compile(r"^(?:and|but|or|also)\s+", re.IGNORECASE)
-_CLIMB = frozenset("conj xcomp advcl pcomp prep pobj advmod relcl".split())
+_CLIMB = _words("conj xcomp advcl pcomp prep pobj advmod relcl")
 # Verbs whose infinitive complement is not said: "refused to say", "declined to comment".
-_NOT_SAYING = frozenset("refuse decline fail hesitate want plan".split())
+_NOT_SAYING = _words("refuse decline fail hesitate want plan")
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'/-]+\s*(?:\([^)]*\))?\s*[-–—]+\s*")
-_CONTENT_DEPS = frozenset("ccomp xcomp dobj parataxis oprd attr dative".split())
+_CONTENT_DEPS = _words("ccomp xcomp dobj parataxis oprd attr dative")
 
 # Unnamed sources, by their words.
 _ANON_CUES = re.compile(
@@ -57,15 +62,15 @@ _ANON_CUES = re.compile(
     r"|\bclose\s+to\b",
     re.IGNORECASE,
 )
-_ROLE_LEMMAS = frozenset(
-    """official diplomat source insider aide person people witness executive employee resident
-    commander doctor analyst officer member staffer adviser advisor negotiator lawmaker engineer
-    critic observer expert activist protester protestor villager soldier worker""".split()
+_ROLE_LEMMAS = _words(
+    "official diplomat source insider aide person people witness executive employee resident "
+    "commander doctor analyst officer member staffer adviser advisor negotiator lawmaker engineer "
+    "critic observer expert activist protester protestor villager soldier worker"
 )
-_NAMELESS = frozenset(
-    """us u.s. eu un western european russian american british french german israeli iranian
-    armenian azerbaijani ukrainian turkish chinese arab nato senior top local military government
-    security intelligence police fire state federal""".split()
+_NAMELESS = _words(
+    "us u.s. eu un western european russian american british french german israeli iranian "
+    "armenian azerbaijani ukrainian turkish chinese arab nato senior top local military "
+    "government security intelligence police fire state federal"
 )
 
 
@@ -105,7 +110,9 @@ def _noun_phrase(text: str, parse: Parse, head: Token, verb: Token | None = None
         head = appos[0]
     toks = sorted(_subtree(parse, head, _DROP), key=lambda t: t.i)
     keep = {
-        t.i for t in toks if not (t.pos == "PUNCT" and t.text in ",;:()[]\"“”—–") and (verb is None or t.i != verb.i)
+        t.i
+        for t in toks
+        if not (t.pos == "PUNCT" and t.text in ',;:()[]"“”—–') and (verb is None or t.i != verb.i)
     }
     lo = hi = head.i
     while lo - 1 in keep:
@@ -130,9 +137,9 @@ def is_anonymous(parse: Parse, head: Token, name: str) -> bool:
     if head.lemma not in _ROLE_LEMMAS:
         return False
     words = name.split()
-    named = any(
-        w[:1].isupper() and w.lower().strip(".,") not in _NAMELESS for w in words[1:]
-    ) or any(t.pos == "PROPN" and t.text.lower() not in _NAMELESS for t in _subtree(parse, head) if t.i != head.i)
+    named = any(w[:1].isupper() and w.lower().strip(".,") not in _NAMELESS for w in words[1:]) or any(
+        t.pos == "PROPN" and t.text.lower() not in _NAMELESS for t in _subtree(parse, head) if t.i != head.i
+    )
     if named or re.search(r"\bfor\s+(?:the\s+)?[A-Z]", name):
         return False
     first = words[0].lower()
@@ -198,7 +205,11 @@ def _content(parse: Parse, verb: Token, quotes: list[Quote], subject: Token | No
     for q in quotes:
         if inside(q.start, q.end, [Quote(speaker_span[0], speaker_span[1], "")]):
             continue
-        if span[0] - 2 <= q.start and q.end <= span[1] + 2 or abs(q.end - verb.idx) < 40 or abs(verb.end - q.start) < 40:
+        if (
+            (span[0] - 2 <= q.start and q.end <= span[1] + 2)
+            or abs(q.end - verb.idx) < 40
+            or abs(verb.end - q.start) < 40
+        ):
             ranges.append((q.start, q.end))
     return ranges
 
@@ -209,11 +220,18 @@ def _is_reporting_verb(parse: Parse, tok: Token) -> bool:
         return False
     kids = _children(parse, tok)
     if tok.dep == "compound":  # "Added Gibbs: ..." opens a sentence; "the State Department" does not
-        return lemma in _SAY and parse[tok.head].pos == "PROPN" and (tok.i == 0 or parse[tok.i - 1].pos == "PUNCT")
-    if tok.pos not in ("VERB", "AUX"):
-        # A verb tagged as a noun ("The letter states that ..."): the root of a clause with a subject.
-        if not (tok.dep == "ROOT" and any(c.dep == "ccomp" for c in kids) and any(c.dep == "nsubj" for c in kids)):
-            return False
+        return (
+            lemma in _SAY
+            and parse[tok.head].pos == "PROPN"
+            and (tok.i == 0 or parse[tok.i - 1].pos == "PUNCT")
+        )
+    # A verb tagged as a noun ("The letter states that ...") counts as the root of a clause with
+    # a subject and a reported clause.
+    noun_verb = (
+        tok.dep == "ROOT" and any(c.dep == "ccomp" for c in kids) and any(c.dep == "nsubj" for c in kids)
+    )
+    if tok.pos not in ("VERB", "AUX") and not noun_verb:
+        return False
     if tok.dep in ("acl", "amod") or (tok.dep == "relcl" and lemma not in _DISTANCE):
         return False
     return not (tok.dep == "xcomp" and parse[tok.head].lemma in _NOT_SAYING)
@@ -223,7 +241,11 @@ def find_speech(text: str, parse: Parse, quotes: list[Quote]) -> list[Speech]:
     """Reporting constructions of a sentence, outside quotations, in order."""
     found: list[Speech] = []
     for tok in parse:
-        if tok.text.lower() == "according" and tok.i + 1 < len(parse) and parse[tok.i + 1].text.lower() == "to":
+        if (
+            tok.text.lower() == "according"
+            and tok.i + 1 < len(parse)
+            and parse[tok.i + 1].text.lower() == "to"
+        ):
             if inside(tok.idx, tok.end, quotes):
                 continue
             objects = [c for c in _children(parse, parse[tok.i + 1]) if c.dep == "pobj"]
@@ -234,7 +256,9 @@ def find_speech(text: str, parse: Parse, quotes: list[Quote]) -> list[Speech]:
             cue = Cue(tok.idx, parse[tok.i + 1].end, text[tok.idx : parse[tok.i + 1].end], "say")
             source_end = max(t.i for t in _subtree(parse, objects[0]))
             rest = [t for t in parse if t.i > source_end and t.dep != "punct"]
-            content = ((rest[0].idx, len(text)),) if rest and rest[0].idx > cue.end else ()
+            content: tuple[tuple[int, int], ...] = (
+                ((rest[0].idx, len(text)),) if rest and rest[0].idx > cue.end else ()
+            )
             head = parse[tok.head]
             before = [t for t in _subtree(parse, head) if t.i < tok.i]
             if head.i != tok.i and before:
@@ -257,9 +281,9 @@ def find_speech(text: str, parse: Parse, quotes: list[Quote]) -> list[Speech]:
         elif subject is None and lemma in _NAMING | _SAY_THAT and not quotes:
             continue
         kind = "dist" if lemma in _DISTANCE else "name" if lemma in _NAMING else "say"
-        content = tuple(_content(parse, tok, quotes, subject))
-        direct = any(q.n_words > 2 and (q.start, q.end) in content for q in quotes)
+        reported = tuple(_content(parse, tok, quotes, subject))
+        direct = any(q.n_words > 2 and (q.start, q.end) in reported for q in quotes)
         cue = Cue(tok.idx, tok.end, tok.text, kind)
-        found.append(Speech(None if anonymous else speaker, cue, kind, anonymous, direct, content))
+        found.append(Speech(None if anonymous else speaker, cue, kind, anonymous, direct, reported))
     found.sort(key=lambda s: s.verb.start)
     return found

@@ -31,12 +31,16 @@ def _rows() -> list[dict[str, object]]:
         ("According to the UN refugee agency, 100,000 people fled.", "neutral", "the UN refugee agency"),
         ("Baku claimed that the road was open.", "distancing", "Baku"),
         ("The so-called eco-activists blocked the road.", "distancing", None),
-        # A quoted word the sentence gives to its speaker is reported speech, not a scare quote.
-        ('Authorities called the protesters "hooligans".', "neutral", "Authorities"),
+        # The speaker's label, quoted: held at arm's length, and the words stay the speaker's.
+        ('Authorities called the protesters "hooligans".', "distancing", "Authorities"),
         ('The protesters, "hooligans" to state media, blocked the road.', "distancing", None),
         ("Sources said the talks had broken down.", "anonymous", None),
         ("A senior diplomat said the resolution would fail.", "anonymous", None),
-        ("A spokesman for the airline said all passengers were rebooked.", "neutral", "A spokesman for the airline"),
+        (
+            "A spokesman for the airline said all passengers were rebooked.",
+            "neutral",
+            "A spokesman for the airline",
+        ),
         ("The convoy was reportedly turned back.", "hedged", None),
         ("The fire may have been caused by a heater.", "hedged", None),
         ("The journalist is believed to be held in a military prison.", "hedged", None),
