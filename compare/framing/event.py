@@ -17,6 +17,7 @@ Pure function over dataclasses: no store, no model.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -25,7 +26,7 @@ from typing import Protocol, TypeVar
 
 from compare.framing.attribution import classify_attribution
 from compare.framing.lexicon import Lexicon, find_labels, find_loaded, load_lexicons
-from compare.framing.numbers import extract_numbers
+from compare.framing.numbers import compatible, describe, extract_numbers
 from compare.framing.records import (
     PRESENCE_SAYS,
     ClaimOutletFraming,
@@ -33,6 +34,7 @@ from compare.framing.records import (
     LabelLedger,
     LabelTerm,
     LoadedTerm,
+    Number,
     NumberDisagreement,
     PassageFraming,
     Prominence,
@@ -318,27 +320,40 @@ def _number_disagreements(
     best: Mapping[str, ClaimMemberLike],
     framed: Mapping[tuple[str, int], PassageFraming],
 ) -> list[NumberDisagreement]:
-    """Figures for the same thing (what they count, and unit) that differ between outlets."""
-    by_key: dict[tuple[str, str | None], dict[str, set[float]]] = defaultdict(lambda: defaultdict(set))
+    """Figures for the same thing (what they count, and unit) that cannot all be true.
+
+    Two outlets disagree when a figure of one is compatible with no figure of the other
+    (:func:`~compare.framing.numbers.compatible`): "19" and "20 trucks", "about 360" and "400
+    tonnes", "more than 300" and "nearly 300"; "two" and "2" agree.
+    """
+    by_key: dict[tuple[str, str | None], dict[str, list[Number]]] = defaultdict(lambda: defaultdict(list))
     for outlet, member in best.items():
         pf = framed[(member.article_id, member.passage_index)]
         for number in pf.numbers:
             unit = None if number.counts in _BY_COUNT_ONLY else number.unit
             if number.counts == "other" and unit is None:
                 continue
-            by_key[(number.counts, unit)][outlet].add(number.value)
+            by_key[(number.counts, unit)][outlet].append(number)
     out = []
-    for (counts, unit), values in sorted(by_key.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        if len(values) < 2:
+    for (counts, unit), per_outlet in sorted(by_key.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        if len(per_outlet) < 2:
             continue
-        distinct = {frozenset(v) for v in values.values()}
-        if len(distinct) > 1:
-            out.append(
-                NumberDisagreement(
-                    claim_id,
-                    counts,
-                    unit,
-                    {o: tuple(sorted(v)) for o, v in sorted(values.items())},
-                )
+        figures = list(per_outlet.values())
+        if all(_agree(a, b) for a, b in itertools.combinations(figures, 2)):
+            continue
+        out.append(
+            NumberDisagreement(
+                claim_id,
+                counts,
+                unit,
+                {o: tuple(sorted({n.value for n in ns})) for o, ns in sorted(per_outlet.items())},
+                {o: tuple(dict.fromkeys(describe(n) for n in ns)) for o, ns in sorted(per_outlet.items())},
             )
+        )
     return out
+
+
+def _agree(a: Sequence[Number], b: Sequence[Number]) -> bool:
+    """Each figure of one outlet fits some figure of the other, both ways."""
+    fits_b = all(any(compatible(x, y) for y in b) for x in a)
+    return fits_b and all(any(compatible(y, x) for x in a) for y in b)

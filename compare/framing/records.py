@@ -211,6 +211,9 @@ class NumberDisagreement:
     counts: str
     unit: str | None
     values: Mapping[str, tuple[float, ...]]
+    #: outlet → its figures as written with their qualifiers ("more than 300", "nearly 300"), so a
+    #: reader sees why equal values can disagree.
+    figures: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -297,7 +300,7 @@ def _build(cls: Any, data: Mapping[str, Any]) -> Any:
                 kwargs[field.name] = tuple(_build(sub, item) for item in value)
             else:
                 kwargs[field.name] = _build(sub, value)
-        elif cls is NumberDisagreement and field.name == "values":
+        elif cls is NumberDisagreement and field.name in ("values", "figures"):
             kwargs[field.name] = {k: tuple(v) for k, v in value.items()}
         elif isinstance(value, list):
             kwargs[field.name] = tuple(value)

@@ -67,10 +67,13 @@ _ROLE_LEMMAS = _words(
     "commander doctor analyst officer member staffer adviser advisor negotiator lawmaker engineer "
     "critic observer expert activist protester protestor villager soldier worker"
 )
+_INDEFINITE = _words("a an one two three four several some many other unnamed")
+_DEFINITE = _words("the his her its their our this that these those")
+# Words that leave a group of officials unnamed ("senior officials"; "Greek officials" name a
+# government, as the seeds' labels have it).
 _NAMELESS = _words(
-    "us u.s. eu un western european russian american british french german israeli iranian "
-    "armenian azerbaijani ukrainian turkish chinese arab nato senior top local military "
-    "government security intelligence police fire state federal"
+    "western senior top local military government security intelligence police fire state federal "
+    "regional city provincial"
 )
 
 
@@ -131,22 +134,25 @@ def _noun_phrase(text: str, parse: Parse, head: Token, verb: Token | None = None
 
 
 def is_anonymous(parse: Parse, head: Token, name: str) -> bool:
-    """An unnamed source: "a senior diplomat", "US officials", "residents", "sources close to"."""
+    """An unnamed source: "a senior diplomat", "officials", "residents", "sources close to".
+
+    A group named by its country or body ("Greek officials", "EU officials") is a named source,
+    as is anyone speaking "for" a named body ("a spokesman for the airline").
+    """
     if _ANON_CUES.search(name):
         return True
-    if head.lemma not in _ROLE_LEMMAS:
+    if head.lemma not in _ROLE_LEMMAS or re.search(r"\bfor\s+(?:the\s+)?[A-Z]", name):
         return False
     words = name.split()
-    named = any(w[:1].isupper() and w.lower().strip(".,") not in _NAMELESS for w in words[1:]) or any(
-        t.pos == "PROPN" and t.text.lower() not in _NAMELESS for t in _subtree(parse, head) if t.i != head.i
-    )
-    if named or re.search(r"\bfor\s+(?:the\s+)?[A-Z]", name):
-        return False
     first = words[0].lower()
-    if first in ("a", "an", "one", "two", "three", "four", "several", "some", "many", "other", "unnamed"):
+    if first in _INDEFINITE:
         return True
-    plural = head.text.lower().endswith("s") or head.lemma in ("people",)
-    return plural and first not in ("the", "his", "her", "its", "their", "our")
+    plural = head.text.lower().endswith("s") or head.lemma == "people"
+    if not plural or first in _DEFINITE:
+        return False
+    return not any(
+        w[:1].isupper() and w.lower().strip(".,") not in _NAMELESS and w != head.text for w in words
+    )
 
 
 def _subject(parse: Parse, verb: Token) -> Token | None:
@@ -160,7 +166,9 @@ def _subject(parse: Parse, verb: Token) -> Token | None:
     for _ in range(6):
         subjects = [c for c in _children(parse, current) if c.dep in ("nsubj", "nsubjpass")]
         if subjects:
-            subject = subjects[0]
+            # The subject nearest the verb ("BAKU (Wire) - Azerbaijan said": Azerbaijan).
+            before = [c for c in subjects if c.i < current.i]
+            subject = before[-1] if before else subjects[0]
             if subject.lemma in _RELATIVE and current.dep == "relcl":
                 return parse[current.head]
             return subject
@@ -232,7 +240,7 @@ def _is_reporting_verb(parse: Parse, tok: Token) -> bool:
     )
     if tok.pos not in ("VERB", "AUX") and not noun_verb:
         return False
-    if tok.dep in ("acl", "amod") or (tok.dep == "relcl" and lemma not in _DISTANCE):
+    if tok.dep in ("acl", "amod"):
         return False
     return not (tok.dep == "xcomp" and parse[tok.head].lemma in _NOT_SAYING)
 
@@ -286,4 +294,12 @@ def find_speech(text: str, parse: Parse, quotes: list[Quote]) -> list[Speech]:
         cue = Cue(tok.idx, tok.end, tok.text, kind)
         found.append(Speech(None if anonymous else speaker, cue, kind, anonymous, direct, reported))
     found.sort(key=lambda s: s.verb.start)
-    return found
+    # Speech reported inside someone's reported speech ("the ICRC said, confirming what residents
+    # had reported") is that speaker's account, not the outlet's attribution.
+    named = [s for s in found if s.speaker and not s.anonymous]
+
+    def nested(s: Speech) -> bool:
+        inner = (s.verb.start, s.verb.end)
+        return any(o is not s and any(a <= inner[0] and inner[1] <= b for a, b in o.content) for o in named)
+
+    return [s for s in found if not nested(s)]

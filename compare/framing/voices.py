@@ -88,15 +88,11 @@ def _display(name: str) -> str:
     return name
 
 
-def _head(name: str) -> str:
-    return voice_key(name).split()[-1] if voice_key(name) else ""
-
-
 def resolve_voices(voices_in_order: Sequence[tuple[Voice, ...]]) -> list[tuple[Voice, ...]]:
     """One article's voices, sentence by sentence, each speaker under one name.
 
     A short definite mention ("the ministry", "the Foreign Ministry", "Mr. Aliyev") takes the
-    name of the one fuller speaker named earlier in the article whose last word it shares; with
+    name of the one fuller speaker named earlier in the article that has its last word; with
     none or several candidates the mention stays as written. Spellings that differ only in case
     or a leading "the" take the first spelling.
     """
@@ -120,7 +116,7 @@ def resolve_voices(voices_in_order: Sequence[tuple[Voice, ...]]) -> list[tuple[V
                     first_spelling[voice_key(n)]
                     for n in named
                     if voice_key(n) != key
-                    and _head(n) == words[-1]
+                    and words[-1] in voice_key(n).split()
                     and len(voice_key(n).split()) > len(words)
                 }
                 if len(candidates) == 1:
