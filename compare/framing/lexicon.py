@@ -153,7 +153,9 @@ def _matches(
                 continue
             key = " ".join(_key(w.text) for w in chunk)
             value = table.get(key)
-            if value is None and stems is not None and n == 1:
+            if value is None and stems is not None and n == 1 and _stem(key) != key:
+                # Only an inflected form joins a listed word ("slams" → "slam"), never the bare
+                # word a longer entry inflects ("illegal" is not "illegals").
                 value = stems.get(_stem(key))
             if value is not None:
                 hit = (chunk[0].start, chunk[-1].end, value, n)
@@ -319,6 +321,8 @@ _PLAIN_LY = frozenset(
         "quarterly",
         "hourly",
         "nightly",
+        "internally",
+        "externally",
         "only-",
     ]
 )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from compare.models import Article, Passage, Sources
+from compare.passages import NOT_CLAIM_KINDS
 from compare.store import Store
 
 if TYPE_CHECKING:
@@ -277,7 +278,8 @@ def _align_and_frame(
     with_rows = store.passages_of([int(a.id) for a in articles])
     flat = [(pid, p) for aid in sorted(with_rows) for pid, p in with_rows[aid]]
     row_of = {(p.article_id, p.index): pid for pid, p in flat}
-    passages = [p for _, p in flat]
+    # Subheadings and bylines state nothing: they are not aligned or framed as claims.
+    passages = [p for _, p in flat if p.kind not in NOT_CLAIM_KINDS]
     from compare.align import align_event
     from compare.framing import analyse_event, to_dict
 
