@@ -13,6 +13,10 @@ keys and character offsets only (``tests/fixtures/attribution/basil-dev-labels.j
         --labels tests/fixtures/attribution/basil-dev-labels.jsonl > /tmp/attribution-basil.jsonl
     newscompare eval attribution /tmp/attribution-basil.jsonl
 
+The second sample (``basil-dev-blind-labels.jsonl``, labelled after the rules were written and
+scored once, never tuned on) is drawn with ``--seed 15 --quoted 50 --other 30 --exclude`` the
+first one's labels.
+
 Without ``--labels`` every picked sentence is written with ``class`` and ``speaker`` null, to be
 labelled by hand (``--draft`` prints them numbered for that).
 """
@@ -27,8 +31,11 @@ from pathlib import Path
 from typing import Any
 
 
-def pick(path: Path, *, quoted: int, other: int, seed: int) -> list[dict[str, Any]]:
-    """Sentences with quotation spans (up to ``quoted``) and others (``other``), in a seeded order."""
+def pick(
+    path: Path, *, quoted: int, other: int, seed: int, exclude: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
+    """Sentences with quotation spans (up to ``quoted``) and others (``other``), in a seeded order,
+    leaving out the keys in ``exclude`` (a sample labelled before)."""
     with_quote: dict[str, str] = {}
     without: dict[str, str] = {}
     with path.open(encoding="utf-8") as fh:
@@ -46,7 +53,7 @@ def pick(path: Path, *, quoted: int, other: int, seed: int) -> list[dict[str, An
     for key in with_quote:
         without.pop(key, None)
     rng = random.Random(seed)
-    a, b = sorted(with_quote), sorted(without)
+    a, b = sorted(set(with_quote) - exclude), sorted(set(without) - exclude)
     rng.shuffle(a)
     rng.shuffle(b)
     rows = [{"key": k, "text": with_quote[k]} for k in a[:quoted]]
@@ -63,9 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--other", type=int, default=70, help="sentences with other spans")
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--draft", action="store_true", help="print numbered sentences to label")
+    parser.add_argument("--exclude", type=Path, help="a labels file whose sentences to leave out")
     args = parser.parse_args(argv)
 
-    rows = pick(args.basil, quoted=args.quoted, other=args.other, seed=args.seed)
+    exclude: frozenset[str] = frozenset()
+    if args.exclude:
+        with args.exclude.open(encoding="utf-8") as fh:
+            exclude = frozenset(json.loads(line)["key"] for line in fh if line.strip())
+    rows = pick(args.basil, quoted=args.quoted, other=args.other, seed=args.seed, exclude=exclude)
     labels: dict[str, dict[str, Any]] = {}
     if args.labels:
         with args.labels.open(encoding="utf-8") as fh:

@@ -49,7 +49,7 @@ _RELATIVE = _words("who which that")
 _DROP = _words("relcl acl appos parataxis advcl")
 _EDGE = re.compile(r"^[\s,;:\"“”'‘’(\-–—]+|[\s,;:\"“”'‘’(\-–—]+$")
 _LEADING_CC = re.compile(r"^(?:and|but|or|also)\s+", re.IGNORECASE)
-_CLIMB = _words("conj xcomp advcl pcomp prep pobj advmod relcl")
+_CLIMB = _words("conj xcomp advcl pcomp prep pobj advmod relcl npadvmod")
 # Verbs whose infinitive complement is not said: "refused to say", "declined to comment".
 _NOT_SAYING = _words("refuse decline fail hesitate want plan")
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'/-]+\s*(?:\([^)]*\))?\s*[-–—]+\s*")
@@ -296,7 +296,7 @@ def find_speech(text: str, parse: Parse, quotes: list[Quote]) -> list[Speech]:
     found.sort(key=lambda s: s.verb.start)
     # Speech reported inside someone's reported speech ("the ICRC said, confirming what residents
     # had reported") is that speaker's account, not the outlet's attribution.
-    named = [s for s in found if s.speaker and not s.anonymous]
+    named = [s for s in found if s.speaker and not s.anonymous and s.kind != "according"]
 
     def nested(s: Speech) -> bool:
         inner = (s.verb.start, s.verb.end)
