@@ -18,7 +18,7 @@ Only words and scores are written, never a sentence. The vocabulary does not com
 evaluation data the threshold is chosen on (docs/evaluation.md, "Loaded terms"). Usage::
 
     python scripts/build_loaded_model.py ../shared/data/framing/babe-sg2.jsonl \
-        --out compare/lexicons/loaded_model.yaml --min-score 0.8
+        --out compare/lexicons/loaded_model.yaml --min-score 0.75
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ HEADER = """\
 # Built by: python scripts/build_loaded_model.py {source} --min-score {min_score} (backend {backend})
 # weight: the model's probability that the word is loaded; the framing stage flags weight >= 0.5.
 topic: null
+exact: true
 terms:
 """
 
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("babe", type=Path, help="path to babe-sg2.jsonl")
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--min-score", type=float, default=0.8)
+    parser.add_argument("--min-score", type=float, default=0.75)
     parser.add_argument("--backend", default="onnx", help="embedding backend (see compare.embed)")
     args = parser.parse_args(argv)
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from compare.evaluate.framing import evaluate_attribution, evaluate_babe, evaluate_framing
+from compare.evaluate.attribution import evaluate_attribution
+from compare.evaluate.framing import evaluate_babe, evaluate_framing
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -70,16 +71,56 @@ def test_babe_held_out_floor(shared_data: Path) -> None:
     assert result["word_precision"] >= 0.32
 
 
-def test_attribution_set_floors() -> None:
-    """Held-out quarter of tests/fixtures/attribution.jsonl: measured accuracy 0.988."""
-    path = REPO / "tests" / "fixtures" / "attribution.jsonl"
-    held_out = evaluate_attribution(path, part="held_out")
-    assert held_out["n"] >= 75
-    assert held_out["accuracy"] >= 0.93
-    for label, scores in held_out["per_class"].items():
-        assert scores["recall"] >= 0.85, label
-        assert scores["precision"] >= 0.85, label
-    assert held_out["speaker_accuracy"] >= 0.9
+def test_attribution_floors_on_the_team_sets() -> None:
+    """tests/fixtures/attribution/: team.jsonl (171 sentences, written before the parser-based
+    rules; measured 2026-12-01 0.982 class accuracy, speaker F1 0.981) and first.jsonl (330, the
+    patterns' original set: 0.994, 0.899)."""
+    team = evaluate_attribution(REPO / "tests" / "fixtures" / "attribution" / "team.jsonl")
+    assert team["n"] == 171
+    assert team["class_accuracy"] >= 0.95
+    assert team["speaker_f1"] >= 0.93
+    for label in ("anonymous", "distancing", "hedged", "neutral", "own_voice"):
+        assert team[f"f1_{label}"] >= 0.9, label
+    first = evaluate_attribution(REPO / "tests" / "fixtures" / "attribution" / "first.jsonl")
+    assert first["class_accuracy"] >= 0.97
+    assert first["speaker_f1"] >= 0.86
+
+
+@pytest.mark.parametrize(
+    ("labels", "extra", "accuracy", "speaker"),
+    [
+        # Measured 2026-12-01: 0.930 and 0.898 (200 sentences; the rules were tuned on them).
+        ("basil-dev-labels.jsonl", [], 0.91, 0.87),
+        # Measured 2026-12-01: 0.9375 and 0.799 (80 sentences, labelled after the rules; one
+        # bug fixed after reading its errors: 0.743 before).
+        (
+            "basil-dev-blind-labels.jsonl",
+            ["--seed", "15", "--quoted", "50", "--other", "30", "--exclude", "basil-dev-labels.jsonl"],
+            0.91,
+            0.77,
+        ),
+    ],
+)
+def test_attribution_floors_on_basil_sentences(
+    shared_data: Path, tmp_path: Path, labels: str, extra: list[str], accuracy: float, speaker: float
+) -> None:
+    """Real news: BASIL sentences with hand labels kept as offsets (scripts/make_attribution_set.py)."""
+    import subprocess
+    import sys
+
+    folder = REPO / "tests" / "fixtures" / "attribution"
+    extra = [str(folder / e) if e.endswith(".jsonl") else e for e in extra]
+    out = tmp_path / "attribution.jsonl"
+    built = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "make_attribution_set.py"),
+         str(_file(shared_data, "basil-dev.jsonl")), "--labels", str(folder / labels), *extra],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    out.write_text(built.stdout, encoding="utf-8")
+    result = evaluate_attribution(out)
+    assert result["n"] == sum(1 for _ in (folder / labels).open(encoding="utf-8"))
+    assert result["class_accuracy"] >= accuracy
+    assert result["speaker_f1"] >= speaker
 
 
 #: Measured 2026-11-29 with compare.align + MiniLM (onnx backend): 0.902. Below 1: see docs.

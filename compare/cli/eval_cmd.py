@@ -111,12 +111,6 @@ def _align(path: Path, settings: Settings, backend: str | None) -> dict[str, Any
     return evaluate_align(path, embedder=_embedder(settings, backend))
 
 
-def _framing(path: Path, settings: Settings, backend: str | None) -> dict[str, Any]:
-    from compare.evaluate.framing import evaluate_framing
-
-    return evaluate_framing(path, embedder=_embedder(settings, backend))
-
-
 _command(
     "extract",
     _extract,
@@ -148,16 +142,37 @@ _command(
         newscompare eval align ../shared/data/alignment/ecbplus-dev.jsonl
     """,
 )
-_command(
-    "framing",
-    _framing,
+
+
+@eval_group.command("framing")
+@click.argument("data", required=False, metavar="[DATA]")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object of metrics.")
+@click.option(
+    "--backend", default=None, metavar="NAME", help="Embedding backend (auto, torch, onnx, hashing …)."
+)
+@click.option(
+    "--folds",
+    type=click.IntRange(0, 20),
+    default=0,
+    help="Also choose the loaded-word threshold by cross-validation over events (cv_* figures).",
+)
+@click.option("--lexical-only", is_flag=True, help="Skip the alignment: no informational enrichment.")
+@pass_settings
+def framing_command(
+    settings: Settings, data: str | None, as_json: bool, backend: str | None, folds: int, lexical_only: bool
+) -> None:
     """Score framing on a BASIL-format file (lexical span recall, token flag rate, enrichment).
 
     \b
     Example:
-        newscompare eval framing ../shared/data/framing/basil-dev.jsonl --json
-    """,
-)
+        newscompare eval framing ../shared/data/framing/basil-dev.jsonl --folds 5 --lexical-only --json
+    """
+    from compare.evaluate.framing import evaluate_framing
+
+    path = _data_path(settings, "framing", data)
+    embedder = None if lexical_only else _embedder(settings, backend)
+    metrics = evaluate_framing(path, embedder=embedder, informational=not lexical_only, folds=folds)
+    _show(metrics, as_json=as_json, title=f"eval framing: {path}")
 
 
 @eval_group.command("attribution")
