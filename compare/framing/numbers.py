@@ -178,16 +178,23 @@ def interval(number: Number) -> tuple[float, float, bool, bool]:
 
 
 def compatible(a: Number, b: Number) -> bool:
-    """Whether two figures for the same thing can both be true ("two" and "2"; "about 360"
-    and "360"), or disagree ("more than 300" and "nearly 300"; "19" and "20")."""
+    """Whether two figures for the same thing agree.
+
+    Different figures disagree ("19" and "nearly 20 trucks", "about 360" and "400 tonnes"), unless
+    one is a vague word figure ("hundreds") whose range holds the other. The same figure agrees
+    unless its qualifiers exclude each other ("more than 300" and "nearly 300" disagree; "about
+    360" and "360", "at least 300" and "300", "two" and "2" agree).
+    """
+    vague = (a.approximate and a.qualifier is None) or (b.approximate and b.qualifier is None)
+    if a.value != b.value and not vague:
+        return False
     lo_a, hi_a, lo_open_a, hi_open_a = interval(a)
     lo_b, hi_b, lo_open_b, hi_open_b = interval(b)
     low, low_open = max((lo_a, lo_open_a), (lo_b, lo_open_b))
-    high, high_open = min((hi_a, not hi_open_a), (hi_b, not hi_open_b))
-    high_open = not high_open
+    high, high_closed = min((hi_a, not hi_open_a), (hi_b, not hi_open_b))
     if low < high:
         return True
-    return low == high and not low_open and not high_open
+    return low == high and not low_open and high_closed
 
 
 def describe(number: Number) -> str:

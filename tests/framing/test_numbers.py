@@ -55,7 +55,10 @@ def test_small_counts_after_of_ranges_and_durations() -> None:
         ("About 360 tonnes of aid arrived.", "360 tonnes of aid arrived.", True),
         ("At least 300 people fled.", "300 people fled.", True),
         ("More than 300 people fled.", "300 people fled.", False),
-        ("Up to 50 families left.", "40 families left.", True),
+        ("Up to 50 families left.", "40 families left.", False),
+        ("19 trucks crossed.", "Nearly 20 trucks crossed.", False),
+        ("About 19,000 people were evacuated.", "Some 20,000 people were evacuated.", False),
+        ("Hundreds of trucks waited.", "300 trucks waited.", True),
     ],
 )
 def test_qualifiers_bound_the_figure(a: str, b: str, agree: bool) -> None:
