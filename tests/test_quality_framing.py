@@ -24,22 +24,26 @@ def _file(shared_data: Path, name: str) -> Path:
 
 
 def test_basil_dev_lexical_floor(shared_data: Path) -> None:
-    """The shipped (team-written) lexicons. Measured 2026-11-29: 0.555 at token_flag_rate 0.0163."""
-    result = evaluate_framing(_file(shared_data, "basil-dev.jsonl"), informational=False)
+    """The shipped lexicons, with the BABE-trained word scores (loaded_model.yaml). Measured
+    2026-12-01: 0.661 at token_flag_rate 0.0273; 5-fold cross-validated by event 0.655 at 0.0269
+    (before #14: 0.555 at 0.0163)."""
+    result = evaluate_framing(_file(shared_data, "basil-dev.jsonl"), informational=False, folds=5)
     assert result["lexical_spans"] == 319
-    assert result["lexical_span_recall"] >= 0.53
-    assert result["token_flag_rate"] <= 0.025
+    assert result["lexical_span_recall"] >= 0.64
+    assert result["token_flag_rate"] <= 0.029
+    assert result["cv_lexical_span_recall"] >= 0.63
+    assert result["cv_token_flag_rate"] <= 0.029
 
 
-def test_basil_dev_lexical_floor_with_a_babe_lexicon(
-    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With the BABE-derived list a user can build (scripts/build_loaded_lexicon.py, AGPL data,
-    not shipped). Measured 2026-11-29: 0.649 at token_flag_rate 0.0265."""
+def test_basil_dev_lexical_floor_with_a_babe_lexicon(shared_data: Path, tmp_path: Path) -> None:
+    """With the BABE-derived word list a user can build (scripts/build_loaded_lexicon.py, AGPL
+    data, not shipped) in place of the shipped model-scored list. Measured 2026-11-29: 0.649 at
+    token_flag_rate 0.0265; MEASURED_BABE below for today's matching."""
     import subprocess
     import sys
 
     from compare.framing import load_lexicons
+    from compare.framing.lexicon import _bundled
 
     script = Path(__file__).resolve().parents[1] / "scripts" / "build_loaded_lexicon.py"
     out = tmp_path / "babe.yaml"
@@ -48,12 +52,10 @@ def test_basil_dev_lexical_floor_with_a_babe_lexicon(
          "--lines", "all", "--min-count", "1", "--min-rate", "0.2"],
         check=True, capture_output=True,
     )  # fmt: skip
-    monkeypatch.setenv("NEWSCOMPARE_LEXICONS", str(tmp_path))
-    result = evaluate_framing(
-        _file(shared_data, "basil-dev.jsonl"), informational=False, lexicon=load_lexicons()
-    )
-    assert result["lexical_span_recall"] >= 0.62
-    assert result["token_flag_rate"] <= 0.035
+    lexicon = load_lexicons([p for p in _bundled() if p.stem != "loaded_model"] + [out])
+    result = evaluate_framing(_file(shared_data, "basil-dev.jsonl"), informational=False, lexicon=lexicon)
+    assert result["lexical_span_recall"] >= MEASURED_BABE[0] - 0.02
+    assert result["token_flag_rate"] <= MEASURED_BABE[1] + 0.004
 
 
 @pytest.mark.model
@@ -118,10 +120,13 @@ def test_attribution_floors_on_basil_sentences(
     )  # fmt: skip
     out.write_text(built.stdout, encoding="utf-8")
     result = evaluate_attribution(out)
-    assert result["n"] == sum(1 for _ in (folder / labels).open(encoding="utf-8"))
+    assert result["n"] == len((folder / labels).read_text(encoding="utf-8").splitlines())
     assert result["class_accuracy"] >= accuracy
     assert result["speaker_f1"] >= speaker
 
+
+#: Measured 2026-12-01: recall and token flag rate with the user-built BABE list (see above).
+MEASURED_BABE = (0.633, 0.0261)
 
 #: Measured 2026-11-29 with compare.align + MiniLM (onnx backend): 0.902. Below 1: see docs.
 INFORMATIONAL_FLOOR = 0.8

@@ -20,7 +20,6 @@ pronoun ("she said") is no named speaker either; a sentence wholly inside a quot
 
 from __future__ import annotations
 
-import json
 import re
 import string
 import time
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from compare.errors import EvalError
+from compare.evaluate._data import _lines
 from compare.framing.attribution import classify_attribution
 from compare.framing.records import ATTRIBUTION_CLASSES
 from compare.syntax import parse_many
@@ -61,24 +61,10 @@ def speaker_token_f1(gold: str | None, predicted: str | None) -> float:
 
 def read_labelled(path: Path) -> list[dict[str, Any]]:
     """The rows of a labelled attribution file, checked; an :class:`EvalError` names a bad line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EvalError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", path=str(path)) from exc
     rows = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvalError(f"line {number}: not JSON ({exc.msg})", path=str(path)) from exc
-        label = row.get("class", row.get("label")) if isinstance(row, dict) else None
-        if (
-            not isinstance(row, dict)
-            or not isinstance(row.get("text"), str)
-            or label not in ATTRIBUTION_CLASSES
-        ):
+    for number, row in _lines(path):
+        label = row.get("class", row.get("label"))
+        if not isinstance(row.get("text"), str) or label not in ATTRIBUTION_CLASSES:
             raise EvalError(
                 f'line {number}: needs "text" and a "class" among {", ".join(ATTRIBUTION_CLASSES)}',
                 path=str(path),

@@ -135,9 +135,7 @@ def score_store(store: Store, expected: Mapping[str, Any], url_for: Callable[[st
     # labels: the outlet's own term is in its ledger row for some event ---------------------------
     used: dict[str, set[str]] = {}
     for (data,) in store.db.execute("SELECT data FROM event_framing"):
-        ledger = json.loads(data).get("ledger", {})
-        # Names the outlet prints, in its own voice or in the speech it reports.
-        for concept in [*ledger.get("entries", {}).values(), *ledger.get("quoted", {}).values()]:
+        for concept in json.loads(data).get("ledger", {}).get("entries", {}).values():
             for outlet, terms in concept.items():
                 used.setdefault(outlet, set()).update(t.lower() for t in terms)
     label_total = label_found = 0

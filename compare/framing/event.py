@@ -208,7 +208,9 @@ def analyse_event(
     )
     for pf in framed.values():
         for label in pf.labels:
-            (quoted_ledger if label.quoted else ledger)[label.concept][pf.outlet_id][label.term] += 1
+            ledger[label.concept][pf.outlet_id][label.term] += 1
+            if label.quoted:
+                quoted_ledger[label.concept][pf.outlet_id][label.term] += 1
     disagreements: list[NumberDisagreement] = []
 
     for claim in claims:

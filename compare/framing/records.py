@@ -190,12 +190,13 @@ class LabelLedger:
 
     Concepts from the lexicons keep their name; concepts found only because aligned sentences
     differ are named ``~`` + the central sentence's word (e.g. ``~checkpoint``). ``entries`` counts
-    the outlet's own voice; names inside quotations or reported speech are counted in ``quoted``.
+    every use; ``quoted`` counts those inside quotations or reported speech again, so a reader
+    can tell the outlet's own names from the names it reports.
     """
 
     entries: Mapping[str, Mapping[str, Mapping[str, int]]]
-    #: The same shape for names used only inside quotations or reported speech: the speaker's
-    #: words, which ``entries`` (the outlet's own voice) leaves out.
+    #: The same shape for the uses of ``entries`` that sit inside quotations or reported speech:
+    #: the speaker's words, not the outlet's (its own voice is ``entries`` minus these).
     quoted: Mapping[str, Mapping[str, Mapping[str, int]]] = dataclasses.field(default_factory=dict)
 
     def terms(self, concept: str) -> dict[str, dict[str, int]]:
