@@ -19,10 +19,12 @@ zero-width characters); for every body passage ``text[start:end] == passage.text
 passage, when a title is given, has index 0, ``paragraph == -1``, ``kind == "title"`` and
 offsets into the *title* string. Paragraphs are the blocks between blank lines, counted from 0.
 
-Kinds: ``title``; ``heading`` (a short one-line paragraph without closing punctuation);
+Kinds: ``title``; ``byline`` (a one-line "By ..." paragraph); ``heading`` (a short one-line
+paragraph without closing punctuation);
 ``list`` (a paragraph starting with a bullet or a number); ``lead`` (the first three body
 sentences); ``quote`` (a sentence that opens with a quotation mark or a dialogue dash, or is
-mostly quoted); ``body`` otherwise. ``caption`` is not recognisable from plain text.
+mostly quoted); ``body`` otherwise. ``caption`` is not recognisable from plain text. Headings
+and bylines (:data:`NOT_CLAIM_KINDS`) are kept with their offsets but never aligned into claims.
 """
 
 from __future__ import annotations
@@ -33,9 +35,12 @@ from collections.abc import Iterator
 
 from compare.models import Passage
 
-__all__ = ["MAX_PASSAGE_CHARS", "split_passages", "split_sentences"]
+__all__ = ["MAX_PASSAGE_CHARS", "NOT_CLAIM_KINDS", "split_passages", "split_sentences"]
 
 logger = logging.getLogger(__name__)
+
+#: Kinds of passage that state nothing (a subheading, a byline): never aligned into claims.
+NOT_CLAIM_KINDS = frozenset({"heading", "byline"})
 
 #: A "sentence" longer than this (a run-on list, a table flattened to text) is cut at spaces.
 MAX_PASSAGE_CHARS = 1500
@@ -45,6 +50,7 @@ _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*")
 _CLOSING = ".!?…։;:»”\"'’)]"
 _OPEN_QUOTES = "\"“„«‹‚'‘「『"
 _QUOTE_PAIRS = (("“", "”"), ("„", "“"), ("«", "»"), ("‹", "›"), ('"', '"'), ("「", "」"))
+_BYLINE = re.compile(r"^(?:By|From|Reporting by|Written by)\s+[A-Z][^\n]{0,100}$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*–·▪●]\s+|\d{1,3}[.)]\s+|[a-z][.)]\s+)")
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof gen col lt sgt capt cpt maj adm gov sen rep rev st mt ft pres amb
@@ -179,6 +185,8 @@ def _paragraph_kind(block: str) -> str | None:
     if _LIST_ITEM.match(block):
         return "list"
     line = block.strip()
+    if "\n" not in line and _BYLINE.match(line) and len(line.split()) <= 12:
+        return "byline"
     if "\n" not in line and len(line) <= 120 and line[-1:] not in _CLOSING:
         return "heading"
     return None

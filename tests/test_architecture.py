@@ -34,6 +34,7 @@ LAYERS = {
     "passages": 2,
     "versions": 2,
     "embed": 2,
+    "syntax": 2,
     "demoweb": 2,
     "lexicons": 2,
     "events": 3,

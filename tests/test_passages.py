@@ -8,7 +8,7 @@ import pytest
 
 from compare.extract import normalise_text
 from compare.models import Passage
-from compare.passages import MAX_PASSAGE_CHARS, split_passages
+from compare.passages import MAX_PASSAGE_CHARS, NOT_CLAIM_KINDS, split_passages
 
 
 def body_texts(passages: list[Passage]) -> list[str]:
@@ -140,3 +140,12 @@ def test_over_long_sentence_is_cut() -> None:
 def test_empty_text_gives_no_body_passages() -> None:
     assert split_passages("a", "") == []
     assert [p.kind for p in split_passages("a", "  \n\n ", title="T")] == ["title"]
+
+
+def test_bylines_and_subheadings_are_not_claims() -> None:
+    text = "By Anna Petrosyan and Tural Mammadov\n\nThe road was closed.\n\nReintegration\n\nTalks went on."
+    kinds = {p.text: p.kind for p in split_passages("a", text)}
+    assert kinds["By Anna Petrosyan and Tural Mammadov"] == "byline"
+    assert kinds["Reintegration"] == "heading"
+    assert {"byline", "heading"} <= NOT_CLAIM_KINDS
+    assert kinds["The road was closed."] not in NOT_CLAIM_KINDS

@@ -111,12 +111,6 @@ def _align(path: Path, settings: Settings, backend: str | None) -> dict[str, Any
     return evaluate_align(path, embedder=_embedder(settings, backend))
 
 
-def _framing(path: Path, settings: Settings, backend: str | None) -> dict[str, Any]:
-    from compare.evaluate.framing import evaluate_framing
-
-    return evaluate_framing(path, embedder=_embedder(settings, backend))
-
-
 _command(
     "extract",
     _extract,
@@ -148,13 +142,57 @@ _command(
         newscompare eval align ../shared/data/alignment/ecbplus-dev.jsonl
     """,
 )
-_command(
-    "framing",
-    _framing,
+
+
+@eval_group.command("framing")
+@click.argument("data", required=False, metavar="[DATA]")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object of metrics.")
+@click.option(
+    "--backend", default=None, metavar="NAME", help="Embedding backend (auto, torch, onnx, hashing …)."
+)
+@click.option(
+    "--folds",
+    type=click.IntRange(0, 20),
+    default=0,
+    help="Also choose the loaded-word threshold by cross-validation over events (cv_* figures).",
+)
+@click.option("--lexical-only", is_flag=True, help="Skip the alignment: no informational enrichment.")
+@pass_settings
+def framing_command(
+    settings: Settings, data: str | None, as_json: bool, backend: str | None, folds: int, lexical_only: bool
+) -> None:
     """Score framing on a BASIL-format file (lexical span recall, token flag rate, enrichment).
 
     \b
     Example:
-        newscompare eval framing ../shared/data/framing/basil-dev.jsonl --json
-    """,
-)
+        newscompare eval framing ../shared/data/framing/basil-dev.jsonl --folds 5 --lexical-only --json
+    """
+    from compare.evaluate.framing import evaluate_framing
+
+    path = _data_path(settings, "framing", data)
+    embedder = None if lexical_only else _embedder(settings, backend)
+    metrics = evaluate_framing(path, embedder=embedder, informational=not lexical_only, folds=folds)
+    _show(metrics, as_json=as_json, title=f"eval framing: {path}")
+
+
+@eval_group.command("attribution")
+@click.argument("data", metavar="FILE")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object of metrics.")
+@click.option("--errors", is_flag=True, help="Also list the sentences got wrong (with --json).")
+@pass_settings
+def attribution_command(settings: Settings, data: str, as_json: bool, errors: bool) -> None:
+    """Score attribution on a labelled JSON Lines file: {"text", "speaker", "class"} per line.
+
+    Prints class_accuracy, per-class F1, speaker_f1 (token F1 of the speaker found; null = none),
+    n and seconds. The team's set is tests/fixtures/attribution/team.jsonl.
+
+    \b
+    Example:
+        newscompare eval attribution tests/fixtures/attribution/team.jsonl --json
+    """
+    from compare.evaluate.attribution import evaluate_attribution
+
+    path = Path(data)
+    if not path.is_file():
+        raise EvalError("no such file", path=str(path))
+    _show(evaluate_attribution(path, errors=errors), as_json=as_json, title=f"eval attribution: {path}")

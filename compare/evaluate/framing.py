@@ -33,13 +33,13 @@ from compare.errors import EvalError
 from compare.framing.attribution import classify_attribution
 from compare.framing.lexicon import Lexicon, derive_loaded_terms, find_loaded, load_lexicons
 from compare.framing.lexicon import LoadedEntry as _Entry
-from compare.framing.records import ATTRIBUTION_CLASSES, Cue
+from compare.framing.records import Cue
 from compare.framing.text import words
 from compare.models import Passage
+from compare.syntax import Parse, parse_many
 
 __all__ = [
     "BasilArticle",
-    "evaluate_attribution",
     "evaluate_babe",
     "evaluate_framing",
     "flag_cues",
@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 #: Loaded-term weight below which a term is not flagged (tuned on basil-dev, see the docs).
 DEFAULT_MIN_WEIGHT = 0.5
+#: The lexicon whose weights are a model's scores (``scripts/build_loaded_model.py``).
+MODEL_SOURCE = "loaded_model"
 
 
 @dataclass(frozen=True)
@@ -104,11 +106,27 @@ def load_basil(path: Path) -> list[list[BasilArticle]]:
     return events
 
 
-def flag_cues(text: str, lexicon: Lexicon, *, min_weight: float = DEFAULT_MIN_WEIGHT) -> list[Cue]:
+def flag_cues(
+    text: str, lexicon: Lexicon, *, min_weight: float = DEFAULT_MIN_WEIGHT, parse: Parse | None = None
+) -> list[Cue]:
     """The spans the framing stage flags as loaded wording in one sentence."""
-    cues = [t.cue for t in find_loaded(text, lexicon) if t.weight >= min_weight]
-    attribution = classify_attribution(text)
-    cues += [c for c in attribution.cues if c.kind in ("distancing", "scare_quote")]
+    return [c for c, w in weighted_cues(text, lexicon, parse=parse) if w >= min_weight]
+
+
+def weighted_cues(text: str, lexicon: Lexicon, *, parse: Parse | None = None) -> list[tuple[Cue, float]]:
+    """Every loaded term and distancing cue of a sentence with the weight that gates it.
+
+    Words of the model-scored lexicon (``loaded_model.yaml``) carry their score, which the
+    threshold gates; every other loaded term counts as 1.0 when its weight reaches
+    :data:`DEFAULT_MIN_WEIGHT` (0.0 otherwise), and so do distancing cues ("so-called", scare
+    quotes, a speaker's quoted label).
+    """
+    cues = [
+        (t.cue, t.weight if t.source == MODEL_SOURCE else float(t.weight >= DEFAULT_MIN_WEIGHT))
+        for t in find_loaded(text, lexicon)
+    ]
+    attribution = classify_attribution(text, parse)
+    cues += [(c, 1.0) for c in attribution.cues if c.kind in ("distancing", "scare_quote", "name", "dist")]
     return cues
 
 
@@ -148,38 +166,24 @@ def evaluate_framing(
     min_weight: float = DEFAULT_MIN_WEIGHT,
     align: Callable[..., Any] | None = None,
     informational: bool = True,
+    folds: int = 0,
+    flag_budget: float = 0.028,
 ) -> dict[str, Any]:
     """Score the framing stage on a BASIL-format file; see the module docstring for the keys.
 
     ``informational=False`` skips the alignment (and the embedder): the lexical figures only,
-    with ``informational_enrichment`` left out.
+    with ``informational_enrichment`` left out. With ``folds``, the weight threshold is also
+    chosen by cross-validation over events (:func:`_cross_validated`): ``cv_*`` keys.
     """
     started = time.perf_counter()
     events = load_basil(path)
     lexicon = lexicon if lexicon is not None else load_lexicons()
 
-    lex_total = lex_hit = tokens = flagged_tokens = 0
-    for event in events:
-        for article in event:
-            cues_of = {}
-            for k in range(-1, len(article.sentences)):
-                text = article.sentence(k)
-                cues = flag_cues(text, lexicon, min_weight=min_weight)
-                cues_of[k] = cues
-                for w in words(text):
-                    tokens += 1
-                    flagged_tokens += _overlaps(cues, w.start, w.end)
-            for span in article.spans:
-                if span.get("bias") != "lex":
-                    continue
-                lex_total += 1
-                k = int(span["sentence"])
-                lex_hit += k in cues_of and _overlaps(cues_of[k], int(span["start"]), int(span["end"]))
-
-    result: dict[str, Any] = {
-        "lexical_span_recall": round(lex_hit / lex_total, 4) if lex_total else 0.0,
-        "token_flag_rate": round(flagged_tokens / tokens, 4) if tokens else 0.0,
-    }
+    tables = [_lexical_table(event, lexicon) for event in events]
+    lex_total = sum(len(t.spans) for t in tables)
+    result: dict[str, Any] = _lexical_scores(tables, min_weight)
+    if folds:
+        result.update(_cross_validated(tables, folds=folds, budget=flag_budget))
     if informational:
         enrichment, unique_share = _enrichment(events, embedder=embedder, align=align)
         result["informational_enrichment"] = enrichment
@@ -190,6 +194,85 @@ def evaluate_framing(
         "n": sum(len(e) for e in events),
         "events": len(events),
         "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+@dataclass(frozen=True)
+class _LexicalTable:
+    """One event, reduced to what the lexical scores need: per token and per gold span, the
+    highest weight of a flag that covers it (``-1`` when none does)."""
+
+    tokens: np.ndarray
+    spans: np.ndarray
+
+
+def _lexical_table(event: Sequence[BasilArticle], lexicon: Lexicon) -> _LexicalTable:
+    texts = [(a, k, a.sentence(k)) for a in event for k in range(-1, len(a.sentences))]
+    parses = parse_many([t for _, _, t in texts])
+    token_weights: list[float] = []
+    best: dict[tuple[str, int], list[tuple[Cue, float]]] = {}
+    for (article, k, text), parse in zip(texts, parses, strict=True):
+        cues = weighted_cues(text, lexicon, parse=parse)
+        best[(article.id, k)] = cues
+        for w in words(text):
+            token_weights.append(
+                max((wt for c, wt in cues if c.start < w.end and w.start < c.end), default=-1.0)
+            )
+    span_weights = [
+        max(
+            (
+                wt
+                for c, wt in best.get((a.id, int(s["sentence"])), [])
+                if c.start < int(s["end"]) and int(s["start"]) < c.end
+            ),
+            default=-1.0,
+        )
+        for a in event
+        for s in a.spans
+        if s.get("bias") == "lex"
+    ]
+    return _LexicalTable(np.array(token_weights, dtype=float), np.array(span_weights, dtype=float))
+
+
+def _lexical_scores(tables: Sequence[_LexicalTable], min_weight: float) -> dict[str, float]:
+    tokens = np.concatenate([t.tokens for t in tables]) if tables else np.zeros(0)
+    spans = np.concatenate([t.spans for t in tables]) if tables else np.zeros(0)
+    return {
+        "lexical_span_recall": round(float((spans >= min_weight).mean()), 4) if spans.size else 0.0,
+        "token_flag_rate": round(float((tokens >= min_weight).mean()), 4) if tokens.size else 0.0,
+    }
+
+
+#: Weight thresholds the cross-validation chooses among.
+THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0)
+
+
+def _cross_validated(tables: Sequence[_LexicalTable], *, folds: int, budget: float) -> dict[str, Any]:
+    """Choose the weight threshold on the other folds' events, score it on each fold's own.
+
+    Events go to folds by position (event ``i`` in fold ``i % folds``). On the training events the
+    threshold with the highest lexical recall at most ``budget`` of tokens flagged wins (the
+    highest threshold when none fits); the figures are those of the held-out folds, pooled.
+    """
+    chosen = []
+    held_tokens: list[np.ndarray] = []
+    held_spans: list[np.ndarray] = []
+    for fold in range(folds):
+        train = [t for i, t in enumerate(tables) if i % folds != fold]
+        test = [t for i, t in enumerate(tables) if i % folds == fold]
+        fitting = [(_lexical_scores(train, th), th) for th in THRESHOLDS]
+        within = [(s["lexical_span_recall"], -th) for s, th in fitting if s["token_flag_rate"] <= budget]
+        threshold = -max(within)[1] if within else THRESHOLDS[-1]
+        chosen.append(threshold)
+        held_tokens += [t.tokens >= threshold for t in test]
+        held_spans += [t.spans >= threshold for t in test]
+    spans = np.concatenate(held_spans)
+    tokens = np.concatenate(held_tokens)
+    return {
+        "cv_lexical_span_recall": round(float(spans.mean()), 4) if spans.size else 0.0,
+        "cv_token_flag_rate": round(float(tokens.mean()), 4) if tokens.size else 0.0,
+        "cv_thresholds": chosen,
+        "cv_folds": folds,
     }
 
 
@@ -274,60 +357,4 @@ def evaluate_babe(
         "word_f1": round(f1, 4),
         "n": len(rows[pick[split]]),
         "seconds": round(time.perf_counter() - started, 2),
-    }
-
-
-# --------------------------------------------------------------------------------------------
-# Attribution: the labelled set in tests/fixtures/attribution.jsonl
-# --------------------------------------------------------------------------------------------
-
-
-def _same_speaker(gold: str, predicted: str | None) -> bool:
-    if predicted is None:
-        return False
-    a, b = gold.lower().removeprefix("the "), predicted.lower().removeprefix("the ")
-    return a in b or b in a
-
-
-def evaluate_attribution(path: Path, *, part: str = "all") -> dict[str, Any]:
-    """Per-class precision/recall, confusion matrix and speaker accuracy on a labelled set.
-
-    ``path`` holds ``{"text", "label", "speaker"}`` lines; ``part`` is ``all``, ``tuning``
-    (lines whose 0-based number is not 3 mod 4) or ``held_out`` (every 4th line).
-    """
-    started = time.perf_counter()
-    rows = list(_lines(path))
-    if part == "tuning":
-        rows = [r for i, r in enumerate(rows) if i % 4 != 3]
-    elif part == "held_out":
-        rows = [r for i, r in enumerate(rows) if i % 4 == 3]
-    elif part != "all":
-        raise EvalError(f"part must be all, tuning or held_out, not {part!r}", path=str(path))
-    classes = list(ATTRIBUTION_CLASSES)
-    matrix = {g: dict.fromkeys(classes, 0) for g in classes}
-    speakers = speakers_right = 0
-    for row in rows:
-        result = classify_attribution(str(row["text"]))
-        matrix[str(row["label"])][result.label] += 1
-        if row.get("speaker") and row["label"] == result.label:
-            speakers += 1
-            speakers_right += _same_speaker(str(row["speaker"]), result.speaker)
-    per_class = {}
-    for c in classes:
-        tp = matrix[c][c]
-        predicted = sum(matrix[g][c] for g in classes)
-        gold = sum(matrix[c].values())
-        per_class[c] = {
-            "precision": round(tp / predicted, 4) if predicted else 0.0,
-            "recall": round(tp / gold, 4) if gold else 0.0,
-            "n": gold,
-        }
-    correct = sum(matrix[c][c] for c in classes)
-    return {
-        "accuracy": round(correct / len(rows), 4) if rows else 0.0,
-        "per_class": per_class,
-        "confusion": matrix,
-        "speaker_accuracy": round(speakers_right / speakers, 4) if speakers else 0.0,
-        "n": len(rows),
-        "seconds": round(time.perf_counter() - started, 3),
     }

@@ -17,27 +17,35 @@ Pure function over dataclasses: no store, no model.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
-from typing import Protocol
+from dataclasses import asdict, dataclass, replace
+from typing import Protocol, TypeVar
 
 from compare.framing.attribution import classify_attribution
 from compare.framing.lexicon import Lexicon, find_labels, find_loaded, load_lexicons
-from compare.framing.numbers import extract_numbers
+from compare.framing.numbers import compatible, describe, extract_numbers
 from compare.framing.records import (
     PRESENCE_SAYS,
     ClaimOutletFraming,
     EventFraming,
     LabelLedger,
+    LabelTerm,
+    LoadedTerm,
+    Number,
     NumberDisagreement,
     PassageFraming,
     Prominence,
 )
-from compare.framing.voices import find_voices
-from compare.framing.wording import differing_terms, substitutions, word_diff
+from compare.framing.speakers import find_speech
+from compare.framing.text import find_quotes
+from compare.framing.voices import find_voices, resolve_voices, voice_key, voice_of
+from compare.framing.wording import differing_terms, naming_substitutions, word_diff
 from compare.models import Article, Passage
+from compare.syntax import Parse, parse_many
+from compare.syntax import parse as parse_sentence
 
 __all__ = [
     "READABLE_OUTCOMES",
@@ -50,6 +58,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T", LoadedTerm, LabelTerm)
 
 #: What figures count, for which the unit does not matter ("19 trucks" vs "20 lorries").
 _BY_COUNT_ONLY = frozenset(
@@ -114,12 +124,25 @@ def analyse_passage(
     lexicon: Lexicon,
     prominence: Prominence = "body",
     min_loaded_weight: float = 0.5,
+    parse: Parse | None = None,
 ) -> PassageFraming:
-    """Every framing signal of one passage."""
+    """Every framing signal of one passage.
+
+    Loaded terms and labels inside a quotation or reported speech are marked ``quoted`` with the
+    speaker whose words they are. ``parse`` is the passage's dependency parse (made when omitted).
+    """
     text = passage.text
-    attribution = classify_attribution(text)
+    parse = parse if parse is not None else parse_sentence(text)
+    quotes = find_quotes(text)
+    speech = find_speech(text, parse, quotes)
+    attribution = classify_attribution(text, parse)
     hedges = tuple(c for c in attribution.cues if c.kind == "hedge")
-    loaded = tuple(t for t in find_loaded(text, lexicon) if t.weight >= min_loaded_weight)
+
+    def whose(term: T) -> T:
+        quoted, speaker = voice_of(term.cue.start, term.cue.end, quotes, speech)
+        return replace(term, quoted=quoted, speaker=speaker) if quoted else term
+
+    loaded = tuple(whose(t) for t in find_loaded(text, lexicon) if t.weight >= min_loaded_weight)
     return PassageFraming(
         article_id=passage.article_id,
         passage_index=passage.index,
@@ -129,9 +152,9 @@ def analyse_passage(
         attribution=attribution,
         hedges=hedges,
         loaded=loaded,
-        labels=find_labels(text, lexicon),
+        labels=tuple(whose(t) for t in find_labels(text, lexicon)),
         numbers=extract_numbers(text),
-        voices=find_voices(text),
+        voices=find_voices(text, parse, speech),
     )
 
 
@@ -153,17 +176,26 @@ def analyse_event(
     params = params or FramingParams()
     lexicon = lexicon if lexicon is not None else load_lexicons()
     framed: dict[tuple[str, int], PassageFraming] = {}
+    every = [p for article_passages in passages.values() for p in article_passages]
+    parses = dict(
+        zip(((p.article_id, p.index) for p in every), parse_many([p.text for p in every]), strict=True)
+    )
     for article_id, article_passages in passages.items():
         article = articles[article_id]
         prominence = prominence_of(article_passages, lead_sentences=params.lead_sentences)
-        for passage in article_passages:
+        in_order = sorted(article_passages, key=lambda p: p.index)
+        for passage in in_order:
             framed[(article_id, passage.index)] = analyse_passage(
                 passage,
                 outlet_id=article.outlet_id,
                 lexicon=lexicon,
                 prominence=prominence[passage.index],
                 min_loaded_weight=params.min_loaded_weight,
+                parse=parses[(article_id, passage.index)],
             )
+        keys = [(article_id, p.index) for p in in_order]
+        for key, resolved in zip(keys, resolve_voices([framed[k].voices for k in keys]), strict=True):
+            framed[key] = replace(framed[key], voices=resolved)
 
     outlets = dict(readable)
     for article in articles.values():
@@ -171,9 +203,14 @@ def analyse_event(
 
     rows: list[ClaimOutletFraming] = []
     ledger: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    quoted_ledger: dict[str, dict[str, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
+    )
     for pf in framed.values():
         for label in pf.labels:
             ledger[label.concept][pf.outlet_id][label.term] += 1
+            if label.quoted:
+                quoted_ledger[label.concept][pf.outlet_id][label.term] += 1
     disagreements: list[NumberDisagreement] = []
 
     for claim in claims:
@@ -227,16 +264,31 @@ def analyse_event(
                 )
             )
             if not is_central and not member.reprint:
-                _ledger_from_diff(ledger, diff, central, pf, lexicon, params.label_max_words)
+                _ledger_from_diff(
+                    ledger,
+                    naming_substitutions(
+                        diff,
+                        parses[central_key],
+                        parses[(member.article_id, member.passage_index)],
+                        max_words=params.label_max_words,
+                    ),
+                    central,
+                    pf,
+                    lexicon,
+                )
         disagreements.extend(_number_disagreements(claim.id, best, framed))
 
     frozen_ledger = LabelLedger(
-        {c: {o: dict(t) for o, t in per.items()} for c, per in sorted(ledger.items())}
+        {c: {o: dict(t) for o, t in per.items()} for c, per in sorted(ledger.items())},
+        {c: {o: dict(t) for o, t in per.items()} for c, per in sorted(quoted_ledger.items())},
     )
     voices: dict[str, dict[str, dict[str, int]]] = {}
     for pf in framed.values():
         for voice in pf.voices:
-            tally = voices.setdefault(pf.outlet_id, {}).setdefault(voice.name, {"direct": 0, "indirect": 0})
+            per_outlet = voices.setdefault(pf.outlet_id, {})
+            # One entry per speaker across the outlet's articles, under its first spelling.
+            name = next((n for n in per_outlet if voice_key(n) == voice_key(voice.name)), voice.name)
+            tally = per_outlet.setdefault(name, {"direct": 0, "indirect": 0})
             tally[voice.mode] += 1
     return EventFraming(
         voices={o: dict(sorted(v.items())) for o, v in sorted(voices.items())},
@@ -250,14 +302,13 @@ def analyse_event(
 
 def _ledger_from_diff(
     ledger: dict[str, dict[str, dict[str, int]]],
-    diff: Sequence[object],
+    pairs: Sequence[tuple[str, str]],
     central: PassageFraming,
     other: PassageFraming,
     lexicon: Lexicon,
-    max_words: int,
 ) -> None:
-    """Add the short substitutions between two aligned sentences as discovered label pairs."""
-    for a, b in substitutions(tuple(diff), max_words=max_words):  # type: ignore[arg-type]
+    """Add the naming differences between two aligned sentences as discovered label pairs."""
+    for a, b in pairs:
         set_a, set_b = lexicon.alias_set(a), lexicon.alias_set(b)
         if set_a is not None and set_a == set_b:
             continue  # already counted under the lexicon's concept
@@ -271,27 +322,40 @@ def _number_disagreements(
     best: Mapping[str, ClaimMemberLike],
     framed: Mapping[tuple[str, int], PassageFraming],
 ) -> list[NumberDisagreement]:
-    """Figures for the same thing (what they count, and unit) that differ between outlets."""
-    by_key: dict[tuple[str, str | None], dict[str, set[float]]] = defaultdict(lambda: defaultdict(set))
+    """Figures for the same thing (what they count, and unit) that cannot all be true.
+
+    Two outlets disagree when a figure of one is compatible with no figure of the other
+    (:func:`~compare.framing.numbers.compatible`): "19" and "20 trucks", "about 360" and "400
+    tonnes", "more than 300" and "nearly 300"; "two" and "2" agree.
+    """
+    by_key: dict[tuple[str, str | None], dict[str, list[Number]]] = defaultdict(lambda: defaultdict(list))
     for outlet, member in best.items():
         pf = framed[(member.article_id, member.passage_index)]
         for number in pf.numbers:
             unit = None if number.counts in _BY_COUNT_ONLY else number.unit
             if number.counts == "other" and unit is None:
                 continue
-            by_key[(number.counts, unit)][outlet].add(number.value)
+            by_key[(number.counts, unit)][outlet].append(number)
     out = []
-    for (counts, unit), values in sorted(by_key.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        if len(values) < 2:
+    for (counts, unit), per_outlet in sorted(by_key.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        if len(per_outlet) < 2:
             continue
-        distinct = {frozenset(v) for v in values.values()}
-        if len(distinct) > 1:
-            out.append(
-                NumberDisagreement(
-                    claim_id,
-                    counts,
-                    unit,
-                    {o: tuple(sorted(v)) for o, v in sorted(values.items())},
-                )
+        figures = list(per_outlet.values())
+        if all(_agree(a, b) for a, b in itertools.combinations(figures, 2)):
+            continue
+        out.append(
+            NumberDisagreement(
+                claim_id,
+                counts,
+                unit,
+                {o: tuple(sorted({n.value for n in ns})) for o, ns in sorted(per_outlet.items())},
+                {o: tuple(dict.fromkeys(describe(n) for n in ns)) for o, ns in sorted(per_outlet.items())},
             )
+        )
     return out
+
+
+def _agree(a: Sequence[Number], b: Sequence[Number]) -> bool:
+    """Each figure of one outlet fits some figure of the other, both ways."""
+    fits_b = all(any(compatible(x, y) for y in b) for x in a)
+    return fits_b and all(any(compatible(y, x) for x in a) for y in b)

@@ -4,7 +4,9 @@ The lexicons ship inside the package, in ``compare/lexicons/*.yaml``:
 
 * a file with ``concepts:`` holds alias sets for one topic (``karabakh.yaml``): each concept lists
   the names different outlets use for it (Stepanakert | Khankendi);
-* a file with ``terms:`` holds loaded terms, ``term: note`` (``loaded.yaml``, curated) or
+* a file with ``terms:`` holds loaded terms, ``term: note`` (``loaded.yaml``, curated; its
+  ``exact:`` list names terms matched only as written, never through another form; ``exact:
+  true`` makes every term exact) or
   ``term: {count, marked_rate, biased_share}`` (``babe.yaml``, derived from the BABE corpus by
   ``scripts/build_loaded_lexicon.py`` with :func:`derive_loaded_terms`).
 
@@ -68,6 +70,8 @@ class LoadedEntry:
     source: str
     weight: float = 1.0
     note: str | None = None
+    #: Matched only as written, never through another form ("illegals" is not "illegal").
+    exact: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ class Lexicon:
         object.__setattr__(self, "_loaded_of", loaded_of)
         stems: dict[str, LoadedEntry] = {}
         for key, entry in loaded_of.items():
-            if " " not in key:
+            if " " not in key and not entry.exact:
                 stems.setdefault(_stem(key), entry)
         object.__setattr__(self, "_loaded_stems", stems)
 
@@ -319,6 +323,8 @@ _PLAIN_LY = frozenset(
         "quarterly",
         "hourly",
         "nightly",
+        "internally",
+        "externally",
         "only-",
     ]
 )
@@ -402,15 +408,20 @@ def _parse(data: Any, *, source: str, path: str) -> Lexicon:
         terms = tuple(str(t) for t in spec["terms"])
         aliases.append(AliasSet(str(concept), terms, topic, spec.get("description")))
     loaded = []
+    every_exact = data.get("exact") is True  # a scored vocabulary lists every form it means
+    exact = set() if every_exact else {str(t).lower() for t in data.get("exact") or ()}
     for term, spec in (data.get("terms") or {}).items():
         if isinstance(spec, dict):
             weight = float(spec.get("marked_rate") or spec.get("weight") or 1.0)
             note = spec.get("note") or (
                 f"marked biased in {spec.get('count', '?')} BABE sentences" if "count" in spec else None
             )
-            loaded.append(LoadedEntry(str(term), source, weight, note))
+            loaded.append(
+                LoadedEntry(str(term), source, weight, note, every_exact or str(term).lower() in exact)
+            )
         else:
-            loaded.append(LoadedEntry(str(term), source, 1.0, None if spec is None else str(spec)))
+            note = None if spec is None else str(spec)
+            loaded.append(LoadedEntry(str(term), source, 1.0, note, str(term).lower() in exact))
     if not aliases and not loaded:
         raise ConfigError("lexicon has neither concepts nor terms", source=path)
     return Lexicon(tuple(aliases), tuple(loaded), (source,))

@@ -1,6 +1,7 @@
 """Numbers: figures in a sentence, with their unit and what they count.
 
-"more than 100,000 people" → value 100000, unit ``people``, counts ``people``, approximate;
+"more than 100,000 people" → value 100000, unit ``people``, counts ``people``, qualifier
+"more than" (a lower bound: :func:`interval`, :func:`compatible`);
 "68 people had died" → counts ``casualties``; "3 million dollars" → 3e6 ``dollars``/``money``;
 "12 percent" → ``percent``. Years ("in 2020") and times are not figures and are skipped. What a
 figure counts is read from the noun after it and, for people, from a death/injury word close by,
@@ -13,7 +14,7 @@ import re
 
 from compare.framing.records import Cue, Number
 
-__all__ = ["extract_numbers"]
+__all__ = ["QUALIFIERS", "compatible", "describe", "extract_numbers", "interval"]
 
 _WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -22,9 +23,19 @@ _WORD_NUMBERS = {
     "thousands": 2000, "tens of thousands": 20000, "hundreds of thousands": 200000,
 }  # fmt: skip
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9}
-_APPROX = re.compile(
-    r"(?:about|around|nearly|almost|some|roughly|approximately|more than|over|at least|"
-    r"up to|fewer than|less than|an estimated|as many as|close to)\s+$",
+#: Words before a figure, by the bound they set: ``>`` more than, ``>=`` at least, ``<`` nearly
+#: (below, close), ``<=`` up to, ``~`` about (either side, close), ``<<`` fewer than.
+QUALIFIERS = {
+    "more than": ">", "over": ">", "upwards of": ">", "in excess of": ">", "above": ">",
+    "at least": ">=", "no fewer than": ">=", "no less than": ">=",
+    "nearly": "<", "almost": "<", "close to": "<", "just under": "<", "nearly all": "<",
+    "up to": "<=", "as many as": "<=", "at most": "<=", "no more than": "<=",
+    "fewer than": "<<", "less than": "<<", "under": "<<", "below": "<<",
+    "about": "~", "around": "~", "some": "~", "roughly": "~", "approximately": "~",
+    "an estimated": "~", "estimated": "~", "circa": "~", "more or less": "~",
+}  # fmt: skip
+_QUALIFIER = re.compile(
+    r"\b(?P<q>" + "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True)) + r")\s+$",
     re.IGNORECASE,
 )
 _WORDS_ALT = "|".join(sorted((re.escape(w) for w in _WORD_NUMBERS), key=len, reverse=True))
@@ -126,13 +137,69 @@ def extract_numbers(text: str) -> tuple[Number, ...]:
             value, unit = value * _TO_DAYS[unit], "days"
         if counts in ("people", "soldiers", "other") and _CASUALTY.search(text[m.start() :][:60]):
             counts = "casualties"
-        approximate = bool(_APPROX.search(before[-20:])) or (is_word and num.lower().endswith("s"))
+        bound = _QUALIFIER.search(before[-24:])
+        qualifier = bound.group("q").lower() if bound else None
+        approximate = qualifier is not None or (is_word and num.lower().endswith("s"))
         cue = Cue(m.start(), m.end(), text[m.start() : m.end()], "number")
-        found.append(Number(value, unit, counts, cue, approximate))
+        found.append(Number(value, unit, counts, cue, approximate, qualifier))
     # "between 360 and 400 tonnes": the first figure of a range takes the second one's unit.
     for k in range(len(found) - 1):
         first, second = found[k], found[k + 1]
         gap = text[first.cue.end : second.cue.start]
         if first.unit is None and re.fullmatch(r"\s*(?:and|to|or|-|–)\s*", gap):
-            found[k] = Number(first.value, second.unit, second.counts, first.cue, True)
+            found[k] = Number(first.value, second.unit, second.counts, first.cue, True, first.qualifier)
     return tuple(found)
+
+
+def interval(number: Number) -> tuple[float, float, bool, bool]:
+    """The values a figure allows: ``(low, high, low_open, high_open)``.
+
+    "300" is exactly 300; "more than 300" is above 300, "at least 300" from 300 up; "nearly 300"
+    just below it (within 10%), "up to 300" anything to 300; "about 300" within 5% either side;
+    a round word figure ("hundreds") within half its size.
+    """
+    v = number.value
+    sign = QUALIFIERS.get(number.qualifier or "", "=" if not number.approximate else "~~")
+    if sign == ">":
+        return v, float("inf"), True, False
+    if sign == ">=":
+        return v, float("inf"), False, False
+    if sign == "<":
+        return 0.9 * v, v, False, True
+    if sign == "<=":
+        return 0.0, v, False, False
+    if sign == "<<":
+        return 0.0, v, False, True
+    if sign == "~":
+        return 0.95 * v, 1.05 * v, False, False
+    if sign == "~~":
+        return 0.5 * v, 1.5 * v, False, False
+    return v, v, False, False
+
+
+def compatible(a: Number, b: Number) -> bool:
+    """Whether two figures for the same thing agree.
+
+    Different figures disagree ("19" and "nearly 20 trucks", "about 360" and "400 tonnes"), unless
+    one is a vague word figure ("hundreds") whose range holds the other. The same figure agrees
+    unless its qualifiers exclude each other ("more than 300" and "nearly 300" disagree; "about
+    360" and "360", "at least 300" and "300", "two" and "2" agree).
+    """
+    vague = (a.approximate and a.qualifier is None) or (b.approximate and b.qualifier is None)
+    if a.value != b.value and not vague:
+        return False
+    lo_a, hi_a, lo_open_a, hi_open_a = interval(a)
+    lo_b, hi_b, lo_open_b, hi_open_b = interval(b)
+    low, low_open = max((lo_a, lo_open_a), (lo_b, lo_open_b))
+    high, high_closed = min((hi_a, not hi_open_a), (hi_b, not hi_open_b))
+    if low < high:
+        return True
+    return low == high and not low_open and high_closed
+
+
+def describe(number: Number) -> str:
+    """A figure as a reader says it: "more than 300", "19 trucks"."""
+    value = f"{number.value:,.0f}" if number.value == int(number.value) else f"{number.value:,g}"
+    words = [number.qualifier, value, number.unit if number.unit not in (None, "percent") else None]
+    text = " ".join(w for w in words if w)
+    return text + ("%" if number.unit == "percent" else "")

@@ -79,6 +79,10 @@ class LoadedTerm:
     source: str
     weight: float = 1.0
     note: str | None = None
+    #: True when the words are someone else's: inside a quotation or reported speech.
+    quoted: bool = False
+    #: Whose words they are when ``quoted`` and the sentence names the speaker.
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,10 @@ class LabelTerm:
     term: str
     cue: Cue
     topic: str | None = None
+    #: True when the name is someone else's: inside a quotation or reported speech.
+    quoted: bool = False
+    #: Whose words they are when ``quoted`` and the sentence names the speaker.
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,8 @@ class Number:
     counts: str
     cue: Cue
     approximate: bool = False
+    #: The words that bound the figure: "more than", "nearly", "about", "at least", "up to" ...
+    qualifier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,9 @@ class Voice:
     mode: Literal["direct", "indirect"]
     cue: Cue
     anonymous: bool = False
+    #: The words of the sentence when ``name`` was resolved to a speaker named earlier in the
+    #: article ("the ministry" → "Azerbaijan's Foreign Ministry"); None when they are the name.
+    mention: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,10 +189,15 @@ class LabelLedger:
     """Which outlet names each concept how, and how often: concept → outlet → term → count.
 
     Concepts from the lexicons keep their name; concepts found only because aligned sentences
-    differ are named ``~`` + the central sentence's word (e.g. ``~checkpoint``).
+    differ are named ``~`` + the central sentence's word (e.g. ``~checkpoint``). ``entries`` counts
+    every use; ``quoted`` counts those inside quotations or reported speech again, so a reader
+    can tell the outlet's own names from the names it reports.
     """
 
     entries: Mapping[str, Mapping[str, Mapping[str, int]]]
+    #: The same shape for the uses of ``entries`` that sit inside quotations or reported speech:
+    #: the speaker's words, not the outlet's (its own voice is ``entries`` minus these).
+    quoted: Mapping[str, Mapping[str, Mapping[str, int]]] = dataclasses.field(default_factory=dict)
 
     def terms(self, concept: str) -> dict[str, dict[str, int]]:
         """The outlet → term → count table of one concept (empty when it never occurred)."""
@@ -194,6 +212,9 @@ class NumberDisagreement:
     counts: str
     unit: str | None
     values: Mapping[str, tuple[float, ...]]
+    #: outlet → its figures as written with their qualifiers ("more than 300", "nearly 300"), so a
+    #: reader sees why equal values can disagree.
+    figures: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -280,7 +301,7 @@ def _build(cls: Any, data: Mapping[str, Any]) -> Any:
                 kwargs[field.name] = tuple(_build(sub, item) for item in value)
             else:
                 kwargs[field.name] = _build(sub, value)
-        elif cls is NumberDisagreement and field.name == "values":
+        elif cls is NumberDisagreement and field.name in ("values", "figures"):
             kwargs[field.name] = {k: tuple(v) for k, v in value.items()}
         elif isinstance(value, list):
             kwargs[field.name] = tuple(value)

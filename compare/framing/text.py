@@ -58,9 +58,14 @@ def find_quotes(text: str) -> list[Quote]:
     # A quotation continued from the previous sentence: its closing mark comes first, right
     # after punctuation (`... balance," he said.`), with an odd number of straight quotes.
     first = text.find('"')
-    if first > 0 and text.count('"') % 2 == 1 and text[first - 1] in ",.!?":
+    if first > 0 and text.count('"') % 2 == 1 and text[first - 1] in ",.!?…'’":
         quotes.append(Quote(0, first + 1, text[:first]))
         i = first + 1
+    curly = text.find("”")
+    opening = text.find("“")
+    if not quotes and curly > 0 and (opening < 0 or curly < opening):
+        quotes.append(Quote(0, curly + 1, text[:curly]))
+        i = curly + 1
     while i < len(text):
         ch = text[i]
         if ch in _OPEN:

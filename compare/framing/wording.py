@@ -14,8 +14,9 @@ from difflib import SequenceMatcher
 from compare.framing.lexicon import STOPWORDS, _stem
 from compare.framing.records import Cue, DiffOp, LoadedTerm
 from compare.framing.text import Word, words
+from compare.syntax import Parse, Token
 
-__all__ = ["differing_terms", "substitutions", "word_diff"]
+__all__ = ["differing_terms", "naming_substitutions", "substitutions", "word_diff"]
 
 
 def _span(text: str, ws: list[Word], i: int, j: int) -> tuple[str, int, int]:
@@ -85,3 +86,51 @@ def differing_terms(
         out.append(LoadedTerm(op.b.lower(), cue, "diff", 0.3, f"instead of: {op.a}"))
     out.sort(key=lambda t: t.cue.start)
     return tuple(out)
+
+
+#: Nouns of time and of sentence structure that differ between outlets without naming anything.
+_NOT_NAMES = frozenset(
+    """day week month year today yesterday tomorrow monday tuesday wednesday thursday friday
+    saturday sunday morning evening night weekend time statement report""".split()  # noqa: SIM905
+)
+_NAME_POS = frozenset({"NOUN", "PROPN", "ADJ"})
+
+
+def _tokens_in(parse: Parse, start: int, end: int) -> list[Token]:
+    return [t for t in parse if t.idx < end and start < t.end and t.pos != "PUNCT"]
+
+
+def _is_name(toks: list[Token]) -> bool:
+    """A noun phrase of content words ending in a noun: "Artsakh", "Armenian population"."""
+    if not toks or any(t.pos not in _NAME_POS for t in toks) or toks[-1].pos not in ("NOUN", "PROPN"):
+        return False
+    return not any(t.lemma in _NOT_NAMES for t in toks)
+
+
+def naming_substitutions(
+    ops: tuple[DiffOp, ...], central: Parse, other: Parse, *, max_words: int = 3
+) -> list[tuple[str, str]]:
+    """Substitutions where two outlets name the same thing differently (for the label ledger).
+
+    Of the :func:`substitutions`, only those where both sides are whole noun phrases (nouns,
+    proper nouns and adjectives ending in a noun; no dates, verbs, pronouns or determiners) and
+    neither side's words occur elsewhere in the other sentence: "Foreign Ministry" against
+    "Ministry of Foreign Affairs" is a reordering, "this week" against "on Saturday" a date.
+    """
+    kept = set(substitutions(ops, max_words=max_words))
+    a_words = {w.lower for op in ops for w in words(op.a)}
+    b_words = {w.lower for op in ops for w in words(op.b)}
+    pairs = []
+    for op in ops:
+        if op.op != "replace" or (op.a, op.b) not in kept:
+            continue
+        a_toks = _tokens_in(central, op.a_start, op.a_end)
+        b_toks = _tokens_in(other, op.b_start, op.b_end)
+        if not (_is_name(a_toks) and _is_name(b_toks)):
+            continue
+        if any(w.lower in b_words for w in words(op.a)) or any(w.lower in a_words for w in words(op.b)):
+            continue
+        if {_stem(w.lower) for w in words(op.a)} & {_stem(w.lower) for w in words(op.b)}:
+            continue  # "Armenians" / "Armenian leadership": one name narrowed, not renamed
+        pairs.append((op.a, op.b))
+    return pairs

@@ -19,6 +19,7 @@ import numpy as np
 
 from compare.hashing import digest
 from compare.models import Article, Passage, Sources
+from compare.passages import NOT_CLAIM_KINDS
 from compare.store import ClaimInput, Store
 
 if TYPE_CHECKING:
@@ -221,7 +222,7 @@ def _align_and_frame(
     input_hash = digest(
         [(str(aid), text_hash, str(origin) if origin else None) for aid, _, text_hash, origin in fingerprints]
     )
-    params_hash = digest(["align-frame-v3", getattr(embedder, "model_id", "?")])
+    params_hash = digest(["align-frame-v4", getattr(embedder, "model_id", "?")])
     if store.event_framing_hash(event_id) == (params_hash, input_hash):
         return
     articles = store.current_articles(ids=[aid for aid, _, _, _ in fingerprints])
@@ -229,7 +230,8 @@ def _align_and_frame(
     with_rows = store.passages_of([int(a.id) for a in articles])
     flat = [(pid, p) for aid in sorted(with_rows) for pid, p in with_rows[aid]]
     row_of = {(p.article_id, p.index): pid for pid, p in flat}
-    passages = [p for _, p in flat]
+    # Subheadings and bylines state nothing: they are not aligned or framed as claims.
+    passages = [p for _, p in flat if p.kind not in NOT_CLAIM_KINDS]
     from compare.align import align_event
     from compare.framing import analyse_event, to_dict
 

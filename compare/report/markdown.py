@@ -200,7 +200,9 @@ def _ledger_md(report: EventView, names: dict[str, str]) -> list[str]:
     rows = []
     for concept in report.ledger:
         terms = "; ".join(
-            f"{md(names.get(t.outlet_id, t.outlet_id))}: {md(t.term)} ×{t.count}" for t in concept.terms
+            f"{md(names.get(t.outlet_id, t.outlet_id))}: {md(t.term)} ×{t.count}"
+            + (f" ({t.quoted} in words it reports)" if t.quoted else "")
+            for t in concept.terms
         )
         kind = "found in diffs" if concept.discovered else "lexicon"
         rows.append([md(concept.concept), kind, "yes" if concept.disagree else "no", terms])
@@ -219,7 +221,8 @@ def _numbers_md(report: EventView, names: dict[str, str]) -> list[str]:
             str(n.claim_id),
             md(n.counts + (f" ({n.unit})" if n.unit else "")),
             "; ".join(
-                f"{md(names.get(v.outlet_id, v.outlet_id))}: {', '.join(_num(x) for x in v.values)}"
+                f"{md(names.get(v.outlet_id, v.outlet_id))}: "
+                + (md(", ".join(v.figures)) if v.figures else ", ".join(_num(x) for x in v.values))
                 for v in n.values
             ),
         ]

@@ -26,7 +26,7 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi_offline import FastAPIOffline
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 
 from compare import __version__
 from compare.embed import Embedder
@@ -70,7 +70,16 @@ Since = Annotated[
         "'all' (the default) for everything",
     ),
 ]
-FromDate = Annotated[datetime.date | None, Query(description="Only what was published on or after this date")]
+def _iso_date(value: object) -> object:
+    """A date only as ISO 8601 writes it (pydantic would also take "0" as 1970-01-01)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+FromDate = Annotated[
+    datetime.date | None,
+    BeforeValidator(_iso_date),
+    Query(description="Only what was published on or after this date (YYYY-MM-DD)"),
+]
 RowId = Annotated[int, PathParam(ge=1, le=2**62, description="A row id")]
 Outlets = Annotated[list[str], Query(max_length=MAX_FILTERS, description="Outlet ids (repeat)")]
 Groups = Annotated[list[str], Query(max_length=MAX_FILTERS, description="Perspective groups (repeat)")]

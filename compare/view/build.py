@@ -393,7 +393,12 @@ def _says(
         similarity=float(member.similarity) if member.similarity is not None else None,
         reprint=member.reprint,
         central=is_central,
-        loaded=tuple(dict.fromkeys(t.term for t in pf.loaded)) if pf else (),
+        loaded=tuple(dict.fromkeys(t.term for t in pf.loaded if not t.quoted)) if pf else (),
+        quoted_loaded=tuple(
+            dict.fromkeys(f"{t.term} ({t.speaker or 'quoted'})" for t in pf.loaded if t.quoted)
+        )
+        if pf
+        else (),
         labels=tuple(dict.fromkeys(f"{t.concept}: {t.term}" for t in pf.labels)) if pf else (),
         provenance=provenance,
     )
@@ -402,8 +407,8 @@ def _says(
 def _profiles(
     claims: Sequence[ClaimRow], ledger: Sequence[LedgerConcept], outlets: Sequence[OutletStatus]
 ) -> tuple[OutletProfile, ...]:
-    """Per covering outlet: its attribution mix over the claims it carries, its loaded words, the
-    alias-set names it uses."""
+    """Per covering outlet: its attribution mix over the claims it carries, and the loaded words and
+    alias-set names it uses in its own voice (not inside the speech it reports)."""
     attribution: dict[str, Counter[str]] = defaultdict(Counter)
     loaded: dict[str, Counter[str]] = defaultdict(Counter)
     for claim in claims:
@@ -415,7 +420,8 @@ def _profiles(
     for concept in ledger:
         if not concept.discovered:
             for term in concept.terms:
-                labels[term.outlet_id].setdefault(term.term, None)
+                if term.count > term.quoted:  # the outlet's own words, not only what it reports
+                    labels[term.outlet_id].setdefault(term.term, None)
     order = {name: i for i, name in enumerate((*ATTRIBUTION_CLASSES, "unknown"))}
     return tuple(
         OutletProfile(
@@ -450,9 +456,10 @@ def _ledger(framing: EventFraming | None) -> tuple[LedgerConcept, ...]:
     if framing is None:
         return ()
     out = []
+    quoted = framing.ledger.quoted
     for concept, per_outlet in framing.ledger.entries.items():
         terms = tuple(
-            LedgerTerm(outlet, term, int(count))
+            LedgerTerm(outlet, term, int(count), int(quoted.get(concept, {}).get(outlet, {}).get(term, 0)))
             for outlet, counts in sorted(per_outlet.items())
             for term, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         )
@@ -471,7 +478,10 @@ def _numbers(framing: EventFraming | None, shown: Collection[int]) -> tuple[Numb
     for d in framing.disagreements:
         if not d.claim_id.isdigit() or int(d.claim_id) not in shown:
             continue
-        values = tuple(NumberValues(o, tuple(float(v) for v in vs)) for o, vs in sorted(d.values.items()))
+        values = tuple(
+            NumberValues(o, tuple(float(v) for v in vs), tuple(d.figures.get(o, ())))
+            for o, vs in sorted(d.values.items())
+        )
         rows.append(NumberRow(int(d.claim_id), d.counts, d.unit, values))
     return tuple(rows)
 

@@ -211,6 +211,9 @@ class ClaimCell:
     reprint: bool = False
     central: bool = False
     loaded: tuple[str, ...] = ()
+    """Loaded words in the outlet's own voice."""
+    quoted_loaded: tuple[str, ...] = ()
+    """Loaded words inside a quotation or reported speech, as ``term (speaker)``: not the outlet's."""
     labels: tuple[str, ...] = ()
     """Names from the alias sets the sentence uses, as ``concept: term``."""
     provenance: Provenance | None = None
@@ -241,11 +244,13 @@ class UniqueClaim:
 
 @dataclass(frozen=True)
 class LedgerTerm:
-    """How often one outlet uses one name for a concept."""
+    """How often one outlet uses one name for a concept; ``quoted`` of those uses are inside a
+    quotation or reported speech — the speaker's words, not the outlet's own."""
 
     outlet_id: str
     term: str
     count: int
+    quoted: int = 0
 
 
 @dataclass(frozen=True)
@@ -264,10 +269,11 @@ class LedgerConcept:
 
 @dataclass(frozen=True)
 class NumberValues:
-    """The figures one outlet gives."""
+    """The figures one outlet gives, as values and as written ("more than 300")."""
 
     outlet_id: str
     values: tuple[float, ...]
+    figures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import pytest
 from compare.framing.attribution import classify_attribution
 from compare.framing.records import ATTRIBUTION_CLASSES
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "attribution.jsonl"
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "attribution" / "first.jsonl"
 
 
 def _rows() -> list[dict[str, object]]:
@@ -31,10 +31,16 @@ def _rows() -> list[dict[str, object]]:
         ("According to the UN refugee agency, 100,000 people fled.", "neutral", "the UN refugee agency"),
         ("Baku claimed that the road was open.", "distancing", "Baku"),
         ("The so-called eco-activists blocked the road.", "distancing", None),
-        ('Authorities called the protesters "hooligans".', "distancing", None),
+        # The speaker's label, quoted: held at arm's length, and the words stay the speaker's.
+        ('Authorities called the protesters "hooligans".', "distancing", "Authorities"),
+        ('The protesters, "hooligans" to state media, blocked the road.', "distancing", None),
         ("Sources said the talks had broken down.", "anonymous", None),
         ("A senior diplomat said the resolution would fail.", "anonymous", None),
-        ("A spokesman for the airline said all passengers were rebooked.", "neutral", None),
+        (
+            "A spokesman for the airline said all passengers were rebooked.",
+            "neutral",
+            "A spokesman for the airline",
+        ),
         ("The convoy was reportedly turned back.", "hedged", None),
         ("The fire may have been caused by a heater.", "hedged", None),
         ("The journalist is believed to be held in a military prison.", "hedged", None),
@@ -71,3 +77,36 @@ def test_labelled_set_accuracy_floor(part: str) -> None:
     rows = [r for i, r in enumerate(_rows()) if (i % 4 == 3) == (part == "held_out")]
     correct = sum(classify_attribution(str(r["text"])).label == r["label"] for r in rows)
     assert correct / len(rows) >= 0.93
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Moscow has repeatedly said it will not withdraw its troops.", "Moscow"),
+        ("Baku disputes the figure and says fewer than 50,000 people live there.", "Baku"),
+        (
+            "Azerbaijan's Foreign Ministry on Saturday said the road was open.",
+            "Azerbaijan's Foreign Ministry",
+        ),
+        ("Turkey's foreign minister, Hakan Fidan, said Ankara supported the talks.", "Hakan Fidan"),
+        ('"We are ready," Sen. Richard Blumenthal (D-Conn.) said.', "Sen. Richard Blumenthal"),
+        ("Mr. Boehner facetiously said that the bills would help.", "Mr. Boehner"),
+        ("BAKU, July 29 (Global Wire) - Azerbaijan said on Saturday it would act.", "Azerbaijan"),
+        ('Added Gibbs: "I think you would have to ask somebody."', "Gibbs"),
+    ],
+)
+def test_speakers_are_clean_noun_phrases(text: str, speaker: str) -> None:
+    assert classify_attribution(text).speaker == speaker
+
+
+def test_a_sentence_that_is_a_quotation_is_reported_speech() -> None:
+    result = classify_attribution("“We don’t like him. We don’t want him. We reject his visit.”")
+    assert (result.label, result.speaker) == ("neutral", None)
+    continued = classify_attribution("We have seen nastiness, divisiveness, ugliness.”")
+    assert continued.label == "neutral"
+
+
+def test_group_named_by_its_government_is_not_anonymous() -> None:
+    assert classify_attribution("Greek officials said 19,000 people were evacuated.").label == "neutral"
+    assert classify_attribution("Senior officials said the plan was shelved.").label == "anonymous"
+    assert classify_attribution("A Western diplomat in Baku said the offer was final.").label == "anonymous"

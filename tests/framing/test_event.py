@@ -86,3 +86,40 @@ def test_round_trip_through_json() -> None:
     result = _event()
     data = json.loads(json.dumps(to_dict(result)))
     assert from_dict(EventFraming, data) == result
+
+
+def test_quoted_words_are_the_speakers_and_the_ledger_keeps_them_apart() -> None:
+    a, pa = _article(
+        "q1",
+        "wire",
+        [
+            "Azerbaijan said the convoy was a provocation staged in Khankendi.",
+            "The convoy waited near Stepanakert.",
+        ],
+    )
+    b, pb = _article("q2", "armenpress", ["The convoy waited near Stepanakert for days."])
+    claims = [Claim("c1", (Member("q1", 1, 1.0), Member("q2", 0, 0.9)), Member("q1", 1, 1.0))]
+    result = analyse_event(claims, {"q1": pa, "q2": pb}, {"q1": a, "q2": b}, {}, lexicon=load_lexicons())
+    first = next(p for p in result.passages if (p.article_id, p.passage_index) == ("q1", 0))
+    (label,) = [t for t in first.labels if t.term == "Khankendi"]
+    assert (label.quoted, label.speaker) == (True, "Azerbaijan")
+    loaded = {t.term: (t.quoted, t.speaker) for t in first.loaded}
+    assert loaded["provocation"] == (True, "Azerbaijan")
+    capital = next(c for c in result.ledger.entries if "Stepanakert" in str(result.ledger.entries[c]))
+    assert result.ledger.entries[capital]["wire"] == {"Khankendi": 1, "Stepanakert": 1}
+    assert result.ledger.quoted[capital]["wire"] == {"Khankendi": 1}  # the speaker's name, not the outlet's
+    assert from_dict(EventFraming, json.loads(json.dumps(to_dict(result)))) == result
+
+
+def test_the_voices_of_an_outlet_count_each_speaker_once() -> None:
+    a, pa = _article(
+        "v1",
+        "eurocast",
+        [
+            "Azerbaijan's Foreign Ministry said on Saturday that the road was open.",
+            "The ministry said that trucks could pass.",
+            "But the ministry said that the checkpoint would stay.",
+        ],
+    )
+    result = analyse_event([], {"v1": pa}, {"v1": a}, {}, lexicon=load_lexicons())
+    assert result.voices["eurocast"] == {"Azerbaijan's Foreign Ministry": {"direct": 0, "indirect": 3}}

@@ -60,3 +60,11 @@ def test_derive_loaded_terms_counts_and_filters() -> None:
     assert terms["bizarre"]["count"] == 2
     assert terms["bizarre"]["present"] == 3
     assert terms["bizarre"]["biased_share"] == round(2 / 3, 3)
+
+
+def test_reported_false_positives_are_gone() -> None:
+    """Issue 14: "internally" (internally displaced), "fuel" (a noun), "illegals" (not in the text)."""
+    lexicon = load_lexicons()
+    text = "Internally displaced people lack food and fuel; illegal armed formations left."
+    assert [t.term for t in find_loaded(text, lexicon)] == []
+    assert [t.term for t in find_loaded("Protests fuelled the crisis.", lexicon)] == ["fuelled"]

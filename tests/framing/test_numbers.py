@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from compare.framing.numbers import extract_numbers
+import pytest
+
+from compare.framing.numbers import compatible, describe, extract_numbers
 
 
 def _one(text: str) -> tuple[float, str | None, str, bool]:
@@ -41,3 +43,33 @@ def test_small_counts_after_of_ranges_and_durations() -> None:
     (months,) = extract_numbers("The road has been closed for more than seven months.")
     assert (months.value, months.unit, months.approximate) == (210.0, "days", True)
     assert extract_numbers("Peacekeepers came after the 2020 ceasefire.") == ()
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "agree"),
+    [
+        ("More than 300 people were killed.", "Nearly 300 people were killed.", False),
+        ("19 trucks crossed.", "20 trucks crossed.", False),
+        ("About 360 tonnes of aid arrived.", "400 tonnes of aid arrived.", False),
+        ("Two soldiers died.", "2 soldiers died.", True),
+        ("About 360 tonnes of aid arrived.", "360 tonnes of aid arrived.", True),
+        ("At least 300 people fled.", "300 people fled.", True),
+        ("More than 300 people fled.", "300 people fled.", False),
+        ("Up to 50 families left.", "40 families left.", False),
+        ("19 trucks crossed.", "Nearly 20 trucks crossed.", False),
+        ("About 19,000 people were evacuated.", "Some 20,000 people were evacuated.", False),
+        ("Hundreds of trucks waited.", "300 trucks waited.", True),
+    ],
+)
+def test_qualifiers_bound_the_figure(a: str, b: str, agree: bool) -> None:
+    (x,), (y,) = extract_numbers(a), extract_numbers(b)
+    assert compatible(x, y) is agree
+    assert compatible(y, x) is agree
+
+
+def test_the_qualifier_is_kept_and_described() -> None:
+    (n,) = extract_numbers("Nearly 300 people were killed.")
+    assert n.qualifier == "nearly" and n.approximate
+    assert describe(n) == "nearly 300 people"
+    (m,) = extract_numbers("Over 1,200 homes were damaged.")
+    assert (m.qualifier, m.value, m.counts) == ("over", 1200.0, "people")
