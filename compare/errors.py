@@ -84,10 +84,12 @@ class Problem:
 class SourcesError(ConfigError):
     """A sources file with one or more problems; all of them are in ``.problems``."""
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], *, total: int | None = None) -> None:
         self.problems = tuple(problems)
+        self.total = max(total or 0, len(self.problems))
+        """How many problems there were (``problems`` may keep only the first of very many)."""
         first = str(self.problems[0]) if self.problems else "invalid sources file"
-        more = len(self.problems) - 1
+        more = self.total - 1
         message = first if more <= 0 else f"{first} (and {more} more problem{'s' * (more > 1)})"
         super().__init__(message)
 

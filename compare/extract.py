@@ -10,10 +10,15 @@ This is the only module that imports trafilatura and htmldate. Failures raise
 
 Order of work, and why:
 
-1. **Sniff and decode.** Binary bodies are refused before any parser sees them; the HTML is
-   decoded with the declared charset, else the ``<meta charset>``, else charset-normalizer's
-   guess, and invalid bytes are replaced, never fatal.
-2. **Bound the cost.** HTML over :data:`MAX_HTML_CHARS` is cut before parsing; scripts, styles
+1. **Sniff and decode.** Binary bodies (by magic number, or mostly control bytes) are refused
+   before any parser sees them; a stray NUL is no reason. The HTML is decoded by the project's
+   one decoder (:func:`compare.charset.decode_body`: valid UTF-8, else the declared charset
+   when the body satisfies it but for a few bytes, else a verified guess); invalid bytes are
+   replaced, never fatal. Characters no XML document may hold (C0 controls, U+FFFE, U+FFFF,
+   lone surrogates) are dropped before parsing: trafilatura discards a tree that has one.
+2. **Bound the cost.** HTML over :data:`MAX_HTML_CHARS` is cut before parsing; elements nested
+   deeper than :data:`MAX_DEPTH` are unwrapped (their text kept: libxml2 stops reading a
+   document at 256 levels, and a 10,000-deep page kept 88 characters); scripts, styles
    and SVG are dropped from the tree once JSON-LD has been read; a tree still over
    :data:`MAX_ELEMENTS` elements is cut in document order (``truncated=True`` in both cases);
    and the fallback passes are skipped when the first pass took over :data:`FALLBACK_BUDGET`
@@ -27,8 +32,10 @@ Order of work, and why:
 4. **Metadata by trust.** Title: JSON-LD headline, ``og:title``, trafilatura's title. Dates:
    JSON-LD, meta tags, ``<time>``, the URL, then htmldate's text search — never later than the
    fetch time (:func:`choose_dates`). Only the first three count as reliable.
-5. **Normalise.** NFC, zero-width characters dropped, paragraphs separated by one blank line,
-   so passage offsets taken later stay exact.
+5. **Normalise.** NFC, zero-width and control characters dropped, paragraphs separated by one
+   blank line, so passage offsets taken later stay exact. The stored URL is the page's declared
+   canonical URL, else its final URL, spelled by :func:`compare.urls.canonicalize_url`
+   (tracking parameters removed), as the fetcher spells it.
 """
 
 from __future__ import annotations
@@ -44,21 +51,25 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
-from compare.errors import ExtractError
+from compare.charset import decode_body
+from compare.errors import ExtractError, FetchError
 from compare.language import detect_language, languages_differ, normalise_language
 from compare.models import ExtractedPage, Snapshot
+from compare.urls import canonicalize_url
 
 __all__ = [
+    "MAX_DEPTH",
     "MAX_ELEMENTS",
     "MAX_HTML_CHARS",
     "PageMeta",
     "baseline_extract",
     "choose_dates",
-    "decode_html",
     "extract_html",
     "extract_page",
+    "flatten_deep",
+    "looks_binary",
     "normalise_text",
     "parse_date",
     "read_metadata",
@@ -84,6 +95,13 @@ MIN_BODY = 80
 TRUNCATED_SHARE = 0.6
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+#: Characters XML 1.0 forbids (C0 controls but whitespace, U+FFFE, U+FFFF, lone surrogates);
+#: vertical tab and form feed are whitespace to HTML, so they become spaces instead.
+_NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_XML_SPACE = re.compile("[\x0b\x0c]")
+#: Controls in text (C0 and C1, DEL) but whitespace: an ESC in a title must not reach a
+#: terminal, and none of them is text.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _BINARY_MAGIC = (
     b"%PDF",
     b"\x89PNG",
@@ -100,7 +118,6 @@ _BINARY_MAGIC = (
     b"wOF2",
 )
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "text/plain")
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _PAYWALL_MARKERS = re.compile(
     r"""(?ix)
     class\s*=\s*["'][^"']*\b(?:paywall|paywalled|piano-?offer|premium-?(?:content|teaser|wall)
@@ -147,7 +164,7 @@ def normalise_text(text: str) -> str:
     Whitespace inside a paragraph is collapsed to single spaces; this is the string every
     passage offset refers to, so it is computed once and stored as is.
     """
-    text = unicodedata.normalize("NFC", _ZERO_WIDTH.sub("", text))
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", _ZERO_WIDTH.sub("", text)))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = []
     for block in text.split("\n"):
@@ -164,7 +181,7 @@ def _clean_line(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     value = html_lib.unescape(value)  # JSON-LD often carries "&quot;" and "&ouml;" as text
-    value = " ".join(unicodedata.normalize("NFC", _ZERO_WIDTH.sub("", value)).split())
+    value = " ".join(unicodedata.normalize("NFC", _CONTROL.sub("", _ZERO_WIDTH.sub("", value))).split())
     return value or None
 
 
@@ -173,54 +190,19 @@ def _clean_line(value: Any) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _looks_binary(body: bytes) -> bool:
+def looks_binary(body: bytes) -> bool:
+    """A known binary format by its magic number, or a head that is mostly control bytes.
+
+    A NUL or two in an HTML page (a broken template, a stray byte) is no reason to call it
+    binary: only a head where over a tenth of the bytes are controls (NUL included) is.
+    """
     head = body[:2048]
     if head.startswith(_BINARY_MAGIC):
         return True
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its mark: NULs are text
+        return False
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     return bool(head) and controls / len(head) > 0.1
-
-
-def decode_html(body: bytes, *, declared: str | None = None) -> str:
-    """Decode page bytes: valid UTF-8 as UTF-8, else the declared charset, else the
-    ``<meta charset>``, else charset-normalizer's guess.
-
-    Bytes that decode as UTF-8 without a single error are UTF-8 whatever the page declares
-    (on the fundus pages, declared Latin-1 and GB2312 pages that were really UTF-8 gave
-    mojibake titles). Invalid sequences become U+FFFD rather than an error: one bad byte must
-    not lose a page.
-    """
-    if body.startswith(b"\xef\xbb\xbf"):
-        return body[3:].decode("utf-8", errors="replace")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    for candidate in (declared, _sniff_meta_charset(body)):
-        if candidate:
-            try:
-                return body.decode(candidate, errors="replace")
-            except LookupError:
-                logger.debug("unknown charset %r", candidate)
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(body[:200_000]).best()
-    encoding = best.encoding if best is not None else "utf-8"
-    return body.decode(encoding, errors="replace")
-
-
-def _sniff_meta_charset(body: bytes) -> str | None:
-    match = _META_CHARSET.search(body[:4096])
-    return match.group(1).decode("ascii", "replace") if match else None
-
-
-def _charset_from_type(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    match = re.search(r"charset\s*=\s*\"?([A-Za-z0-9_.:-]+)", content_type, re.I)
-    return match.group(1) if match else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -544,28 +526,91 @@ def _is_paywalled(html: str, meta: PageMeta, text: str) -> bool:
 
 
 def _canonical(meta: PageMeta, final_url: str) -> str:
-    raw = meta.canonical
-    if raw:
-        joined = urljoin(final_url, raw)
-        if urlsplit(joined).scheme in {"http", "https"}:
-            parts = urlsplit(joined)
-            return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path, parts.query, ""))
+    """The URL the article is stored under, spelled as the fetcher spells URLs.
+
+    The page's declared canonical URL when it is a usable http(s) URL, else the final URL;
+    a final URL that is no web URL (a local file given to ``compare``) is kept as it is.
+    """
+    for candidate in (meta.canonical, final_url):
+        if not candidate:
+            continue
+        try:
+            return canonicalize_url(candidate, base=final_url)
+        except FetchError:
+            continue
     parts = urlsplit(final_url)
     return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path, parts.query, ""))
 
 
 def _parse(html: str, url: str) -> Any:
+    """The lxml tree of ``html``; a document nested past libxml2's 256 levels is unwrapped first.
+
+    libxml2 stops reading at that depth (and recovers by dropping the rest of the document), so
+    the nesting is flattened to :data:`MAX_DEPTH` levels and the page parsed again.
+    """
     from lxml import etree
     from lxml import html as lxml_html
 
-    parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=False)
-    try:
-        tree = lxml_html.document_fromstring(html, parser=parser)
-    except (etree.ParserError, ValueError) as exc:
-        raise ExtractError(f"unparseable HTML: {exc}", url=url, outcome="extract_empty") from exc
-    if tree is None:
-        raise ExtractError("empty HTML document", url=url, outcome="extract_empty")
+    for attempt in range(2):
+        parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=False)
+        try:
+            tree = lxml_html.document_fromstring(html, parser=parser)
+        except (etree.ParserError, ValueError) as exc:
+            raise ExtractError(f"unparseable HTML: {exc}", url=url, outcome="extract_empty") from exc
+        if tree is None:
+            raise ExtractError("empty HTML document", url=url, outcome="extract_empty")
+        too_deep = any("Excessive depth" in e.message for e in parser.error_log)
+        if not too_deep or attempt:
+            return tree
+        logger.info("%s: nested deeper than libxml2 reads; unwrapped to %d levels", url, MAX_DEPTH)
+        html = flatten_deep(html, MAX_DEPTH)
     return tree
+
+
+#: How deep a page that libxml2 refused is unwrapped to.
+MAX_DEPTH = 200
+_VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+     "track", "wbr"]
+)
+_TAGS = re.compile(
+    r"<!--.*?(?:-->|$)|<(script|style|textarea|title)\b[^>]*>.*?(?:</\1\s*>|$)"
+    r"|<(/?)([a-zA-Z][\w:-]*)\b[^>]*?(/?)>",
+    re.S | re.I,
+)
+
+
+def flatten_deep(html: str, limit: int) -> str:
+    """``html`` with every element nested below ``limit`` levels unwrapped: tags dropped, text kept.
+
+    A tokenizer, not a parser: an end tag closes the innermost open element of its name (as an
+    HTML parser recovers), and the end tags of unwrapped elements are dropped with them.
+    """
+    out: list[str] = []
+    stack: list[str] = []
+    unwrapped: dict[str, int] = {}
+    last = 0
+    for match in _TAGS.finditer(html):
+        closing, name, self_closing = match.group(2), (match.group(3) or "").lower(), match.group(4)
+        keep = True
+        if name and not match.group(1) and name not in _VOID and not self_closing:
+            if closing:
+                if unwrapped.get(name):
+                    unwrapped[name] -= 1
+                    keep = False
+                elif name in stack:
+                    del stack[len(stack) - 1 - stack[::-1].index(name) :]
+            elif len(stack) >= limit:
+                unwrapped[name] = unwrapped.get(name, 0) + 1
+                keep = False
+            else:
+                stack.append(name)
+        out.append(html[last : match.start()])
+        if keep:
+            out.append(match.group(0))
+        last = match.end()
+    out.append(html[last:])
+    return "".join(out)
 
 
 _JUNK_TAGS = ("style", "svg", "noscript", "template", "iframe", "object", "embed", "canvas")
@@ -613,6 +658,7 @@ def extract_html(
     """Extract an article from decoded HTML; see :func:`extract_page` for the contract."""
     if len(html) > MAX_HTML_CHARS:
         html, truncated = html[:MAX_HTML_CHARS], True
+    html = _XML_SPACE.sub(" ", _NOT_XML.sub("", html))
     if not html.strip():
         raise ExtractError("empty page", url=url, outcome="extract_empty")
     tree = _parse(html, url)
@@ -681,13 +727,12 @@ def extract_page(
         raise ExtractError(f"not HTML ({content_type})", url=url, outcome="not_html")
     if not body.strip():
         raise ExtractError("empty body", url=url, outcome="extract_empty")
-    if _looks_binary(body):
+    if looks_binary(body):
         raise ExtractError("binary body", url=url, outcome="not_html")
     truncated = len(body) > MAX_HTML_CHARS * 2
     if truncated:  # decode no more than can be used (UTF-8 needs up to 4 bytes a character)
         body = body[: MAX_HTML_CHARS * 2]
-    declared = snapshot.encoding or _charset_from_type(content_type)
-    html = decode_html(body, declared=declared)
+    html = decode_body(body, content_type or None).text
     return extract_html(html, url=url, fetched_at=when, outlet_language=outlet_language, truncated=truncated)
 
 

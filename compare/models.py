@@ -17,6 +17,7 @@ __all__ = [
     "Discovered",
     "Feed",
     "FetchResult",
+    "HostMemory",
     "Outcome",
     "Outlet",
     "Ownership",
@@ -25,6 +26,7 @@ __all__ = [
     "Snapshot",
     "Sources",
     "Topic",
+    "UrlMemory",
 ]
 
 
@@ -88,6 +90,8 @@ class Outlet:
     active: bool = True
     verified: bool = True
     notes: str | None = None
+    allow_private_addresses: bool = False
+    """Fetch from loopback, private and shared (CGNAT) addresses too (the demo web, an intranet)."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,10 @@ class Outcome(StrEnum):
     INVALID_URL = "invalid_url"
     EXTRACT_EMPTY = "extract_empty"
     SKIPPED_FRESH = "skipped_fresh"
+    BLOCKED_ADDRESS = "blocked_address"
+    """The host is or resolves to a non-public address the outlet does not allow."""
+    BACKED_OFF = "backed_off"
+    """Not asked in this run: an earlier answer (404, 410, timeouts, 5xx, Retry-After) says wait."""
 
     @property
     def readable(self) -> bool:
@@ -203,6 +211,42 @@ class FetchResult:
     attempts: int = 1
     kind: str = "article"
     """What the URL was fetched as: ``article``, ``feed`` or ``sitemap``."""
+    retry_after: float | None = None
+    """Seconds the server asked to wait (``Retry-After`` on a 429 or 503), when it said."""
+
+
+@dataclass(frozen=True)
+class UrlMemory:
+    """What earlier runs learnt about one URL that failed: when it may be asked again.
+
+    ``retry`` is True for transient failures (timeouts, lost connections, 429, 5xx) and for
+    URLs a run had to leave for later: the URL stays queued until it is fetched. A URL that
+    answered 404 or 410 has ``retry`` False: it is not asked again before ``not_before``, unless
+    a feed lists it again after that.
+    """
+
+    url: str
+    outlet_id: str
+    host: str
+    outcome: str
+    failures: int
+    not_before: datetime
+    retry: bool
+    since: datetime
+    last_attempt: datetime
+    http_status: int | None = None
+    kind: str = "article"
+
+
+@dataclass(frozen=True)
+class HostMemory:
+    """A host that failed as a whole (or asked to wait with Retry-After): not asked before ``not_before``."""
+
+    host: str
+    failures: int
+    not_before: datetime
+    reason: str
+    last_failure: datetime
 
 
 # --------------------------------------------------------------------------------------------

@@ -36,9 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from compare import extract as extract_module
+from compare.charset import decode_body
 from compare.errors import ExtractError
 from compare.evaluate.extract import token_scores
-from compare.extract import decode_html, extract_html, extract_page
+from compare.extract import extract_html, extract_page
 from compare.models import Snapshot
 from compare.passages import split_passages
 
@@ -60,7 +61,7 @@ def bench_fundus(data: Path, limit: int | None) -> None:
     sources: dict[str, int] = {}
     mismatches: list[str] = []
     for row in rows:
-        html = decode_html(gzip.decompress((folder / "pages" / f"{row['id']}.html.gz").read_bytes()))
+        html = decode_body(gzip.decompress((folder / "pages" / f"{row['id']}.html.gz").read_bytes())).text
         started = time.perf_counter()
         try:
             page = extract_html(html, url=row["url"], fetched_at=FETCHED)

@@ -15,6 +15,21 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _no_name_lookups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fetcher's address policy never resolves a real name in a test.
+
+    Loopback literals (127.0.0.x) need no lookup; a test that fetches a name passes a stub
+    resolver (``fetch_web.public_resolver``). Any other name fails as a DNS error would.
+    """
+    from compare.fetch import address
+
+    async def refuse(host: str, port: int) -> list[str]:
+        raise address.Unresolvable(f"{host}: tests resolve no names (pass a resolver stub)")
+
+    monkeypatch.setattr(address, "system_resolver", refuse)
+
+
 @pytest.fixture
 def repo() -> Path:
     return REPO

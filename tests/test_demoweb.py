@@ -333,6 +333,8 @@ def test_written_sources_file_loads_with_the_project_loader(web: DemoWeb, tmp_pa
 
     loaded = sources.load_sources(web.write_sources(tmp_path / "sources.yaml"))
     assert {o.id for o in loaded.outlets} == {o.id for o in web.corpus.outlets}
+    # The demo lives on 127.0.0.x: each outlet allows private addresses, explicitly.
+    assert all(o.allow_private_addresses for o in loaded.outlets)
 
 
 def test_write_sources_needs_a_running_web(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from compare.charset import decode_body
 from compare.errors import ExtractError
 from compare.extract import (
     choose_dates,
-    decode_html,
     extract_html,
     extract_page,
     normalise_text,
@@ -231,5 +231,6 @@ def test_entities_in_metadata_are_unescaped_and_site_suffix_dropped() -> None:
 
 def test_valid_utf8_wins_over_a_wrong_declaration() -> None:
     raw = "<html><head><meta charset='iso-8859-1'></head><body>sanción 促进</body></html>".encode()
-    assert "sanción 促进" in decode_html(raw, declared="iso-8859-1")
-    assert "sanción" in decode_html("<p>sanción</p>".encode("latin-1"), declared="iso-8859-1")
+    assert "sanción 促进" in decode_body(raw, "text/html; charset=iso-8859-1").text
+    latin = "<p>sanción</p>".encode("latin-1")
+    assert "sanción" in decode_body(latin, "text/html; charset=iso-8859-1").text

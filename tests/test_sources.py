@@ -133,3 +133,15 @@ def test_every_sources_key_is_documented(repo: Path) -> None:
     expected = set(TOP_KEYS) | set(OUTLET_KEYS) | set(POLITENESS_KEYS) | set(TOPIC_KEYS)
     expected |= {"url", "kind", "section", "owner", "type", "evidence"}
     assert not expected - documented, f"undocumented keys: {sorted(expected - documented)}"
+
+
+def test_private_addresses_are_allowed_per_outlet_and_only_explicitly() -> None:
+    sources = parse_sources(GOOD.replace("    paywall: false\n",
+                                         "    paywall: false\n    allow_private_addresses: true\n"))
+    assert [o.allow_private_addresses for o in sources.outlets] == [True, False]
+    with pytest.raises(SourcesError, match="allow_private_addresses: must be true or false"):
+        parse_sources(GOOD.replace("    paywall: false\n",
+                                   "    paywall: false\n    allow_private_addresses: yes please\n"))
+    with pytest.raises(SourcesError, match="unknown key"):  # not a politeness default
+        parse_sources(GOOD.replace("  min_delay: 1.5\n",
+                                   "  min_delay: 1.5\n  allow_private_addresses: true\n"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -35,21 +37,62 @@ log = logging.getLogger("compare")
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT, EXIT_NOTHING_DONE = 0, 1, 2, 3
 
 
+#: Problems of a sources file listed one per line before the error; the rest are counted.
+MAX_PROBLEMS_SHOWN = 20
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    """``text`` on one line, without control characters (no terminal escapes), at most ``limit``."""
+    flat = _CONTROL.sub(" ", text).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Error: {_one_line(message, 2000)}", err=True)
     sys.exit(code)
+
+
+class _OneLineUsage(click.ClickException):
+    """A usage error shown as one line (click would add the usage and a hint above it)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {_one_line(self.message, 2000)}", err=True)
+
+
+def _usage(exc: click.UsageError) -> _OneLineUsage:
+    where = exc.ctx.command_path if exc.ctx is not None else "newscompare"
+    return _OneLineUsage(f"{exc.format_message()} (see `{where} --help`)")
 
 
 class _Group(click.Group):
     """A click group that turns every error into one line on stderr and an exit code."""
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:  # the group's own options
+            raise _usage(exc) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # a command's arguments and options
+            raise _usage(exc) from None
         except CompareError as exc:
             if isinstance(exc, SourcesError) and len(exc.problems) > 1:
-                for problem in exc.problems:
-                    click.echo(f"  {problem}", err=True)
+                for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
+                    click.echo(f"  {_one_line(str(problem))}", err=True)
+                hidden = exc.total - MAX_PROBLEMS_SHOWN
+                if hidden > 0:
+                    last = exc.problems[-1]
+                    note = f" ({last.message})" if last.line is None and not last.key else ""
+                    click.echo(f"  … and {hidden} more problem{'s' * (hidden > 1)}{note}", err=True)
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("details", exc_info=True)
             _fail(str(exc), exc.exit_code)
@@ -58,9 +101,16 @@ class _Group(click.Group):
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
             raise
-        except Exception as exc:  # pragma: no cover - a bug; still one line for the user
+        except Exception as exc:  # a damaged database, or a bug; still one line for the user
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("internal error", exc_info=True)
+            if isinstance(exc, sqlite3.DatabaseError):
+                from compare.store import damaged_database
+
+                settings = ctx.find_object(Settings)
+                damage = damaged_database(settings.db if settings else "the database", exc)
+                if damage is not None:
+                    _fail(str(damage), EXIT_BAD_INPUT)
             _fail(
                 f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)",
                 EXIT_NOTHING_DONE,

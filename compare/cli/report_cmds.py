@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,12 +9,15 @@ import click
 
 from compare.cli.base import cli, console, load_sources_file, open_store, pass_settings
 from compare.config import Settings
-from compare.errors import NotFoundError, UsageError
+from compare.errors import CompareError, NotFoundError, UsageError
+from compare.models import Sources
 
 if TYPE_CHECKING:
     from compare.store import Store
 
 FORMATS = ("html", "md", "json", "csv")
+#: A file given to ``compare`` larger than this is no article.
+MAX_INPUT_BYTES = 20 * 1024 * 1024
 
 
 #: The largest id SQLite can store; anything beyond names no event.
@@ -38,7 +40,12 @@ def _emit(text: str, out: str | None) -> None:
         path = Path(out)
         if path.is_dir():
             raise UsageError(f"--out {out} is a folder; give a file name")
-        path.write_text(text, encoding="utf-8")
+        from compare.files import write_atomic
+
+        try:
+            write_atomic(path, text)
+        except OSError as exc:
+            raise CompareError(f"cannot write {path}: {exc.strerror or exc}") from None
         console().print(f"Wrote {path.resolve()}")
     else:
         click.echo(text)
@@ -78,7 +85,10 @@ def report(settings: Settings, event_id: int | None, latest: bool, fmt: str, out
     "--sources", "sources_file", metavar="FILE",
     help="Sources file whose outlets the inputs are compared with (none unless given).",
 )  # fmt: skip
-@click.option("--outlet", "outlet_id", metavar="ID", help="Outlet that published the given files.")
+@click.option(
+    "--outlet", "outlet_id", metavar="ID",
+    help="Outlet that published the given files (a slug: lower-case letters, digits and dashes).",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
 @click.option("--out", "out", metavar="PATH", help="Write the report to this file.")
 @pass_settings
@@ -104,9 +114,7 @@ def compare_cmd(
     # Only a sources file named here: one lying in the working folder would add its outlets to the
     # comparison unasked.
     sources = load_sources_file(settings, sources_file) if sources_file else None
-    for item in inputs:
-        if not item.startswith(("http://", "https://")) and not Path(item).is_file():
-            raise UsageError(f"{item}: no such file (and not an http(s) URL)")
+    _check_inputs(inputs, outlet_id, sources)  # before anything is stored
     with run_lifecycle(settings.db, "compare", {"inputs": list(inputs), "outlet": outlet_id}) as active:
         store = active.store
         event_ids = compare_inputs(
@@ -119,7 +127,52 @@ def compare_cmd(
             embedder=LazyEmbedder(settings.model, backend=settings.embed_backend),
         )
         if not event_ids:
-            console().print("No input could be read as an article; nothing to compare.")
-            sys.exit(1)
+            raise CompareError(_why_nothing(store, active.run_id, inputs))
         for event_id in event_ids:
             _emit(_render(store, event_id, fmt), out)
+
+
+def _check_inputs(inputs: tuple[str, ...], outlet_id: str | None, sources: Sources | None) -> None:
+    """Refuse, before anything is stored, inputs that cannot be articles."""
+    from compare.errors import FetchError
+    from compare.extract import looks_binary
+    from compare.sources import SLUG
+    from compare.urls import canonicalize_url
+
+    if outlet_id is not None and not SLUG.match(outlet_id):
+        raise UsageError(f"--outlet {outlet_id!r} is not an outlet id (lower-case letters, digits and "
+                         "dashes, as in sources.yaml)")
+    if outlet_id is not None and sources is not None and sources.outlet(outlet_id) is None:
+        raise UsageError(f"unknown outlet id {outlet_id!r} (not in {sources.path})")
+    for item in inputs:
+        if item.lower().startswith(("http://", "https://")):
+            try:
+                canonicalize_url(item)
+            except FetchError as exc:
+                raise UsageError(exc.message) from None
+            continue
+        path = Path(item)
+        if not path.exists():
+            raise UsageError(f"{item}: no such file (and not an http(s) URL)")
+        if not path.is_file():
+            raise UsageError(f"{item}: not a regular file")
+        size = path.stat().st_size
+        if size == 0:
+            raise UsageError(f"{item}: the file is empty")
+        if size > MAX_INPUT_BYTES:
+            raise UsageError(f"{item}: larger than {MAX_INPUT_BYTES // 2**20} MB; not an article")
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+        if not head.strip():
+            raise UsageError(f"{item}: the file holds only white space")
+        if looks_binary(head):
+            raise UsageError(f"{item}: a binary file, not an article (HTML or text)")
+
+
+def _why_nothing(store: Store, run_id: int, inputs: tuple[str, ...]) -> str:
+    """One line: why no input became an article (each input's outcome, from the fetch log)."""
+    rows = store.fetch_log(run_id)
+    reasons = [f"{r['url']}: {r['outcome']}" + (f" ({r['error']})" if r["error"] else "")
+               for r in rows]
+    shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")
+    return f"no input could be read as an article, nothing to compare: {shown or ', '.join(inputs)}"

@@ -2,7 +2,8 @@
 
 The file follows the schema of the project's sources loader (``version: 1``, ``defaults``,
 ``topics``, ``outlets``); every outlet of the corpus is listed, the one that answers 403 too, so
-a run reports it as blocked rather than silently leaving it out.
+a run reports it as blocked rather than silently leaving it out. Every outlet says
+``allow_private_addresses: true``, since the demo web serves on loopback addresses.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def sources_document(corpus: Corpus, bases: Mapping[str, str], *, min_delay: flo
                 "paywall": outlet.paywall,
                 "active": True,
                 "verified": True,
+                # The demo web lives on 127.0.0.x: without this the address policy refuses it.
+                "allow_private_addresses": True,
                 "notes": (
                     f"synthetic demo outlet {outlet.domain} ({outlet.perspective}); served by compare.demoweb"
                 ),

@@ -26,8 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from compare.charset import decode_body
 from compare.errors import EvalError, ExtractError
-from compare.extract import baseline_extract, decode_html, extract_html
+from compare.extract import baseline_extract, extract_html
 
 __all__ = ["evaluate_extract", "token_scores"]
 
@@ -133,7 +134,7 @@ def evaluate_extract(
             raw = gzip.decompress(page.read_bytes())
         except (OSError, EOFError) as exc:
             raise EvalError(f"cannot read page: {exc}", path=str(page)) from exc
-        html = decode_html(raw)
+        html = decode_body(raw).text
         url = row.get("url") or f"https://example.invalid/{row['id']}"
         started = time.perf_counter()
         try:

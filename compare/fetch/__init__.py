@@ -10,16 +10,17 @@ read) as it arrives::
     console.print(render_summary(summary))
     raise SystemExit(summary.exit_code)
 
-Modules, by the noun they own: ``canonical`` (URL spelling), ``charset`` (decoding bytes),
-``robots`` (RFC 9309 rules), ``politeness`` (per-host gates, retry timing), ``client`` (the one
+Modules, by the noun they own: ``address`` (which hosts may be reached), ``robots`` (RFC 9309
+rules), ``politeness`` (per-host gates, retry timing), ``client`` (the one
 httpx client), ``discover`` (feed and sitemap parsing), ``fetcher`` (one URL → one outcome),
-``run`` (a whole run), ``summary`` (counts, table, progress).
+``run`` (a whole run), ``summary`` (counts, table, progress). URL spelling
+(:mod:`compare.urls`) and decoding bytes (:mod:`compare.charset`) live a layer lower, because
+extraction uses the same rules.
 """
 
 from __future__ import annotations
 
-from compare.fetch.canonical import canonical_from_html, canonicalize_url
-from compare.fetch.charset import Decoded, decode_body
+from compare.charset import Decoded, decode_body
 from compare.fetch.client import ClientOptions, Clients, build_client
 from compare.fetch.discover import SitemapPage, parse_feed, parse_sitemap
 from compare.fetch.fetcher import Conditional, Fetcher, FetcherOptions, classify_exception
@@ -33,6 +34,7 @@ from compare.fetch.summary import (
     Progress,
     render_summary,
 )
+from compare.urls import canonical_from_html, canonicalize_url
 
 __all__ = [
     "ADHOC_OUTLET",

@@ -1,7 +1,9 @@
 """Fetching one URL politely, and saying exactly what happened: a :class:`FetchResult`.
 
 :class:`Fetcher` owns a run's client, its per-host gates and its robots.txt cache. For each URL it
-checks robots.txt (fetched once per host per run), waits for the host's gate, sends a GET
+checks the address policy (the host resolved once per run, non-public addresses refused unless
+the outlet allows them: outcome ``blocked_address``), checks robots.txt (fetched once per host
+per run, under the same policy), waits for the host's gate, sends a GET
 (conditional when the store has an ETag or Last-Modified), follows redirects itself (http/https
 only, at most ``max_redirects``, loops detected), streams the body under a size cap and a total
 timeout, retries transient failures with backoff, and classifies the end into an
@@ -20,17 +22,18 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
+from compare.charset import decode_body
 from compare.errors import FetchError
-from compare.fetch.canonical import canonicalize_url, host_of
-from compare.fetch.charset import decode_body
+from compare.fetch.address import AddressRefused, Unresolvable
 from compare.fetch.client import Clients
 from compare.fetch.politeness import Clock, HostGate, HostGates, RetryPolicy, Sleep, parse_retry_after
 from compare.fetch.robots import RobotsRules, parse_robots
 from compare.models import FetchResult, Outcome, Politeness, Snapshot
+from compare.urls import canonicalize_url, host_of
 
 __all__ = ["SNAPSHOT_HEADERS", "Conditional", "Fetcher", "FetcherOptions"]
 
@@ -176,6 +179,13 @@ class Fetcher:
         self._robots: dict[str, RobotsRules] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self.robots_fetches = 0
+        self.refuse: Callable[[str], str | None] | None = None
+        """Asked with each URL just before it is sent (after waiting for its host's gate), and
+        before each retry: a reason not to send it (its host is backing off), or None."""
+        self.failed_attempt: Callable[[str, Outcome, int | None, bool], None] | None = None
+        """Told of every attempt that failed (URL, outcome, HTTP status, and whether it speaks
+        for the whole host: robots.txt unreachable), retried or not, so a host that keeps
+        failing can be stopped within the run. The fetch run sets both hooks."""
 
     # ---------------------------------------------------------------------------- politeness
 
@@ -190,7 +200,9 @@ class Fetcher:
     def _agent(self, politeness: Politeness) -> str:
         return politeness.user_agent or self.options.user_agent
 
-    async def robots_for(self, url: str, politeness: Politeness) -> RobotsRules:
+    async def robots_for(
+        self, url: str, politeness: Politeness, *, allow_private: bool = False
+    ) -> RobotsRules:
         """The robots.txt rules of the host of ``url``, fetched once per host per run."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
@@ -202,7 +214,7 @@ class Fetcher:
             cached = self._robots.get(origin)
             if cached is not None:
                 return cached
-            rules = await self._fetch_robots(origin, politeness)
+            rules = await self._fetch_robots(origin, politeness, allow_private)
             self._robots[origin] = rules
             delay = rules.crawl_delay(self._agent(politeness))
             if delay:
@@ -213,33 +225,58 @@ class Fetcher:
                 self.gate(url, politeness).slow_down(capped)
             return rules
 
-    async def _fetch_robots(self, origin: str, politeness: Politeness) -> RobotsRules:
+    async def _fetch_robots(
+        self, origin: str, politeness: Politeness, allow_private: bool
+    ) -> RobotsRules:
         self.robots_fetches += 1
         target = f"{origin}/robots.txt"
         for _hop in range(6):  # RFC 9309 §2.3.1.2: follow at least five redirects
             try:
                 response = await self._get(target, politeness, None, kind="robots",
-                                           cap=_ROBOTS_MAX_BYTES)
+                                           cap=_ROBOTS_MAX_BYTES, allow_private=allow_private)
             except _Stop as stop:
                 logger.info("%s unreachable (%s): disallowing the host for this run", target,
                             stop.message)
+                self._note_failure(target, stop.outcome, stop.status, whole_host=True)
                 return RobotsRules.disallowing_all(f"{target} unreachable: {stop.message}",
                                                    unreachable=stop.outcome.value)
             status = response.status
             if 300 <= status < 400 and response.headers.get("location"):
-                target = urljoin(target, response.headers["location"])
-                if urlsplit(target).scheme not in ("http", "https"):
+                try:
+                    target = canonicalize_url(response.headers["location"], base=target)
+                except FetchError:
                     return RobotsRules.allowing_all(f"{target}: redirect off the web")
                 continue
             if 200 <= status < 300:
                 rules = parse_robots(response.body.decode("utf-8", "replace"))
                 return RobotsRules(rules.groups, rules.sitemaps, reason=target)
             if status == 429 or status >= 500:
+                self._note_failure(target, Outcome.HTTP_ERROR, status, whole_host=True)
                 return RobotsRules.disallowing_all(f"{target}: HTTP {status}")
             return RobotsRules.allowing_all(f"{target}: HTTP {status}")
         return RobotsRules.allowing_all(f"{origin}/robots.txt: too many redirects")
 
     # ------------------------------------------------------------------------------- network
+
+    async def check_address(self, url: str, politeness: Politeness, *, allow_private: bool) -> None:
+        """Resolve the host of ``url`` (once per run) and refuse what the policy forbids.
+
+        Raises :class:`_Stop` with ``blocked_address`` or ``dns_error`` (also when resolving
+        takes longer than the connect timeout).
+        """
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            async with asyncio.timeout(politeness.connect_timeout):
+                await self.clients.addresses.check(host, port, allow_private=allow_private)
+        except TimeoutError as exc:
+            raise _Stop(Outcome.DNS_ERROR, f"resolving {host} took over "
+                        f"{politeness.connect_timeout:g}s", host=host) from exc
+        except AddressRefused as exc:
+            raise _Stop(Outcome.BLOCKED_ADDRESS, f"refused: {exc}", host=host) from exc
+        except Unresolvable as exc:
+            raise _Stop(Outcome.DNS_ERROR, f"cannot resolve {exc}", host=host) from exc
 
     async def _get(
         self,
@@ -250,10 +287,12 @@ class Fetcher:
         kind: str,
         cap: int,
         spent: list[float] | None = None,
+        allow_private: bool = False,
     ) -> _Response:
         """One GET of one URL (no redirect following), inside the host's gate and timeouts.
 
-        The seconds spent on the network (not waiting for the gate) are appended to ``spent``.
+        The host's address is checked first (and the connection goes to that address). The
+        seconds spent on the network (not waiting for the gate) are appended to ``spent``.
         """
         headers = self._headers(politeness)
         if conditional is not None:
@@ -264,12 +303,18 @@ class Fetcher:
         host = host_of(url)
         gate = self.gate(url, politeness)
         async with gate.slot(), self._global:
+            refusal = self.refuse(url) if self.refuse is not None else None
+            if refusal is not None:
+                raise _Stop(Outcome.BACKED_OFF, refusal, host=host)
             began = self._clock()
             try:
                 async with asyncio.timeout(politeness.total_timeout):
+                    await self.check_address(url, politeness, allow_private=allow_private)
                     return await self._send(url, headers, politeness, kind=kind, cap=cap)
             except _Stop:
                 raise
+            except AddressRefused as exc:  # raised by the pinning backend: never checked
+                raise _Stop(Outcome.BLOCKED_ADDRESS, str(exc), host=host) from exc
             except Exception as exc:  # every transport failure is classified, never raised
                 outcome, retryable = classify_exception(exc)
                 message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -326,19 +371,23 @@ class Fetcher:
         *,
         kind: str,
         spent: list[float],
+        allow_private: bool,
     ) -> _Response:
         """GET ``url`` and follow redirects, checking every hop; raises :class:`_Stop`."""
         seen = {url}
         current = url
         for _hop in range(self.options.max_redirects + 1):
+            # The page's own address first, so a refusal names the page rather than robots.txt.
+            await self.check_address(current, politeness, allow_private=allow_private)
             if politeness.respect_robots:
-                rules = await self.robots_for(current, politeness)
+                rules = await self.robots_for(current, politeness, allow_private=allow_private)
                 if not rules.allowed(current, self._agent(politeness)):
                     if rules.unreachable:  # the host is down: say so, not "disallowed"
                         raise _Stop(Outcome(rules.unreachable), rules.reason)
                     raise _Stop(Outcome.ROBOTS_DISALLOWED, f"disallowed by {rules.reason}")
             response = await self._get(current, politeness, conditional, kind=kind,
-                                       cap=politeness.max_bytes, spent=spent)
+                                       cap=politeness.max_bytes, spent=spent,
+                                       allow_private=allow_private)
             location = response.headers.get("location")
             if not (300 <= response.status < 400 and response.status != 304 and location):
                 return response
@@ -364,8 +413,15 @@ class Fetcher:
         politeness: Politeness,
         kind: str = "article",
         conditional: Conditional | None = None,
+        allow_private: bool = False,
+        max_retries: int | None = None,
     ) -> FetchResult:
-        """Fetch one URL and classify the result. Never raises for anything the URL did."""
+        """Fetch one URL and classify the result. Never raises for anything the URL did.
+
+        ``allow_private``: the URL, its redirects and robots.txt may be on loopback, private or
+        shared addresses. ``max_retries`` overrides the policy's (0 for a URL that failed on an
+        earlier night). A ``Retry-After`` over ``max_retry_after`` is carried, not waited for.
+        """
         fetched_at = self._now()
         attempts = 0
         spent: list[float] = []  # network time of every hop and attempt, without gate waits
@@ -383,22 +439,46 @@ class Fetcher:
             target = canonicalize_url(url)
         except FetchError as exc:
             return result(Outcome.INVALID_URL, error=str(exc))
-        retry = self.options.retry
+        retries = self.options.retry.max_retries if max_retries is None else max_retries
+        previous: Callable[[], FetchResult] | None = None  # the last failed attempt, unreported
         while True:
             attempts += 1
             try:
                 response = await self._follow(target, politeness, conditional, kind=kind,
-                                              spent=spent)
+                                              spent=spent, allow_private=allow_private)
                 outcome = self._classify(response, kind)
             except _Stop as stop:
-                if stop.retryable and attempts <= retry.max_retries:
+                if stop.outcome is Outcome.BACKED_OFF and previous is not None:
+                    attempts -= 1  # the host was stopped while this URL waited to retry:
+                    return previous()  # its own last answer is what it got
+                self._note_failure(target, stop.outcome, stop.status)
+                if stop.retryable and self._may_retry(target, attempts, retries, None):
+                    previous = _later(result, stop)
                     await self._back_off(target, politeness, attempts, stop.retry_after)
                     continue
                 return result(stop.outcome, http_status=stop.status, error=stop.message)
-            if outcome.retryable and attempts <= retry.max_retries:
+            if outcome.retryable:
+                self._note_failure(target, outcome.outcome, response.status)
+            if outcome.retryable and self._may_retry(target, attempts, retries, outcome.retry_after):
+                previous = _finished_later(self, result, url, response, outcome.outcome, kind,
+                                           fetched_at)
                 await self._back_off(target, politeness, attempts, outcome.retry_after)
                 continue
             return self._finish(result, url, response, outcome.outcome, kind, fetched_at)
+
+    def _note_failure(
+        self, url: str, outcome: Outcome, status: int | None, *, whole_host: bool = False
+    ) -> None:
+        if self.failed_attempt is not None:
+            self.failed_attempt(url, outcome, status, whole_host)
+
+    def _may_retry(self, url: str, attempts: int, retries: int, retry_after: float | None) -> bool:
+        """Retries left, a wait the run can afford, and a host that is not stopped."""
+        if attempts > retries:
+            return False
+        if retry_after is not None and retry_after > self.options.retry.max_retry_after:
+            return False
+        return self.refuse is None or self.refuse(url) is None
 
     async def _back_off(
         self, url: str, politeness: Politeness, attempt: int, retry_after: float | None
@@ -450,7 +530,12 @@ class Fetcher:
         }
         if outcome is not Outcome.OK:
             error = None if outcome is Outcome.NOT_MODIFIED else f"HTTP {response.status}"
-            return result(outcome, error=error, **common)
+            retry_after = None
+            if response.status == 429 or response.status >= 500:
+                retry_after = parse_retry_after(headers.get("retry-after"))
+                if retry_after is not None:
+                    error = f"{error}, Retry-After {retry_after:.0f}s"
+            return result(outcome, error=error, retry_after=retry_after, **common)
         body = response.body
         content_type = headers.get("content-type")
         encoding = decode_body(body, content_type).encoding if kind == "article" else None
@@ -466,6 +551,17 @@ class Fetcher:
             encoding=encoding,
         )
         return result(outcome, bytes=len(body), snapshot=snapshot, **common)
+
+
+def _later(result: Callable[..., FetchResult], stop: _Stop) -> Callable[[], FetchResult]:
+    return lambda: result(stop.outcome, http_status=stop.status, error=stop.message)
+
+
+def _finished_later(
+    fetcher: Fetcher, result: Callable[..., FetchResult], url: str, response: _Response,
+    outcome: Outcome, kind: str, fetched_at: datetime,
+) -> Callable[[], FetchResult]:
+    return lambda: fetcher._finish(result, url, response, outcome, kind, fetched_at)
 
 
 @dataclass(frozen=True)

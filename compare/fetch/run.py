@@ -5,6 +5,11 @@ This is the API the pipeline calls (:func:`fetch_sources`). It knows nothing of 
 soon as it finishes, so a run killed at any moment loses at most the URLs in flight, and a rerun
 skips what is fresh and sends conditional GETs for the rest.
 
+Feeds and sitemaps are parsed in worker threads (at most two at once), each under
+:attr:`FetchPlan.parse_timeout`, so a huge feed never stalls the event loop that carries every
+other outlet's requests. A sitemap URL is read at most once per run, so an index that lists
+itself (or two indexes that list each other) costs one request, not a tree of them.
+
 A feed's or sitemap's own result is handed over only after every article discovered from it has
 been handed over. Otherwise a kill between the two would leave the feed's new ETag stored, and the
 next run's ``304 Not Modified`` would hide the articles that were never fetched.
@@ -19,19 +24,22 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
 from compare.config import DEFAULT_USER_AGENT
 from compare.errors import FetchError, UsageError
-from compare.fetch.canonical import canonicalize_url
+from compare.fetch.address import Resolver
 from compare.fetch.client import ClientOptions, Clients
 from compare.fetch.discover import parse_feed, parse_sitemap, select, sniff_feed_kind
 from compare.fetch.fetcher import Conditional, Fetcher, FetcherOptions
+from compare.fetch.memory import FetchMemory
 from compare.fetch.politeness import Clock, RetryPolicy, Sleep
 from compare.fetch.summary import FetchSummary, Progress, Tally
 from compare.models import Discovered, FetchResult, Outcome, Outlet, Sources
+from compare.urls import canonicalize_url
 
 __all__ = ["ADHOC_OUTLET", "FetchPlan", "afetch_sources", "fetch_sources"]
 
@@ -40,6 +48,7 @@ logger = logging.getLogger(__name__)
 ADHOC_OUTLET = "adhoc"
 
 Known = Callable[[str], Conditional | None]
+_Parsed = TypeVar("_Parsed")
 OnResult = Callable[[FetchResult], None]
 #: Called with the article URLs chosen from an outlet's feeds and sitemaps (with what each entry
 #: said: title, date) before they are fetched, so a page that then fails can still be placed.
@@ -59,10 +68,15 @@ class FetchPlan:
     max_child_sitemaps: int = 10
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     verify_tls: bool = True
+    parse_timeout: float = 30.0
+    """Seconds a feed or sitemap may take to parse before it is given up (outcome ``timeout``)."""
 
 
 def _bare_host(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # "http://[::1": the fetcher reports it as invalid_url
+        return ""
     return host[4:] if host.startswith("www.") else host
 
 
@@ -103,6 +117,7 @@ class _Run:
         on_result: OnResult | None,
         progress: Progress | None,
         now: Callable[[], datetime],
+        memory: FetchMemory | None = None,
         on_discovered: OnDiscovered | None = None,
     ) -> None:
         self.fetcher = fetcher
@@ -112,10 +127,18 @@ class _Run:
         self.on_discovered = on_discovered
         self.progress = progress
         self.now = now
+        self.memory = memory or FetchMemory()
+        self.memory.start_run()
         self.seen: set[str] = set()
         self.tallies: dict[str, Tally] = {}
+        self.feeds_read: set[str] = set()
+        self._parsing = asyncio.Semaphore(2)
+        fetcher.refuse = lambda url: self.memory.host_refusal(url, self.now())
+        fetcher.failed_attempt = lambda url, outcome, status, whole: self.memory.note_failure(
+            url, outcome, status, self.now(), whole_host=whole)
 
     def emit(self, result: FetchResult) -> None:
+        self.memory.learn(result, self.now())
         self.tallies[result.outlet_id].add(result)
         if self.on_result is not None:
             self.on_result(result)
@@ -125,28 +148,58 @@ class _Run:
     def _known(self, url: str) -> Conditional | None:
         return self.known(url) if self.known is not None else None
 
+    async def parse(self, parser: Callable[..., _Parsed], body: bytes, *, url: str,
+                    outlet_id: str) -> _Parsed:
+        """``parser(body)`` in a worker thread, under the plan's time limit."""
+        async with self._parsing:
+            work = asyncio.to_thread(parser, body, url=url, outlet_id=outlet_id)
+            try:
+                return await asyncio.wait_for(work, timeout=self.plan.parse_timeout)
+            except TimeoutError:
+                raise FetchError(f"parsing took over {self.plan.parse_timeout:g}s", url=url,
+                                 outlet=outlet_id, outcome=Outcome.TIMEOUT.value) from None
+
     async def discover(
         self, outlet: Outlet, feed_url: str, depth: int, held: list[FetchResult]
     ) -> list[Discovered]:
         """Fetch and parse one feed or sitemap (and a sitemap index's children)."""
+        try:
+            key = canonicalize_url(feed_url)
+        except FetchError:
+            key = feed_url  # the fetcher reports it as invalid_url
+        if key in self.feeds_read:
+            logger.info("%s: %s already read in this run", outlet.id, feed_url)
+            return []
+        self.feeds_read.add(key)
+        refusal = self.memory.url_refusal(key, self.now())
+        if refusal is not None:
+            held.append(self.not_asked(key, outlet, refusal, kind="feed"))
+            return []
         result = await self.fetcher.fetch(feed_url, outlet_id=outlet.id,
                                           politeness=outlet.politeness, kind="feed",
-                                          conditional=self._known(feed_url))
+                                          conditional=self._known(feed_url),
+                                          allow_private=outlet.allow_private_addresses,
+                                          max_retries=self.retries(key))
         found: list[Discovered] = []
         if result.outcome is Outcome.OK and result.snapshot is not None:
             body = result.snapshot.body
             try:
                 if sniff_feed_kind(body) == "sitemap":
-                    page = parse_sitemap(body, url=feed_url, outlet_id=outlet.id)
+                    page = await self.parse(parse_sitemap, body, url=feed_url, outlet_id=outlet.id)
                     result = replace(result, kind="sitemap")
                     found.extend(page.articles)
                     if depth < self.plan.max_sitemap_depth:
-                        children = page.sitemaps[: self.plan.max_child_sitemaps]
+                        children = [c for c in page.sitemaps if c not in self.feeds_read]
+                        if len(children) < len(page.sitemaps):
+                            logger.info("%s: %s lists sitemaps already read (a cycle); "
+                                        "each is read once", outlet.id, feed_url)
+                        children = children[: self.plan.max_child_sitemaps]
                         self.progress_add(len(children))
                         for child in children:
                             found.extend(await self.discover(outlet, child, depth + 1, held))
                 else:
-                    found.extend(parse_feed(body, url=feed_url, outlet_id=outlet.id))
+                    found.extend(await self.parse(parse_feed, body, url=feed_url,
+                                                  outlet_id=outlet.id))
             except FetchError as exc:
                 result = replace(result, outcome=Outcome(exc.outcome or "not_html"),
                                  error=exc.message)
@@ -159,7 +212,6 @@ class _Run:
 
     async def outlet(self, outlet: Outlet, extra: Sequence[str], *, discover: bool) -> None:
         """Fetch ``extra`` URLs of one outlet, and (``discover``) everything its feeds list."""
-        tally = self.tallies[outlet.id]
         held: list[FetchResult] = []
         found: list[Discovered] = []
         feeds = outlet.feeds if discover else ()
@@ -173,7 +225,31 @@ class _Run:
                 self.progress_add(1)
                 self.emit(FetchResult(url=url, outlet_id=outlet.id, outcome=Outcome.INVALID_URL,
                                       fetched_at=self.now(), error=exc.message, attempts=0))
-        chosen = select(found, outlet, seen=self.seen)
+        if discover:  # what earlier runs could not fetch, whether a feed still lists it or not
+            found.extend(Discovered(u, outlet.id, via="memory")
+                         for u in self.memory.due(outlet.id, self.now()))
+        todo = self.todo(outlet, select(found, outlet, seen=self.seen))
+        self.progress_add(len(todo))
+
+        async def one(url: str, conditional: Conditional | None) -> None:
+            self.emit(await self.fetcher.fetch(url, outlet_id=outlet.id,
+                                               politeness=outlet.politeness,
+                                               conditional=conditional,
+                                               allow_private=outlet.allow_private_addresses,
+                                               max_retries=self.retries(url)))
+
+        async with asyncio.TaskGroup() as group:
+            for url, conditional in todo:
+                group.create_task(one(url, conditional))
+        for result in held:
+            self.emit(result)
+
+    def todo(
+        self, outlet: Outlet, chosen: Sequence[Discovered]
+    ) -> list[tuple[str, Conditional | None]]:
+        """The URLs to request: fresh ones and those earlier answers hold back are emitted as
+        such, the rest cut to ``max_pages_per_run`` (the cut ones stay queued for later)."""
+        tally = self.tallies[outlet.id]
         tally.discovered = len(chosen)
         if self.on_discovered is not None and chosen:
             self.on_discovered(chosen)
@@ -187,25 +263,29 @@ class _Run:
                                       outcome=Outcome.SKIPPED_FRESH, fetched_at=self.now(),
                                       attempts=0))
                 continue
+            refusal = self.memory.url_refusal(item.url, self.now())
+            if refusal is not None:
+                self.progress_add(1)
+                self.emit(self.not_asked(item.url, outlet, refusal))
+                continue
             todo.append((item.url, conditional))
         limit = outlet.politeness.max_pages_per_run
         tally.deferred = max(0, len(todo) - limit)
         if tally.deferred:
             logger.info("%s: %d URLs left for the next run (max_pages_per_run %d)", outlet.id,
                         tally.deferred, limit)
-        todo = todo[:limit]
-        self.progress_add(len(todo))
+            for url, _ in todo[limit:]:
+                self.memory.queue(url, outlet.id, self.now(), reason="deferred")
+        return todo[:limit]
 
-        async def one(url: str, conditional: Conditional | None) -> None:
-            self.emit(await self.fetcher.fetch(url, outlet_id=outlet.id,
-                                               politeness=outlet.politeness,
-                                               conditional=conditional))
+    def not_asked(self, url: str, outlet: Outlet, why: str, *, kind: str = "article") -> FetchResult:
+        """The result of a URL that earlier answers say not to ask in this run."""
+        return FetchResult(url=url, outlet_id=outlet.id, outcome=Outcome.BACKED_OFF,
+                           fetched_at=self.now(), error=why, attempts=0, kind=kind)
 
-        async with asyncio.TaskGroup() as group:
-            for url, conditional in todo:
-                group.create_task(one(url, conditional))
-        for result in held:
-            self.emit(result)
+    def retries(self, url: str) -> int | None:
+        """No retries within the night for a URL that already failed on an earlier one."""
+        return 0 if self.memory.failed_before(url) else None
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
@@ -251,6 +331,8 @@ async def afetch_sources(
     on_result: OnResult | None = None,
     plan: FetchPlan | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    resolver: Resolver | None = None,
+    memory: FetchMemory | None = None,
     clock: Clock | None = None,
     sleep: Sleep | None = None,
     rand: Callable[[], float] | None = None,
@@ -273,11 +355,11 @@ async def afetch_sources(
     options = FetcherOptions(user_agent=plan.user_agent, max_concurrency=plan.max_concurrency,
                              max_redirects=plan.max_redirects,
                              max_crawl_delay=plan.max_crawl_delay, retry=plan.retry)
-    async with Clients(client_options, transport=transport) as clients:
+    async with Clients(client_options, transport=transport, resolver=resolver) as clients:
         fetcher = Fetcher(clients, options, clock=clock, sleep=sleep or asyncio.sleep,
                           rand=rand or random.random, now=now)
         run = _Run(fetcher, plan, known=known, on_result=on_result, progress=progress, now=now,
-                   on_discovered=on_discovered)
+                   memory=memory, on_discovered=on_discovered)
         for outlet in chosen:
             run.tallies[outlet.id] = Tally(outlet.id)
         try:
@@ -304,6 +386,8 @@ def fetch_sources(
     plan: FetchPlan | None = None,
     user_agent: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    resolver: Resolver | None = None,
+    memory: FetchMemory | None = None,
     clock: Clock | None = None,
     sleep: Sleep | None = None,
     rand: Callable[[], float] | None = None,
@@ -322,6 +406,11 @@ def fetch_sources(
     raises stops the run and propagates. ``on_discovered`` receives each outlet's chosen article
     URLs (with their feed entries' titles and dates) before they are fetched. Per-URL failures
     never raise: they are outcomes.
+    ``resolver`` resolves host names for the address policy (the system's by default; tests
+    pass a stub with ``transport``, so no name is ever looked up for real). ``memory`` is what
+    earlier runs learnt (:class:`~compare.fetch.memory.FetchMemory`): URLs and hosts backing
+    off are not asked (outcome ``backed_off``), queued URLs that are due are added; it is
+    updated with every result, and the caller persists what it ``drain()``s.
     """
     plan = plan or FetchPlan()
     if fresh_for is not None:
@@ -330,8 +419,8 @@ def fetch_sources(
         plan = replace(plan, user_agent=user_agent)
     return asyncio.run(
         afetch_sources(sources, outlet_ids=outlet_ids, extra_urls=extra_urls, known=known,
-                       on_result=on_result, plan=plan, transport=transport, clock=clock,
-                       sleep=sleep, rand=rand, now=now, progress=progress,
-                       on_discovered=on_discovered)
+                       on_result=on_result, plan=plan, transport=transport, resolver=resolver,
+                       memory=memory, clock=clock, sleep=sleep, rand=rand, now=now,
+                       progress=progress, on_discovered=on_discovered)
     )
 

@@ -180,9 +180,11 @@ def write_reports(
         view = build_event_view(store, event_id, context=context)
         written.append(write_report_bundle(store, view, out_dir, index=index).html)
     if not ids:  # the bundles write the index; with no event, write it here
-        (out_dir / "index.html").write_text(render_index_html(index), encoding="utf-8")
-        (out_dir / "index.md").write_text(render_index_markdown(index), encoding="utf-8")
-        (out_dir / "index.json").write_text(render_index_json(index), encoding="utf-8")
+        from compare.files import write_atomic
+
+        write_atomic(out_dir / "index.html", render_index_html(index))
+        write_atomic(out_dir / "index.md", render_index_markdown(index))
+        write_atomic(out_dir / "index.json", render_index_json(index))
     return written, out_dir / "index.html"
 
 

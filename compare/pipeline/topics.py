@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compare.errors import CompareError
+from compare.files import write_atomic
 from compare.markup import md as escape_md
 from compare.models import Sources
 from compare.store import Store
@@ -48,7 +49,7 @@ def write_topic_pages(
         }
         try:
             for name, text in files.items():
-                (out_dir / name).write_text(text, encoding="utf-8")
+                write_atomic(out_dir / name, text)
         except OSError as exc:
             raise CompareError(f"cannot write the topic pages to {out_dir}: {exc}") from None
         links.append(TopicLink(topic_id=topic.id, name=topic.name, path=f"{stem}.html"))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compare.errors import CompareError
+from compare.files import write_atomic
 from compare.report.csvout import render_claim_matrix_csv
 from compare.report.html import render_html, render_index_html
 from compare.report.jsonout import render_index_json, render_json
@@ -135,10 +136,9 @@ def write_report_bundle(
 
 
 def _write(path: Path, text: str) -> None:
-    """Write through a temporary file and rename, so a reader never sees half a report."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8", newline="")
-    tmp.replace(path)
+    """Write through a temporary file and rename, so a reader never sees half a report (and a
+    full disk leaves no temporary file behind)."""
+    write_atomic(path, text)
 
 
 def _one_line(text: str) -> str:

@@ -7,8 +7,8 @@ the event's dates; an outlet that could not be read is "not read", with the reas
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit
 
+from compare.urls import safe_url  # the one check before a URL becomes a link
 from compare.view.model import PRESENCE_NOT_READ, PRESENCE_OMITS, PRESENCE_SAYS, ClaimCell, OutletStatus
 
 __all__ = [
@@ -49,6 +49,7 @@ OUTCOME_LABELS = {
     "connection_error": "connection error",
     "tls_error": "TLS error",
     "invalid_url": "invalid URL",
+    "backed_off": "not asked (backing off after earlier failures)",
 }
 
 
@@ -90,23 +91,6 @@ def reason_label(outlet: OutletStatus) -> str:
 
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def safe_url(url: str | None) -> str | None:
-    """``url`` when it is an http(s) URL, made safe to put in a link; otherwise ``None``.
-
-    Fetched pages decide the URLs a report shows, so a ``javascript:`` or ``data:`` URL must never
-    become a link. Characters that could end a Markdown link or an attribute are percent-encoded.
-    """
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return quote(url.strip(), safe=":/?#@!$&'*+,;=%~-._")
 
 
 def snapshot_path(sha256: str | None) -> str | None:

@@ -28,11 +28,14 @@ def create_app(
     *,
     embedder: Embedder | None = None,
     aliases: Sequence[Sequence[str]] | None = None,
+    allowed_hosts: Sequence[str] | None = None,
 ) -> FastAPI:
     """The FastAPI app over ``db_path``; see :func:`compare.service.app.create_app`."""
     from compare.service.app import create_app as build
+    from compare.service.security import LOOPBACK_NAMES
 
-    return build(db_path, embedder=embedder, aliases=aliases)
+    return build(db_path, embedder=embedder, aliases=aliases,
+                 allowed_hosts=allowed_hosts or LOOPBACK_NAMES)
 
 
 def _warm(db_path: str | Path, embedder: Embedder | None) -> Embedder | None:
@@ -67,16 +70,24 @@ def serve(
     embedder: Embedder | None = None,
     aliases: Sequence[Sequence[str]] | None = None,
     log_level: str = "info",
+    allow_hosts: Sequence[str] = (),
 ) -> None:
     """Serve the app until interrupted. Binding beyond loopback is logged as a warning.
 
-    The embedding model and the vector index are loaded before the first request (when the
-    store holds vectors), so the first query is as fast as the next ones.
+    Requests must name the bound address, a loopback name or one of ``allow_hosts`` in their
+    ``Host`` header. The embedding model and the vector index are loaded before the first
+    request (when the store holds vectors), so the first query is as fast as the next ones.
     """
     import uvicorn
 
-    app = create_app(db_path, embedder=embedder, aliases=aliases)
+    from compare.service.security import allowed_hosts_for
+
+    hosts = allowed_hosts_for(host, allow_hosts)
+    app = create_app(db_path, embedder=embedder, aliases=aliases, allowed_hosts=hosts)
     app.state.embedder = _warm(db_path, embedder)
     if not _is_loopback(host):
         logger.warning("serving on %s: reachable from other machines (read-only, no authentication)", host)
+    if host in ("0.0.0.0", "::") and not allow_hosts:
+        logger.warning("serving on every interface, but only requests naming %s are answered; "
+                       "add the names clients use with --allow-host", ", ".join(hosts))
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)

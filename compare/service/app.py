@@ -1,6 +1,7 @@
 """The FastAPI application: HTML pages and a read-only JSON API over one newscompare database.
 
-Pages (Jinja2, autoescaped, no scripts, a strict Content-Security-Policy):
+Pages (Jinja2, autoescaped, no scripts, a strict Content-Security-Policy and a Host check, by
+:class:`~compare.service.security.SecurityMiddleware`):
 ``/`` search, ``/events/{id}`` the event's report, ``/claims/{id}``, ``/outlets``,
 ``/outlets/{id}`` (coverage health across runs, label ledger), ``/runs``.
 API (OpenAPI at ``/openapi.json``, docs at ``/docs``): ``/api/query``, ``/api/events``,
@@ -33,6 +34,7 @@ from compare.errors import CompareError, NotFoundError, StoreError, UsageError
 from compare.query import MAX_LIMIT, MAX_QUERY_CHARS, QueryResult, query
 from compare.service import data
 from compare.service.pages import render_page
+from compare.service.security import LOOPBACK_NAMES, SecurityMiddleware
 from compare.store import Store
 from compare.view import EventView
 
@@ -40,17 +42,6 @@ __all__ = ["create_app"]
 
 logger = logging.getLogger(__name__)
 
-CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'"
-)
-#: The API docs pages run Swagger UI / ReDoc from this server (with one inline start-up script):
-#: nothing may come from anywhere else.
-DOCS_CSP = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; font-src 'self' data:; "
-    "base-uri 'none'; frame-ancestors 'none'"
-)
 MAX_PAGE = 100
 MAX_OFFSET = 100_000
 MAX_FILTERS = 20
@@ -128,8 +119,12 @@ def create_app(
     *,
     embedder: Embedder | None = None,
     aliases: Sequence[Sequence[str]] | None = None,
+    allowed_hosts: Sequence[str] = LOOPBACK_NAMES,
 ) -> FastAPI:
     """The web app over the database at ``db_path`` (which must exist).
+
+    ``allowed_hosts``: the ``Host`` names it answers (others get 400; see
+    :mod:`compare.service.security`); the loopback names by default.
 
     ``embedder`` embeds queries (default: :func:`compare.embed.load_embedder`, loaded on the first
     query of a store holding vectors); ``aliases`` the alias sets for query expansion (default:
@@ -173,14 +168,8 @@ def create_app(
         kind = "not_found" if status == 404 else "bad_request"
         return JSONResponse({"error": kind, "detail": str(exc)}, status_code=status)
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        docs = request.url.path.startswith(("/docs", "/redoc", "/static-offline-docs"))
-        response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
-        return response
+    # Host check, CSP and security headers, damaged-database answers: compare.service.security
+    app.add_middleware(SecurityMiddleware, allowed_hosts=allowed_hosts, database=str(path))
 
     def run_query(
         s: Store,

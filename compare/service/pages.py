@@ -1,7 +1,7 @@
 """Rendering the service's HTML pages with Jinja2 (autoescape on: store text never becomes markup).
 
-Article URLs only become links when they are http(s) (:func:`compare.report.labels.safe_url`
-rules); everything else is printed as text.
+Article URLs only become links when they are http(s) (:func:`compare.urls.safe_url`, the same
+check the reports use); everything else is printed as text.
 """
 
 from __future__ import annotations
@@ -9,26 +9,16 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import jinja2
 
 from compare.report.glance import when
+from compare.urls import safe_url
 
 __all__ = ["render_page"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-def _safe_url(url: object) -> str | None:
-    """``url`` when it is an absolute http(s) URL, else ``None`` (no javascript:, data: ...)."""
-    if not isinstance(url, str):
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def _query_string(params: dict[str, Any]) -> str:
@@ -52,7 +42,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["safe_url"] = _safe_url
+    env.filters["safe_url"] = safe_url
     env.filters["day"] = lambda value: when(str(value)[:10]) if value else ""
     env.filters["when"] = when
     env.globals["query_string"] = _query_string

@@ -9,6 +9,7 @@ in one module per noun:
 ``runs``                  runs, and the stages' bookkeeping (``stage_state``)
 ``outlets``               outlets
 ``fetches``               snapshots, the fetch log, what feeds said of each page
+``fetchstate``            what failed, per URL and per host, and when to ask again
 ``articles``              articles (versions, reprints) and their passages
 ``events``                events, their articles and the grouping stage's changes
 ``claims``                claims with stable ids, their members and their changes
@@ -29,9 +30,10 @@ from sqlite_utils import Database
 
 from compare.store.articles import ArticlesMixin, SavedArticle
 from compare.store.claims import ClaimInput, ClaimsMixin
-from compare.store.db import open_database, run_lock, to_json, utcnow
+from compare.store.db import damaged_database, open_database, run_lock, to_json, utcnow
 from compare.store.events import EventsMixin
 from compare.store.fetches import FetchMixin, StoredFetch
+from compare.store.fetchstate import FetchStateMixin
 from compare.store.framing import FramingMixin
 from compare.store.outlets import OutletsMixin
 from compare.store.records import (
@@ -80,6 +82,7 @@ __all__ = [
     "Store",
     "StoredFetch",
     "VectorIndex",
+    "damaged_database",
     "open_database",
     "run_lock",
     "to_json",
@@ -91,6 +94,7 @@ class Store(
     RunsMixin,
     OutletsMixin,
     FetchMixin,
+    FetchStateMixin,
     ArticlesMixin,
     EventsMixin,
     ClaimsMixin,

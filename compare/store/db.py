@@ -10,6 +10,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shlex
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from sqlite_utils.db import Table
 from compare.errors import LockedError, MigrationError, StoreError
 from compare.store.schema import migrations
 
-__all__ = ["open_database", "run_lock", "to_json", "utcnow"]
+__all__ = ["damaged_database", "open_database", "run_lock", "to_json", "utcnow"]
 
 
 def utcnow() -> str:
@@ -40,6 +41,29 @@ def last_pk(table: Table) -> int:
     if table.last_pk is None:
         raise StoreError(f"no row was inserted into {table.name}")
     return int(table.last_pk)
+
+
+_DAMAGE_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+_DAMAGE_WORDS = ("malformed", "not a database", "file is encrypted")
+
+
+def damaged_database(path: str | Path, exc: BaseException) -> StoreError | None:
+    """The one-line error for a database file SQLite finds damaged; ``None`` for other errors.
+
+    It names the command that copies out what can still be read, since nothing in newscompare
+    can repair the file itself.
+    """
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return None
+    code = getattr(exc, "sqlite_errorname", "") or ""
+    if code not in _DAMAGE_CODES and not any(w in str(exc).lower() for w in _DAMAGE_WORDS):
+        return None
+    name = shlex.quote(str(path))
+    return StoreError(
+        f"the database {path} is damaged ({exc}); copy out what can still be read with "
+        f"`sqlite3 {name} \".recover\" | sqlite3 recovered.db`, then use --db recovered.db",
+        path=str(path),
+    )
 
 
 def _check_path(path: Path) -> None:
@@ -92,12 +116,14 @@ def open_database(path: str | Path, *, migrate: bool = True, read_only: bool = F
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot open database {path}: {exc}", path=str(path)) from None
+        raise damaged_database(path, exc) or StoreError(
+            f"cannot open database {path}: {exc}", path=str(path)) from None
     if migrate:
         try:
             migrations.apply(db)
         except sqlite3.DatabaseError as exc:
-            raise MigrationError(f"cannot migrate database {path}: {exc}", path=str(path)) from None
+            raise damaged_database(path, exc) or MigrationError(
+                f"cannot migrate database {path}: {exc}", path=str(path)) from None
     return db
 
 

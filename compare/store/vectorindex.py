@@ -31,6 +31,7 @@ import math
 import os
 import tempfile
 import threading
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -293,6 +294,7 @@ class VectorIndex:
         """Write the index to ``<prefix>.json`` + ``.npz`` or ``.faiss`` (atomically, by rename)."""
         prefix = Path(prefix)
         folder = prefix.parent
+        temporary: list[Path] = []
         try:
             folder.mkdir(parents=True, exist_ok=True)
             with self._lock:
@@ -308,16 +310,21 @@ class VectorIndex:
                     import faiss
 
                     tmp = _temp_path(folder, prefix.name + ".faiss")
+                    temporary.append(tmp)
                     faiss.write_index(self._ivf, str(tmp))
                     os.replace(tmp, f"{prefix}.faiss")
                 tmp = _temp_path(folder, prefix.name + ".npz")
+                temporary.append(tmp)
                 with open(tmp, "wb") as handle:
                     np.savez(handle, ids=self._ids, vectors=self._matrix)
                 os.replace(tmp, f"{prefix}.npz")
             tmp = _temp_path(folder, prefix.name + ".json")
+            temporary.append(tmp)
             tmp.write_text(json.dumps(meta), encoding="utf-8")
             os.replace(tmp, f"{prefix}.json")
         except OSError as exc:
+            for path in temporary:  # a full disk must not leave half-written files behind
+                path.unlink(missing_ok=True)
             raise StoreError(f"cannot save vector index {prefix}: {exc}", path=str(prefix)) from None
 
     @classmethod
@@ -336,12 +343,15 @@ class VectorIndex:
                 index._ivf = ivf
                 index.nprobe = nprobe
                 index._trained_on = int(meta["trained_on"])
-            with np.load(f"{prefix}.npz") as data:
+            # Opened here, not by numpy: numpy leaks its handle when the file is no zip at all.
+            with open(f"{prefix}.npz", "rb") as handle, np.load(handle) as data:
                 index._ids = np.asarray(data["ids"], dtype=np.int64)
                 index._matrix = np.asarray(data["vectors"], dtype=np.float32).reshape(-1, index.dim)
         except StoreError:
             raise
-        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        except (OSError, ValueError, KeyError, RuntimeError, EOFError, zipfile.BadZipFile) as exc:
+            # A cache: damage of any kind (a truncated or overwritten .npz is a bad zip file)
+            # is a StoreError, which the caller answers by rebuilding it from the store.
             raise StoreError(f"cannot load vector index {prefix}: {exc}", path=str(prefix)) from None
         if len(index) != int(meta["count"]) or (index._ivf is not None and index._ivf.ntotal != len(index)):
             raise StoreError(f"vector index {prefix} is incomplete", path=str(prefix))

@@ -19,6 +19,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from compare.errors import CompareError
+from compare.files import write_atomic
 from compare.store.vectorindex import ANN_THRESHOLD, VectorIndex
 
 __all__ = ["VectorMixin"]
@@ -149,7 +150,8 @@ class VectorMixin:
                         _INDEXES[key] = (signature, index)
                         return index
                 except (CompareError, OSError, ValueError) as exc:
-                    logger.info("vector index %s unusable (%s); rebuilding", prefix, exc)
+                    logger.warning("vector index %s unusable (%s); rebuilding it from the store",
+                                   prefix, exc)
                     index = None
             changed = self._sync_index(model_id, index, threshold=threshold)
             if changed is None:
@@ -159,9 +161,7 @@ class VectorMixin:
             if prefix is not None and not self.read_only:
                 try:
                     changed.save(prefix)
-                    Path(f"{prefix}.sync.json").write_text(
-                        json.dumps({"signature": signature}), encoding="utf-8"
-                    )
+                    write_atomic(f"{prefix}.sync.json", json.dumps({"signature": signature}))
                 except (CompareError, OSError) as exc:
                     logger.info("vector index kept in memory only: %s", exc)
             return changed

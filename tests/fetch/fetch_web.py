@@ -16,6 +16,15 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
+#: What :func:`public_resolver` answers for every name: a public address that no test ever
+#: connects to (the requests go to an ``httpx.MockTransport``).
+PUBLIC_ADDRESS = "93.184.215.14"
+
+
+async def public_resolver(host: str, port: int) -> list[str]:
+    """A resolver stub for MockTransport tests: every name is on one public address."""
+    return [PUBLIC_ADDRESS]
+
 HOSTS = ("127.0.0.2", "127.0.0.3", "127.0.0.4")
 
 

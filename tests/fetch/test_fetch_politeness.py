@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import httpx
 import pytest
-from fetch_web import FakeClock
+from fetch_web import FakeClock, public_resolver
 
 from compare.fetch import Clients, Conditional, Fetcher, FetcherOptions, RetryPolicy
 from compare.fetch.client import ClientOptions
@@ -59,7 +59,8 @@ def run(
     sequential: bool = False,
 ) -> list[FetchResult]:
     async def main() -> list[FetchResult]:
-        clients = Clients(ClientOptions(user_agent=UA), transport=httpx.MockTransport(recorder))
+        clients = Clients(ClientOptions(user_agent=UA), transport=httpx.MockTransport(recorder),
+                          resolver=public_resolver)
         async with clients:
             fetcher = Fetcher(clients, FetcherOptions(user_agent=UA, retry=retry or RetryPolicy()),
                               clock=clock, sleep=clock.sleep, rand=lambda: 0.5)
@@ -178,7 +179,7 @@ def test_retries_stop_after_max_and_report_http_error(clock: FakeClock) -> None:
     assert clock.sleeps == [0.5, 1.0, 2.0]
 
 
-def test_retry_after_is_honoured_and_capped(clock: FakeClock) -> None:
+def test_retry_after_is_honoured_within_the_cap_and_left_for_later_beyond(clock: FakeClock) -> None:
     answers = iter([("429", "7"), ("429", "100000"), ("200", None)])
 
     def limited(request: httpx.Request) -> httpx.Response:
@@ -191,8 +192,10 @@ def test_retry_after_is_honoured_and_capped(clock: FakeClock) -> None:
     recorder = Recorder(clock, {"/a": limited})
     result, = run(recorder, clock, ["https://e.test/a"], Politeness(min_delay=0),
                   retry=RetryPolicy(max_retries=2, max_retry_after=30.0))
-    assert result.outcome is Outcome.OK
-    assert clock.sleeps == [7.0, 30.0]
+    # 7 s is waited for; "come back in 28 hours" is not hammered after 30 s but remembered
+    assert (result.outcome, result.http_status, result.retry_after) == (Outcome.HTTP_ERROR, 429, 100000.0)
+    assert clock.sleeps == [7.0]
+    assert recorder.paths().count("/a") == 2
 
 
 def test_retry_after_pauses_the_whole_host(clock: FakeClock) -> None:
@@ -305,7 +308,8 @@ def test_concurrency_limits_per_host_and_overall(clock: FakeClock) -> None:
         return httpx.Response(200, content=PAGE, headers=HTML)
 
     async def main() -> list[FetchResult]:
-        clients = Clients(ClientOptions(user_agent=UA), transport=httpx.MockTransport(slow))
+        clients = Clients(ClientOptions(user_agent=UA), transport=httpx.MockTransport(slow),
+                          resolver=public_resolver)
         async with clients:
             fetcher = Fetcher(clients, FetcherOptions(user_agent=UA, max_concurrency=5),
                               clock=clock, sleep=clock.sleep)

@@ -81,6 +81,7 @@ def web_of_news(loopback: LoopbackWeb) -> Sources:
             feeds=(Feed(loopback.url(0, "/feed.xml")),),
             exclude=(r"/video/",),
             politeness=FAST,
+            allow_private_addresses=True,
         ),
         Outlet(
             id="b",
@@ -90,6 +91,7 @@ def web_of_news(loopback: LoopbackWeb) -> Sources:
             country="AM",
             feeds=(Feed(loopback.url(1, "/index.xml"), kind="sitemap"),),
             politeness=FAST,
+            allow_private_addresses=True,
         ),
         Outlet(
             id="c",
@@ -99,6 +101,7 @@ def web_of_news(loopback: LoopbackWeb) -> Sources:
             country="RU",
             feeds=(Feed(loopback.url(2, "/feed.xml")),),
             politeness=FAST,
+            allow_private_addresses=True,
         ),
     )
     return Sources(path="test.yaml", outlets=outlets, defaults=FAST)

@@ -8,6 +8,8 @@ carry HTML, Jinja and rich markup that must never become markup anywhere.
 from __future__ import annotations
 
 import json
+import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -204,6 +206,24 @@ def build_store(path: Path, *, embedder: HashingEmbedder | None = None) -> dict[
         ids["passages"] = passage_ids
         ids["run"] = run_id
     return ids
+
+
+def damage_copy(path: Path, *tables: str) -> Path:
+    """A copy of the database with every page of ``tables`` (and their indexes) overwritten."""
+    copy = path.with_name("damaged.db")
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+        marks = ",".join("?" * len(tables))
+        pages = [r[0] for r in conn.execute(
+            f"SELECT pageno FROM dbstat WHERE name IN ({marks}) OR name IN"
+            f" (SELECT name FROM sqlite_master WHERE tbl_name IN ({marks}))", [*tables, *tables])]
+    shutil.copy(path, copy)
+    with open(copy, "r+b") as handle:
+        for number in pages:
+            handle.seek((number - 1) * page)
+            handle.write(b"\xde\xad" * (page // 2))
+    return copy
 
 
 @pytest.fixture

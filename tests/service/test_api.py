@@ -21,7 +21,9 @@ from .conftest import EVIL_OUTLET
 
 @pytest.fixture
 def client(store_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(store_path, embedder=HashingEmbedder(dim=128))) as c:
+    # TestClient names its host "testserver"; the app answers only the names it is given
+    app = create_app(store_path, embedder=HashingEmbedder(dim=128), allowed_hosts=["testserver"])
+    with TestClient(app) as c:
         yield c
 
 
@@ -198,7 +200,8 @@ def test_asgi_transport_works_too(store_path: Path) -> None:
     app = create_app(store_path, embedder=HashingEmbedder(dim=128))
 
     async def fetch() -> httpx.Response:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
             return await c.get("/api/query", params={"q": "Stepanakert"})
 
     r = asyncio.run(fetch())

@@ -25,7 +25,8 @@ from .conftest import build_store  # noqa: E402
 _FOLDER = tempfile.TemporaryDirectory(prefix="newscompare-schemathesis-")
 _DB = Path(_FOLDER.name) / "news.db"
 build_store(_DB)
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_DB, embedder=HashingEmbedder(dim=128)))
+_APP = create_app(_DB, embedder=HashingEmbedder(dim=128), allowed_hosts=["testserver", "localhost"])
+schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)
 
 
 @schema.parametrize()

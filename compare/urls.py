@@ -1,4 +1,8 @@
-"""URL canonicalisation: one spelling per page, so de-duplication works across feeds and runs.
+"""URLs: one canonical spelling per page, and the one check before a URL becomes a link.
+
+The fetcher, discovery and extraction all spell URLs with :func:`canonicalize_url`, so the URL
+an article is stored under is the one the fetcher de-duplicated on (tracking parameters gone).
+Reports and the web service print links only through :func:`safe_url`.
 
 Two URLs that a browser would treat as the same page should compare equal after
 :func:`canonicalize_url`: the scheme and host are lower-cased, default ports and fragments are
@@ -19,7 +23,14 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 from compare.errors import FetchError
 from compare.models import Outcome
 
-__all__ = ["TRACKING_PARAMS", "canonical_from_html", "canonicalize_url", "host_of", "is_tracking"]
+__all__ = [
+    "TRACKING_PARAMS",
+    "canonical_from_html",
+    "canonicalize_url",
+    "host_of",
+    "is_tracking",
+    "safe_url",
+]
 
 TRACKING_PARAMS = frozenset(
     {
@@ -146,3 +157,26 @@ def canonical_from_html(html: str, base_url: str) -> str | None:
         return canonicalize_url(href, base=base_url)
     except FetchError:
         return None
+
+
+# Characters left as they are in a link; everything else (quotes, brackets, spaces, parentheses
+# that would end a Markdown link) is percent-encoded.
+_LINK_SAFE = ":/?#@!$&'*+,;=%~-._"
+
+
+def safe_url(url: object) -> str | None:
+    """``url`` when it is an absolute http(s) URL, made safe to put in a link; otherwise ``None``.
+
+    Fetched pages decide the URLs a report or a page shows, so a ``javascript:`` or ``data:``
+    URL must never become a link. Characters that could end a Markdown link or an HTML
+    attribute are percent-encoded.
+    """
+    if not isinstance(url, str) or not url.strip():
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(url.strip(), safe=_LINK_SAFE)
