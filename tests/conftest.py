@@ -35,14 +35,27 @@ def repo() -> Path:
     return REPO
 
 
+SHARED_DATA = Path(os.environ.get("NEWSCOMPARE_SHARED_DATA") or REPO.parent / "shared" / "data")
+
+
+def require_shared_data(path: Path = SHARED_DATA) -> Path:
+    """``path`` under the shared evaluation data, or a skip on a developer's machine without it.
+
+    In CI (``CI`` set, as the CI runner does) or with ``NEWSCOMPARE_REQUIRE_SHARED_DATA`` the
+    missing data is a failure: a quality floor that silently skips guards nothing.
+    """
+    if path.exists():
+        return path
+    reason = f"shared evaluation data not found at {path}"
+    if os.environ.get("CI") or os.environ.get("NEWSCOMPARE_REQUIRE_SHARED_DATA"):
+        pytest.fail(f"{reason}, and CI / NEWSCOMPARE_REQUIRE_SHARED_DATA is set")
+    pytest.skip(reason)
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """The shared evaluation data (../shared/data beside the checkout, or NEWSCOMPARE_SHARED_DATA)."""
-    env = os.environ.get("NEWSCOMPARE_SHARED_DATA")
-    path = Path(env) if env else REPO.parent / "shared" / "data"
-    if not path.is_dir():
-        pytest.skip(f"shared evaluation data not found at {path}")
-    return path
+    return require_shared_data(SHARED_DATA)
 
 
 CHROMIUM = os.environ.get("NEWSCOMPARE_CHROMIUM", "/usr/bin/chromium")

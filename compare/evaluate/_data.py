@@ -8,7 +8,6 @@ The gold labels (``event``) are kept apart from the articles so that grouping ne
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,17 +18,17 @@ import numpy as np
 
 from compare.embed import Embedder
 from compare.errors import EvalError
-from compare.models import Article
+from compare.models import Article, Passage
 
 __all__ = [
     "AlignArticle",
     "AlignEvent",
     "EventsData",
+    "article_passages",
     "article_vectors",
     "load_align",
     "load_events",
     "load_similarity",
-    "split_sentences",
 ]
 
 
@@ -142,38 +141,16 @@ def load_similarity(path: Path) -> list[tuple[str, str, float]]:
     return out
 
 
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-Z0-9])")
+def article_passages(articles: Sequence[Article]) -> dict[str, list[Passage]]:
+    """Each article split as the pipeline splits it (:func:`compare.passages.split_passages`)."""
+    from compare.passages import split_passages
+
+    return {a.id: split_passages(a.id, a.text, title=a.title) for a in articles}
 
 
-def split_sentences(text: str) -> list[str]:
-    """A plain regex sentence split, good enough to pick an article's lead for evaluation."""
-    out = []
-    for paragraph in text.split("\n"):
-        out += [s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip()]
-    return out
+def article_vectors(articles: Sequence[Article], embedder: Embedder) -> np.ndarray:
+    """One unit vector per article, by the pipeline's own recipe (:mod:`compare.events.recipe`):
+    the same passages, the same choice of title and lead, the same mean."""
+    from compare.events.recipe import article_vectors as recipe
 
-
-def article_vectors(
-    articles: Sequence[Article], embedder: Embedder, *, lead_sentences: int = 5
-) -> np.ndarray:
-    """One unit vector per article: the mean of its title's and first sentences' vectors.
-
-    The pipeline does the same from stored passage vectors (title + lead passages), so the
-    evaluation scores the grouping as it runs.
-    """
-    pieces: list[list[str]] = []
-    for article in articles:
-        parts = [article.title] if article.title else []
-        parts += split_sentences(article.text)[:lead_sentences]
-        pieces.append(parts or [article.text[:500] or " "])
-    flat = [text for parts in pieces for text in parts]
-    vectors = embedder.embed(flat)
-    out = np.zeros((len(articles), embedder.dim), dtype=np.float32)
-    row = 0
-    for index, parts in enumerate(pieces):
-        out[index] = vectors[row : row + len(parts)].mean(axis=0)
-        row += len(parts)
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    result: np.ndarray = (out / norms).astype(np.float32)
-    return result
+    return recipe(articles, article_passages(articles), embedder.embed)

@@ -2,27 +2,30 @@
 
 Reads an ``alignment/*.jsonl`` file. For every event, the candidate sentences of different
 articles form pairs; gold ``pairs`` are positives, the other candidate pairs negatives (77% of
-pairs are positive in ECB+, so a thresholded F1 means little). Reported: ROC-AUC of
-:func:`compare.align.pair_scores` and precision at recall 0.8, beside two baselines scored in the
-same run: plain TF-IDF cosine (IDF over the event's sentences) and plain embedding cosine.
+pairs are positive in ECB+, so a thresholded F1 means little). Reported: ROC-AUC and precision
+at recall 0.8 of the pipeline's link score (:func:`compare.align.link_scores`: the pair
+probability plus the in-event margin evidence), beside baselines scored in the same run: the
+pair probability alone, plain TF-IDF cosine (IDF over the event's sentences) and plain
+embedding cosine.
 
-The pair score sees every sentence of the event (centrality, position), as the pipeline does,
-but never the gold pairs.
+The link score sees every sentence of the event, as the pipeline does, but never the gold pairs.
 """
 
 from __future__ import annotations
 
 import time
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from compare.align import FEATURE_NAMES, AlignParams, feature_matrix, pair_features
+from compare.align import AlignParams, default_scorer, event_pairs, link_scores
 from compare.embed import Embedder, HashingEmbedder
 from compare.evaluate._data import AlignEvent, load_align
 
-__all__ = ["collect_pairs", "evaluate_align", "precision_at_recall", "roc_auc"]
+__all__ = ["ScoredPairs", "collect_pairs", "evaluate_align", "precision_at_recall", "roc_auc"]
 
 
 def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
@@ -59,24 +62,45 @@ def precision_at_recall(labels: np.ndarray, scores: np.ndarray, recall: float = 
     return float(precisions[ok].max()) if ok.any() else 0.0
 
 
+@dataclass(frozen=True)
+class ScoredPairs:
+    """Every cross-article candidate pair of an alignment file, with the scores to compare."""
+
+    labels: np.ndarray
+    link: np.ndarray  # the pipeline's link score (probability + in-event evidence)
+    probability: np.ndarray  # the context-free pair probability alone
+    cosine: np.ndarray
+    tfidf: np.ndarray  # TF-IDF cosine, IDF over the event's sentences
+    event: np.ndarray  # event number of each pair
+
+
+def _tfidf(texts: list[str], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    try:
+        matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts).tocsr()
+    except ValueError:  # only stop words
+        return np.zeros(len(rows))
+    return np.asarray(matrix[rows].multiply(matrix[cols]).sum(axis=1)).ravel()
+
+
 def collect_pairs(
-    events: list[AlignEvent], embedder: Embedder
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Features, labels, event number and plain cosine of every cross-article candidate pair."""
-    blocks, labels, groups, cosines = [], [], [], []
+    events: list[AlignEvent], embedder: Embedder, *, params: AlignParams | None = None
+) -> ScoredPairs:
+    """Score every cross-article candidate pair; the scores see every sentence of the event
+    (the margin compares against the other article's sentences), never the gold pairs."""
+    params = params or AlignParams()
+    scorer = default_scorer(embedder.model_id)
+    parts: dict[str, list[np.ndarray]] = defaultdict(list)
     for number, event in enumerate(events):
         texts: list[str] = []
         where: dict[tuple[str, int], int] = {}
-        positions: list[int] = []
-        for article in event.articles:
-            for index, sentence in enumerate(article.sentences):
-                where[(article.id, index)] = len(texts)
+        article: list[int] = []
+        for k, item in enumerate(event.articles):
+            for index, sentence in enumerate(item.sentences):
+                where[(item.id, index)] = len(texts)
                 texts.append(sentence)
-                positions.append(index)
-        if not texts:
-            continue
-        vectors = embedder.embed(texts)
-        features = pair_features(texts, vectors, positions)
+                article.append(k)
         rows, cols, gold = [], [], []
         ids = [a.id for a in event.articles]
         for x, a in enumerate(ids):
@@ -89,48 +113,47 @@ def collect_pairs(
         if not rows:
             continue
         r, c = np.array(rows), np.array(cols)
-        blocks.append(feature_matrix(features, r, c))
-        labels.append(np.array(gold, dtype=bool))
-        groups.append(np.full(len(rows), number))
-        cosines.append(np.einsum("ij,ij->i", vectors[r], vectors[c]))
-    if not blocks:
-        return (np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, bool), np.zeros(0), np.zeros(0))
-    return (
-        np.concatenate(blocks),
-        np.concatenate(labels),
-        np.concatenate(groups),
-        np.concatenate(cosines),
+        prepared = event_pairs(texts, embedder.embed(texts), article, params=params)
+        parts["labels"].append(np.array(gold, dtype=bool))
+        parts["link"].append(link_scores(prepared, r, c, scorer=scorer, params=params))
+        parts["probability"].append(link_scores(prepared, r, c, scorer=scorer, params=_PROBABILITY_ONLY))
+        parts["cosine"].append(prepared.cosine[r, c])
+        parts["tfidf"].append(_tfidf(texts, r, c))
+        parts["event"].append(np.full(len(rows), number))
+    fields = ("labels", "link", "probability", "cosine", "tfidf", "event")
+    return ScoredPairs(
+        **{name: np.concatenate(parts[name]) if parts[name] else np.zeros(0) for name in fields}
     )
+
+
+_PROBABILITY_ONLY = AlignParams(w_margin=0.0, w_mutual=0.0, w_lexical=0.0)
+
+
+def _scores(labels: np.ndarray, values: np.ndarray) -> dict[str, float]:
+    return {
+        "auc": round(roc_auc(labels, values), 4),
+        "precision_at_recall_0_8": round(precision_at_recall(labels, values), 4),
+    }
 
 
 def evaluate_align(
     path: Path, *, embedder: Embedder | None = None, params: AlignParams | None = None
 ) -> dict[str, Any]:
-    """Score the alignment pair score on one alignment file (``embedder=None``: hashing)."""
+    """Score the alignment's link score on one alignment file (``embedder=None``: hashing)."""
     started = time.perf_counter()
-    params = params or AlignParams()
     events = load_align(Path(path))
     embedder = embedder or HashingEmbedder()
-    features, labels, _groups, _cos = collect_pairs(events, embedder)
-    coefficients = np.array([getattr(params, f"w_{name}") for name in FEATURE_NAMES], dtype=np.float64)
-    # The logit of compare.align.pair_scores: monotone in the score, so the same AUC.
-    scores = features @ coefficients + params.intercept
+    pairs = collect_pairs(events, embedder, params=params)
     result: dict[str, Any] = {
-        "auc": round(roc_auc(labels, scores), 4),
-        "precision_at_recall_0_8": round(precision_at_recall(labels, scores), 4),
-        "n": len(labels),
-        "positives": int(labels.sum()),
+        **_scores(pairs.labels, pairs.link),
+        "n": len(pairs.labels),
+        "positives": int(pairs.labels.sum()),
         "events": len(events),
         "model": embedder.model_id,
         "baselines": {
-            "tfidf_cosine": {
-                "auc": round(roc_auc(labels, features[:, 1]), 4),
-                "precision_at_recall_0_8": round(precision_at_recall(labels, features[:, 1]), 4),
-            },
-            "embedding_cosine": {
-                "auc": round(roc_auc(labels, features[:, 0]), 4),
-                "precision_at_recall_0_8": round(precision_at_recall(labels, features[:, 0]), 4),
-            },
+            "pair_probability": _scores(pairs.labels, pairs.probability),
+            "tfidf_cosine": _scores(pairs.labels, pairs.tfidf),
+            "embedding_cosine": _scores(pairs.labels, pairs.cosine),
         },
     }
     result["seconds"] = round(time.perf_counter() - started, 2)

@@ -19,6 +19,7 @@ scored on the odd ones (``split="odd"``).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -279,16 +280,17 @@ def _cross_validated(tables: Sequence[_LexicalTable], *, folds: int, budget: flo
 def _enrichment(
     events: Sequence[Sequence[BasilArticle]], *, embedder: Any, align: Callable[..., Any] | None
 ) -> tuple[float, float]:
+    if embedder is None:
+        from compare.embed import load_embedder
+
+        embedder = load_embedder()
     if align is None:
         try:
             from compare.align import align_event
         except ImportError as exc:  # the alignment stage is not installed
             raise EvalError(f"informational enrichment needs compare.align ({exc})") from exc
-        align = align_event
-    if embedder is None:
-        from compare.embed import load_embedder
-
-        embedder = load_embedder()
+        # The pair scorer trained on this encoder, as the pipeline picks it.
+        align = functools.partial(align_event, model_id=getattr(embedder, "model_id", None))
     counts = {True: [0, 0], False: [0, 0]}  # unique? -> [sentences, sentences with an inf span]
     for event in events:
         vectors = {a.id: embedder.embed([a.title, *a.sentences]) for a in event}

@@ -231,7 +231,7 @@ def analyse_event(
                 or is_central
                 or (
                     (current.article_id, current.passage_index) != central_key
-                    and member.similarity > current.similarity
+                    and _rank(member, framed) > _rank(current, framed)
                 )
             ):
                 best[outlet] = member
@@ -298,6 +298,13 @@ def analyse_event(
         disagreements=tuple(disagreements),
         params=asdict(params),
     )
+
+
+def _rank(member: ClaimMemberLike, framed: Mapping[tuple[str, int], PassageFraming]) -> tuple[bool, float]:
+    """Which of an outlet's passages in a claim speaks for it: a body passage (it states the
+    claim in full) before its headline, then the most similar."""
+    pf = framed[(member.article_id, member.passage_index)]
+    return (pf.prominence != "title", float(member.similarity))
 
 
 def _ledger_from_diff(

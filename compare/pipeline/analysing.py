@@ -30,7 +30,6 @@ __all__ = ["AnalyseCounts", "analyse"]
 
 log = logging.getLogger(__name__)
 
-LEAD_PASSAGES = 5  # title + first five body passages: what the events evaluation measured
 
 
 @dataclass
@@ -113,23 +112,11 @@ def _mark_reprints(store: Store, articles: Sequence[Article]) -> int:
 def _article_vectors(
     embedder: Embedder, articles: Sequence[Article], passages: Mapping[int, list[tuple[int, Passage]]]
 ) -> np.ndarray:
-    """Per article, the normalised mean of its title and lead passage vectors."""
-    texts: list[str] = []
-    spans: list[tuple[int, int]] = []
-    for article in articles:
-        chosen = [p for _, p in passages.get(int(article.id), []) if p.kind == "title"]
-        body = [p for _, p in passages.get(int(article.id), []) if p.kind != "title"]
-        chosen += body[:LEAD_PASSAGES]
-        if not chosen:
-            chosen = [Passage(article.id, 0, 0, len(article.text[:500]), article.text[:500])]
-        spans.append((len(texts), len(texts) + len(chosen)))
-        texts += [p.text for p in chosen]
-    if not texts:
-        return np.zeros((0, 1), dtype=np.float32)
-    vectors = embedder.embed(texts)
-    out = np.stack([vectors[a:b].mean(axis=0) for a, b in spans]).astype(np.float32)
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return out / np.where(norms == 0, 1, norms)
+    """Per article, the grouping recipe's vector (compare.events.recipe: title + lead passages)."""
+    from compare.events.recipe import article_vectors
+
+    by_article = {str(aid): [p for _, p in rows] for aid, rows in passages.items()}
+    return article_vectors(articles, by_article, embedder.embed)
 
 
 def _group(
@@ -222,7 +209,7 @@ def _align_and_frame(
     input_hash = digest(
         [(str(aid), text_hash, str(origin) if origin else None) for aid, _, text_hash, origin in fingerprints]
     )
-    params_hash = digest(["align-frame-v4", getattr(embedder, "model_id", "?")])
+    params_hash = digest(["align-frame-v5", getattr(embedder, "model_id", "?")])
     if store.event_framing_hash(event_id) == (params_hash, input_hash):
         return
     articles = store.current_articles(ids=[aid for aid, _, _, _ in fingerprints])
@@ -241,6 +228,7 @@ def _align_and_frame(
         vectors,
         outlet_of={a.id: a.outlet_id for a in articles},
         reprint_of={a.id: a.reprint_of for a in articles if a.reprint_of},
+        model_id=embedder.model_id,
     )
     ids = store.save_claims(
         event_id,
