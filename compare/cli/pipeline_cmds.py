@@ -13,6 +13,7 @@ from compare.cli.base import (
     EXIT_PARTIAL,
     cli,
     console,
+    database_exists,
     load_sources_file,
     open_store,
     parse_duration,
@@ -222,7 +223,7 @@ class _StepProgress:
 
 
 def _previous_demo(settings: Settings) -> bool:
-    if not Path(settings.db).exists():
+    if not database_exists(settings):
         return False
     with open_store(settings) as store:
         return store.last_run(command="demo") is not None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from compare.cli.base import cli, console, load_sources_file, open_store, pass_settings
+from compare.cli.base import cli, console, database_exists, load_sources_file, open_store, pass_settings
 from compare.config import Settings
 from compare.durations import DEFAULT_QUERY_SINCE
 from compare.errors import UsageError
@@ -25,7 +25,7 @@ def _sources_if_any(settings: Settings, sources_file: str | None) -> Sources | N
 
 
 def _need_db(settings: Settings) -> None:
-    if not Path(settings.db).exists():
+    if not database_exists(settings):
         raise UsageError(f"no database at {settings.db}; run `newscompare run` or `newscompare demo` first")
 
 

@@ -35,7 +35,7 @@ from compare.query import MAX_LIMIT, MAX_QUERY_CHARS, QueryResult, query
 from compare.service import data
 from compare.service.pages import render_page
 from compare.service.security import LOOPBACK_NAMES, SecurityMiddleware
-from compare.store import Store
+from compare.store import Store, is_postgres, store_exists
 from compare.view import EventView
 
 __all__ = ["create_app"]
@@ -131,8 +131,8 @@ def create_app(
     the bundled lexicons; the CLI adds the sources file's topics with
     :func:`compare.query.alias_sets`).
     """
-    path = Path(db_path)
-    if not path.is_file():
+    path = str(db_path)  # a file, or a postgresql:// URL
+    if not (store_exists(path) if is_postgres(path) else Path(path).is_file()):
         raise StoreError(f"no database at {path}: run `newscompare run` (or `demo`) first", path=str(path))
     with Store(path, read_only=True) as probe:
         tables = probe.tables()

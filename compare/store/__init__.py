@@ -30,7 +30,15 @@ from sqlite_utils import Database
 
 from compare.store.articles import ArticlesMixin, SavedArticle
 from compare.store.claims import ClaimInput, ClaimsMixin
-from compare.store.db import damaged_database, open_database, run_lock, to_json, utcnow
+from compare.store.db import (
+    damaged_database,
+    is_postgres,
+    open_database,
+    run_lock,
+    store_exists,
+    to_json,
+    utcnow,
+)
 from compare.store.events import EventsMixin
 from compare.store.fetches import FetchMixin, StoredFetch
 from compare.store.fetchstate import FetchStateMixin
@@ -83,8 +91,10 @@ __all__ = [
     "StoredFetch",
     "VectorIndex",
     "damaged_database",
+    "is_postgres",
     "open_database",
     "run_lock",
+    "store_exists",
     "to_json",
     "utcnow",
 ]
@@ -108,6 +118,8 @@ class Store(
         self.path = str(path)
         self.read_only = read_only
         self._db: Database = open_database(path, migrate=migrate, read_only=read_only)
+        #: ``sqlite`` or ``postgresql``: what the few statements without a common form ask.
+        self.dialect: str = getattr(self._db, "dialect", "sqlite")
 
     def close(self) -> None:
         self._db.close()
@@ -135,6 +147,10 @@ class Store(
 
     def tables(self) -> set[str]:
         """The names of the tables the file holds (to tell a newscompare database from another)."""
+        if self.dialect == "postgresql":
+            names = set(self._db.table_names())
+            # Full-text search is an index there, not a table: say it is present as SQLite does.
+            return names | ({"passages_fts", "articles_fts"} if "passages" in names else set())
         return {str(r[0]) for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
     def atomic(self) -> AbstractContextManager[object]:

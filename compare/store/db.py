@@ -21,9 +21,12 @@ from sqlite_utils import Database
 from sqlite_utils.db import Table
 
 from compare.errors import LockedError, MigrationError, StoreError
+from compare.store.pg import PgDatabase, is_postgres
 from compare.store.schema import migrations
 
-__all__ = ["damaged_database", "open_database", "run_lock", "to_json", "utcnow"]
+__all__ = [
+    "damaged_database", "is_postgres", "open_database", "run_lock", "store_exists", "to_json", "utcnow",
+]
 
 
 def utcnow() -> str:
@@ -93,8 +96,13 @@ def open_database(path: str | Path, *, migrate: bool = True, read_only: bool = F
     """Open (creating if needed) the database at ``path`` and bring its schema up to date.
 
     ``read_only`` opens an existing database for reading only, without migrating it: what
-    ``query``, ``report`` and ``serve`` need, also from read-only media.
+    ``query``, ``report`` and ``serve`` need, also from read-only media. A ``postgresql://`` URL
+    opens that PostgreSQL database instead (:mod:`compare.store.pg`).
     """
+    if is_postgres(path):
+        # A PgDatabase offers the methods of a sqlite-utils Database the store calls.
+        pg: Database = _open_postgres(str(path), migrate=migrate, read_only=read_only)
+        return pg
     path = Path(path)
     if str(path) != ":memory:" and not read_only:
         _check_path(path)
@@ -127,6 +135,54 @@ def open_database(path: str | Path, *, migrate: bool = True, read_only: bool = F
     return db
 
 
+def _open_postgres(url: str, *, migrate: bool, read_only: bool) -> Any:
+    from compare.store.pgschema import apply_pg_migrations, pending_pg_migrations
+
+    db = PgDatabase(url, read_only=read_only)
+    if read_only:
+        if pending_pg_migrations(db):
+            db.close()
+            raise StoreError(
+                "the PostgreSQL database is older than this version of newscompare (or empty); "
+                "any run upgrades it"
+            )
+    elif migrate:
+        try:
+            apply_pg_migrations(db)
+        except StoreError as exc:
+            db.close()
+            raise MigrationError(f"cannot migrate the PostgreSQL database: {exc}") from None
+    return db
+
+
+def store_exists(target: str | Path) -> bool:
+    """True when ``target`` names a database that can be opened: an existing file, or a
+    PostgreSQL database that answers."""
+    if is_postgres(target):
+        try:
+            PgDatabase(str(target), read_only=True).close()
+        except StoreError:
+            return False
+        return True
+    return Path(target).exists()
+
+
+#: The advisory lock key of the run lock on PostgreSQL.
+_RUN_LOCK = 0x6E630002
+
+
+@contextlib.contextmanager
+def _pg_run_lock(url: str) -> Iterator[None]:
+    db = PgDatabase(url)
+    try:
+        if not db.raw("SELECT pg_try_advisory_lock(%s)", [_RUN_LOCK]).fetchone()[0]:
+            raise LockedError("another newscompare run holds the run lock of this PostgreSQL database; "
+                              "try again later")  # fmt: skip
+        yield
+    finally:
+        db.close()  # the session's advisory lock goes with it
+
+
 @contextlib.contextmanager
 def run_lock(db_path: str | Path) -> Iterator[None]:
     """Hold the run lock of a database; raise :class:`LockedError` when another process has it.
@@ -134,6 +190,10 @@ def run_lock(db_path: str | Path) -> Iterator[None]:
     An OS file lock (``<db>.lock``): a killed run releases it with its process, so a stale lock
     never blocks the next night.
     """
+    if is_postgres(db_path):
+        with _pg_run_lock(str(db_path)):
+            yield
+        return
     lock_path = Path(f"{db_path}.lock")
     if str(db_path) != ":memory:":
         _check_path(Path(db_path))

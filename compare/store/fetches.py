@@ -203,8 +203,8 @@ class FetchMixin:
         return {
             str(outlet): (int(fetched), int(ok or 0))
             for outlet, fetched, ok in self._db.execute(
-                f"""SELECT outlet_id, COUNT(*), SUM(outcome IN ({marks})) FROM fetch_log
-                    WHERE run_id = ? GROUP BY outlet_id""",
+                f"""SELECT outlet_id, COUNT(*), SUM(CASE WHEN outcome IN ({marks}) THEN 1 ELSE 0 END)
+                    FROM fetch_log WHERE run_id = ? GROUP BY outlet_id""",
                 [*readable, last],
             ).fetchall()
         }
