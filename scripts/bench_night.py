@@ -144,15 +144,25 @@ class BenchCorpus(Corpus):
         return self._by_outlet.get(outlet_id, ())
 
 
+SYLLABLES = ("ka", "ver", "lo", "min", "tra", "sel", "do", "ran", "vi", "mor", "zen", "tal", "be", "gor",
+             "ni", "las", "pe", "dri", "ho", "len", "sa", "qui", "mar", "tov", "el", "ush", "ra", "bek")
+
+
+def _name(rng: random.Random, parts: int = 2) -> str:
+    """A made-up proper name (a person's surname, a town): the names of one story are its own, as
+    real stories' are, so stories are told apart by whom and where as well as by what."""
+    return "".join(rng.choice(SYLLABLES) for _ in range(parts + rng.randint(0, 1))).capitalize()
+
+
 def _story(rng: random.Random, number: int) -> Story:
     thing, verb2, cause = rng.choice(TOPICS)
     return Story(
         number=number,
-        chief=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-        rival=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-        place=rng.choice(PLACES), body=rng.choice(BODIES), thing=thing, verb2=verb2, cause=cause,
+        chief=f"{rng.choice(FIRST)} {_name(rng)}",
+        rival=f"{rng.choice(FIRST)} {_name(rng)}",
+        place=_name(rng, 3), body=rng.choice(BODIES), thing=thing, verb2=verb2, cause=cause,
         num=rng.randint(12, 900), num2=rng.randint(12, 900), crowd=rng.randint(2, 90) * 1000,
-        days=rng.randint(2, 30), time=rng.choice(TIME), noun=rng.choice(NOUN), day=rng.randint(0, 2),
+        days=rng.randint(2, 30), time=rng.choice(TIME), noun=rng.choice(NOUN), day=rng.randint(0, 6),
     )  # fmt: skip
 
 
@@ -168,8 +178,8 @@ def _fill(rng: random.Random, template: str, story: Story) -> str:
 
 def _filler(rng: random.Random, story: Story) -> str:
     text = rng.choice(FILLER).format(
-        name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", age=rng.randint(19, 84), job=rng.choice(JOBS),
-        place=rng.choice((story.place, rng.choice(PLACES))), adj=rng.choice(ADJ), noun=rng.choice(NOUN),
+        name=f"{rng.choice(FIRST)} {_name(rng)}", age=rng.randint(19, 84), job=rng.choice(JOBS),
+        place=rng.choice((story.place, _name(rng, 3))), adj=rng.choice(ADJ), noun=rng.choice(NOUN),
         thing=story.thing, time=rng.choice(TIME), num=rng.randint(3, 4000), body=rng.choice(BODIES),
         mood=rng.choice(MOODS), year=rng.randint(1994, 2025), verb=rng.choice(VERBS), span=rng.randint(2, 40),
     )  # fmt: skip
@@ -235,13 +245,16 @@ def build_corpus(args: argparse.Namespace, base: datetime) -> tuple[BenchCorpus,
                         seed_meta={})
     # The next night: 10% more articles (half on new stories, half joining old ones), 2% edited.
     extra = max(1, args.articles // 10)
-    new_stories = [_story(rng, len(stories) + n) for n in range(max(1, extra // (2 * per_story)))]
-    later = base + timedelta(days=1)
+    # new stories break on the newest day; follow-ups of old ones come a day after their story
+    fresh = max(1, extra // (2 * per_story))
+    new_stories = [replace(_story(rng, len(stories) + n), day=7) for n in range(fresh)]
+    later = base + timedelta(days=7)
     added = []
     for n in range(extra):
         story = new_stories[n % len(new_stories)] if n % 2 else stories[rng.randrange(len(stories))]
         outlet = outlets[rng.randrange(len(outlets))]
-        added.append(_article(rng, outlet, story, args.articles + n, args.words, later))
+        when = base if n % 2 else base + timedelta(days=1)
+        added.append(_article(rng, outlet, story, args.articles + n, args.words, when))
     edited_keys = {a.key for a in rng.sample(articles, max(1, args.articles // 50))}
     by_story = {f"story-{s.number}": s for s in stories}
     second_articles = []
@@ -316,7 +329,7 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.outlets <= 250:
         parser.error("--outlets must be between 1 and 250 (one 127.0.0.x address each)")
-    base = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)
+    base = (datetime.now(UTC) - timedelta(days=9)).replace(microsecond=0)
     first, second = build_corpus(args, base)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     with tempfile.TemporaryDirectory() as tmp:

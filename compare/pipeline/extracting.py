@@ -67,17 +67,7 @@ def extract_new(
 ) -> ExtractCounts:
     """Extract every stored article snapshot not yet extracted; returns the counts."""
     counts = ExtractCounts()
-    rows = store.snapshots_to_extract()
-    todo = [
-        row
-        for row in rows
-        if not store.stage_done(
-            "extract",
-            f"{row.outlet_id}|{row.snapshot_sha256}",
-            input_hash=row.snapshot_sha256,
-            params_hash=EXTRACT_PARAMS,
-        )
-    ]
+    todo = store.snapshots_to_extract(params_hash=EXTRACT_PARAMS)  # what is not done yet
     for number, row in enumerate(todo, start=1):
         key = f"{row.outlet_id}|{row.snapshot_sha256}"
         from compare.extract import extract_page  # trafilatura: only when there is a page to read

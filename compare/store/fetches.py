@@ -128,13 +128,25 @@ class FetchMixin:
             return list(self._db.query("SELECT * FROM fetch_log ORDER BY id"))
         return list(self._db.query("SELECT * FROM fetch_log WHERE run_id = ? ORDER BY id", [run_id]))
 
-    def snapshots_to_extract(self) -> list[PageToExtract]:
-        """Every article page fetched whole, oldest first; the extraction stage skips the ones it
-        has done."""
+    def snapshots_to_extract(self, *, params_hash: str | None = None) -> list[PageToExtract]:
+        """Article pages fetched whole, oldest first.
+
+        With ``params_hash``, only those the extraction stage has not marked done with these
+        parameters (its ``stage_state`` key is ``outlet|sha256``): one indexed query, instead of
+        every page ever fetched and one lookup each.
+        """
+        done = ""
+        params: list[Any] = []
+        if params_hash is not None:
+            done = """AND NOT EXISTS (SELECT 1 FROM stage_state s WHERE s.stage = 'extract'
+                        AND s.key = f.outlet_id || '|' || f.snapshot_sha256
+                        AND s.input_hash = f.snapshot_sha256 AND s.params_hash = ?)"""
+            params.append(params_hash)
         rows = self._db.execute(
-            """SELECT id, outlet_id, url, snapshot_sha256, fetched_at FROM fetch_log
-               WHERE kind = 'article' AND outcome = 'ok' AND snapshot_sha256 IS NOT NULL
-               ORDER BY fetched_at, id"""
+            f"""SELECT f.id, f.outlet_id, f.url, f.snapshot_sha256, f.fetched_at FROM fetch_log f
+                WHERE f.kind = 'article' AND f.outcome = 'ok' AND f.snapshot_sha256 IS NOT NULL {done}
+                ORDER BY f.fetched_at, f.id""",
+            params,
         ).fetchall()
         return [PageToExtract(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in rows]
 
