@@ -306,14 +306,15 @@ def analyse(
 
     counts = AnalyseCounts()
     cached = CachedEmbedder(embedder, store)
-    if new_article_ids:  # reprints change only when articles do
-        counts.reprints = _mark_reprints(store, store.current_articles())
-
-    touched: set[int] = set(store.carry_versions_into_events(new_article_ids))
-    ungrouped = store.ungrouped_current_articles()
-    if ungrouped:
-        passages = store.passages_of([int(a.id) for a in ungrouped])
-        touched |= _group(store, cached, ungrouped, passages, run_id=run_id, counts=counts)
+    # One decision over every new article: with several workers sharing a night, one at a time.
+    with store.exclusive("group"):
+        if new_article_ids:  # reprints change only when articles do
+            counts.reprints = _mark_reprints(store, store.current_articles())
+        touched: set[int] = set(store.carry_versions_into_events(new_article_ids))
+        ungrouped = store.ungrouped_current_articles()
+        if ungrouped:
+            passages = store.passages_of([int(a.id) for a in ungrouped])
+            touched |= _group(store, cached, ungrouped, passages, run_id=run_id, counts=counts)
 
     # Events whose framing inputs changed for another reason (a reprint found) are caught by the
     # input hash in _align_and_frame.
@@ -330,10 +331,15 @@ def analyse(
     params_hash = digest(["align-frame-v5", getattr(cached, "model_id", "?")])
     built = store.event_framing_hashes()
     for event_id, fingerprints in _changed_events(store, params_hash, built):
-        _align_and_frame(
-            store, cached, event_id, run_id=run_id, lexicon=get_lexicon, counts=counts,
-            fingerprints=fingerprints, hashes=(params_hash, _input_hash(fingerprints)),
-        )  # fmt: skip
+        hashes = (params_hash, _input_hash(fingerprints))
+        with store.claim_event(event_id) as mine:
+            # another worker holds it, or framed it since the list was read
+            if not mine or store.event_framing_hash(event_id) == hashes:
+                continue
+            _align_and_frame(
+                store, cached, event_id, run_id=run_id, lexicon=get_lexicon, counts=counts,
+                fingerprints=fingerprints, hashes=hashes,
+            )  # fmt: skip
     counts.touched_event_ids = sorted(touched)
     counts.embedded_passages = getattr(cached, "embedded", 0)
     return counts

@@ -16,6 +16,7 @@ in one module per noun:
 ``framing``               the framing stage's rows, per passage and per event
 ``search``                full-text search and the query's filters
 ``vectors``               the embedding cache and the passage vector index beside the file
+``claiming``              work claimed by one of several workers (leases, row locks)
 ========================  ==============================================================
 
 Nothing outside this package imports sqlite-utils, and the database handle is private.
@@ -29,6 +30,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from compare.store.articles import ArticlesMixin, SavedArticle
+from compare.store.claiming import ClaimingMixin
 from compare.store.claims import ClaimInput, ClaimsMixin
 from compare.store.db import (
     damaged_database,
@@ -111,6 +113,7 @@ class Store(
     FramingMixin,
     SearchMixin,
     VectorMixin,
+    ClaimingMixin,
 ):
     """The newscompare database."""
 

@@ -29,6 +29,23 @@ class StoredFetch:
     snapshot_sha256: str | None
 
 
+def pages_to_extract_sql(params_hash: str | None) -> tuple[str, list[Any]]:
+    """The article pages fetched whole (``f``: fetch_log), without those the extraction stage has
+    marked done with ``params_hash`` (its ``stage_state`` key is ``outlet|sha256``)."""
+    sql = """SELECT f.id, f.outlet_id, f.url, f.snapshot_sha256, f.fetched_at FROM fetch_log f
+             WHERE f.kind = 'article' AND f.outcome = 'ok' AND f.snapshot_sha256 IS NOT NULL"""
+    if params_hash is None:
+        return sql, []
+    sql += """ AND NOT EXISTS (SELECT 1 FROM stage_state s WHERE s.stage = 'extract'
+                 AND s.key = f.outlet_id || '|' || f.snapshot_sha256
+                 AND s.input_hash = f.snapshot_sha256 AND s.params_hash = ?)"""
+    return sql, [params_hash]
+
+
+def page_to_extract(row: Sequence[Any]) -> PageToExtract:
+    return PageToExtract(int(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]))
+
+
 class FetchMixin:
     _db: Database
 
@@ -135,20 +152,9 @@ class FetchMixin:
         parameters (its ``stage_state`` key is ``outlet|sha256``): one indexed query, instead of
         every page ever fetched and one lookup each.
         """
-        done = ""
-        params: list[Any] = []
-        if params_hash is not None:
-            done = """AND NOT EXISTS (SELECT 1 FROM stage_state s WHERE s.stage = 'extract'
-                        AND s.key = f.outlet_id || '|' || f.snapshot_sha256
-                        AND s.input_hash = f.snapshot_sha256 AND s.params_hash = ?)"""
-            params.append(params_hash)
-        rows = self._db.execute(
-            f"""SELECT f.id, f.outlet_id, f.url, f.snapshot_sha256, f.fetched_at FROM fetch_log f
-                WHERE f.kind = 'article' AND f.outcome = 'ok' AND f.snapshot_sha256 IS NOT NULL {done}
-                ORDER BY f.fetched_at, f.id""",
-            params,
-        ).fetchall()
-        return [PageToExtract(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in rows]
+        sql, params = pages_to_extract_sql(params_hash)
+        rows = self._db.execute(sql + " ORDER BY f.fetched_at, f.id", params).fetchall()
+        return [page_to_extract(r) for r in rows]
 
     def set_fetch_outcome(self, fetch_id: int, outcome: str, error: str | None) -> None:
         """Correct one fetch's outcome after the fact (a page fetched whole that held no text)."""

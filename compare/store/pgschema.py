@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from compare.store import fetchstate, schema
+from compare.store import claiming, fetchstate, schema
 from compare.store.db import utcnow
 from compare.store.pg import PgDatabase
 
@@ -109,6 +109,7 @@ PG_MIGRATIONS: dict[str, Callable[[PgDatabase], None]] = {
     "0004_stable_claims_and_discovered_pages": _run(*pg_ddl(schema.STABLE_CLAIMS_DDL)),
     "0005_browsing_views": _run(*_VIEWS),
     "0101_fetch_state": _run(*pg_ddl(fetchstate.FETCH_STATE_DDL)),
+    "0102_work_leases": _run(*pg_ddl(claiming.LEASES_DDL)),
 }
 
 
