@@ -286,6 +286,7 @@ def _print_summary(result: RunResult, *, exit_on_failure: bool = True) -> None:
         notes["analyse"] = (
             f"{a.new_events} new events, {a.changed_events} changed; {a.claims} claims in "
             f"{a.aligned_events} re-aligned events; {a.embedded_passages} passages embedded"
+            + (f" on {a.embed_device}" if a.embed_device else "")
         )
     if result.reports:
         notes["report"] = f"{len(result.reports)} event reports"

@@ -46,6 +46,8 @@ class AnalyseCounts:
     claims: int = 0
     framed_events: int = 0
     touched_event_ids: list[int] = field(default_factory=list)
+    #: Where the passages were embedded (``cpu``, ``cuda``); ``None`` when nothing was.
+    embed_device: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -342,4 +344,6 @@ def analyse(
             )  # fmt: skip
     counts.touched_event_ids = sorted(touched)
     counts.embedded_passages = getattr(cached, "embedded", 0)
+    if counts.embedded_passages:
+        counts.embed_device = str(getattr(embedder, "device", None) or "cpu")
     return counts

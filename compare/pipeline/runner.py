@@ -111,6 +111,11 @@ class LazyEmbedder:
     def dim(self) -> int:
         return self._load().dim
 
+    @property
+    def device(self) -> str | None:
+        """Where the model runs (``cpu``, ``cuda``); ``None`` while it is not loaded."""
+        return None if self._inner is None else str(getattr(self._inner, "device", "cpu"))
+
     def embed(self, texts: Sequence[str]) -> Any:
         return self._load().embed(texts)
 
