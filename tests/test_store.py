@@ -231,3 +231,11 @@ def test_the_store_sql_reads_in_postgresql_dialect() -> None:
     )
     with pytest.raises(StoreError, match="primary key"):
         translate("INSERT OR REPLACE INTO nowhere (a) VALUES (?)")
+
+
+def test_a_postgresql_url_is_shown_without_its_password() -> None:
+    from compare.store import redacted
+
+    assert redacted("postgresql://nc:s3cret@db.internal/news") == "postgresql://nc:***@db.internal/news"
+    assert redacted("postgresql://nc@/news?host=/run/pg") == "postgresql://nc@/news?host=/run/pg"
+    assert redacted("news.db") == "news.db"

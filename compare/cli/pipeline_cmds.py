@@ -92,6 +92,9 @@ def fetch(
 def process(settings: Settings, sources_file: str | None) -> None:
     """Run extraction, passages, events, alignment and framing over everything new in the store.
 
+    Several process workers (on several machines against one PostgreSQL database) may run at
+    once: each claims the pages and events it works on, and together they store what one would.
+
     \b
     Example:
         newscompare process

@@ -23,11 +23,12 @@ from sqlite_utils import Database
 from sqlite_utils.db import Table
 
 from compare.errors import LockedError, MigrationError, StoreError
-from compare.store.pg import PgDatabase, is_postgres
+from compare.store.pg import PgDatabase, is_postgres, redacted
 from compare.store.schema import migrations
 
 __all__ = [
-    "damaged_database", "is_postgres", "open_database", "run_lock", "store_exists", "to_json", "utcnow",
+    "damaged_database", "is_postgres", "open_database", "redacted", "run_lock", "store_exists", "to_json",
+    "utcnow",
 ]
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from compare.errors import StoreError
 
-__all__ = ["PgDatabase", "is_postgres", "translate"]
+__all__ = ["PgDatabase", "is_postgres", "redacted", "translate"]
 
 #: The primary key of each table an ``INSERT OR REPLACE`` or an upsert names.
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
@@ -54,6 +54,11 @@ _BRACKETED = re.compile(r"\[(\w+)\]")
 def is_postgres(target: object) -> bool:
     """True when a ``--db`` value names a PostgreSQL database (``postgresql://…``)."""
     return str(target).startswith(("postgresql://", "postgres://"))
+
+
+def redacted(target: object) -> str:
+    """A ``--db`` value fit for a message or a log: a PostgreSQL URL without its password."""
+    return re.sub(r"^(postgres(?:ql)?://[^:/@]*):[^@/]*@", r"\1:***@", str(target))
 
 
 def translate(sql: str) -> str:
