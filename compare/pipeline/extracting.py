@@ -78,17 +78,19 @@ def extract_new(
     counts = ExtractCounts()
     total = len(store.snapshots_to_extract(params_hash=EXTRACT_PARAMS))  # what is not done yet
     seen: set[int] = set()
+    skipped: set[int] = set()  # pages whose snapshot is missing: never marked done, never retried
     while True:
-        with store.claim_pages_to_extract(params_hash=EXTRACT_PARAMS, limit=CLAIM_BATCH) as batch:
-            fresh = [row for row in batch if row.fetch_id not in seen]
-            if not fresh:  # nothing left (or only pages this worker could not read: no loop)
+        claim = store.claim_pages_to_extract(params_hash=EXTRACT_PARAMS, limit=CLAIM_BATCH, skip=skipped)
+        with claim as batch:
+            if not batch:
                 break
-            for row in fresh:
+            for row in batch:
                 seen.add(row.fetch_id)
-                _extract_one(store, sources, row, run_id=run_id, counts=counts)
+                if not _extract_one(store, sources, row, run_id=run_id, counts=counts):
+                    skipped.add(row.fetch_id)
                 if on_step:
                     on_step(len(seen), max(total, len(seen)))
-    _wait_for_other_workers(store, seen)
+    _wait_for_other_workers(store, skipped)
     return counts
 
 
@@ -107,8 +109,9 @@ def _wait_for_other_workers(store: Store, seen: set[int], *, timeout: float = 90
 
 def _extract_one(
     store: Store, sources: Sources | None, row: PageToExtract, *, run_id: int | None, counts: ExtractCounts
-) -> None:
-    """Extract one fetched page into an article, its passages and the stage's mark."""
+) -> bool:
+    """Extract one fetched page into an article, its passages and the stage's mark; ``False``
+    when its snapshot is missing (nothing to read, nothing marked)."""
     key = f"{row.outlet_id}|{row.snapshot_sha256}"
     from compare.extract import extract_page  # trafilatura: only when there is a page to read
     from compare.passages import split_passages
@@ -118,7 +121,7 @@ def _extract_one(
     snapshot = _snapshot(store, row.snapshot_sha256)
     outlet = sources.outlet(row.outlet_id) if sources else None
     if snapshot is None:
-        return
+        return False
     try:
         page = extract_page(
             snapshot,
@@ -131,7 +134,7 @@ def _extract_one(
         log.info("extract %s: %s (%s)", row.url, outcome, exc)
         store.set_fetch_outcome(row.fetch_id, outcome, str(exc))
         store.mark_stage_done("extract", key, input_hash=row.snapshot_sha256, params_hash=EXTRACT_PARAMS)
-        return
+        return True
 
     url = page.canonical_url or row.url
     previous = store.previous_text(url)
@@ -171,3 +174,4 @@ def _extract_one(
             store.save_passages(saved.id, [replace(p, article_id=str(saved.id)) for p in passages])
             counts.article_ids.append(saved.id)
         store.mark_stage_done("extract", key, input_hash=row.snapshot_sha256, params_hash=EXTRACT_PARAMS)
+    return True

@@ -17,7 +17,7 @@ import contextlib
 import fcntl
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -67,10 +67,15 @@ class ClaimingMixin:
     path: str
 
     @contextlib.contextmanager
-    def claim_pages_to_extract(self, *, params_hash: str, limit: int) -> Iterator[list[PageToExtract]]:
+    def claim_pages_to_extract(
+        self, *, params_hash: str, limit: int, skip: Collection[int] = ()
+    ) -> Iterator[list[PageToExtract]]:
         """Up to ``limit`` pages not yet extracted that no other worker holds, held for the block
-        (an empty list: nothing is left)."""
+        (an empty list: nothing is left). ``skip``: fetch ids this worker gave up on."""
         sql, params = pages_to_extract_sql(params_hash)
+        if skip:
+            sql += f" AND f.id NOT IN ({','.join('?' * len(skip))})"
+            params += [int(i) for i in skip]
         if self.dialect == "postgresql":
             with self._db.atomic():  # the row locks last as long as the extraction's transaction
                 rows = self._db.execute(
