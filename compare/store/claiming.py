@@ -5,7 +5,7 @@ Each claims what it works on, so no page is extracted twice and no event framed 
 
 * pages to extract: on PostgreSQL ``SELECT … FOR UPDATE SKIP LOCKED`` on their fetch-log rows,
   held by the transaction the extraction writes in; on SQLite a lease row per page
-  (``work_leases``), which expires if its holder dies;
+  (``work_leases``), free again as soon as its holder's process is gone (or after 15 minutes);
 * events to align and frame: an advisory lock per event on PostgreSQL, a lease on SQLite;
 * grouping articles into events (one decision over every new article): one worker at a time,
   the others wait for it (an advisory lock, or a lock file beside the SQLite file).
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from compare.store.db import pid_alive
 from compare.store.fetches import page_to_extract, pages_to_extract_sql
 from compare.store.records import PageToExtract
 from compare.store.schema import migrations
@@ -53,6 +54,13 @@ def m0102_work_leases(db: Database) -> None:
 
 def _holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(holder: str) -> bool:
+    """Whether a lease's holder may still be working: a process of another host is taken to be;
+    one of this host is, while its pid runs (a killed worker's leases are free at once)."""
+    host, _, pid = holder.rpartition(":")
+    return host != socket.gethostname() or not pid.isdigit() or pid_alive(int(pid))
 
 
 def _key(name: str) -> int:
@@ -89,10 +97,18 @@ class ClaimingMixin:
         finally:
             self._release("extract", [str(p.fetch_id) for p in pages])
 
+    def _drop_stale_leases(self, now: datetime) -> None:
+        """Forget the leases that lapsed, and those of workers of this host that are gone."""
+        self._db.execute("DELETE FROM work_leases WHERE until < ?", [now.isoformat()])
+        holders = {str(r[0]) for r in self._db.execute("SELECT DISTINCT holder FROM work_leases").fetchall()}
+        for holder in holders:
+            if not _alive(holder):
+                self._db.execute("DELETE FROM work_leases WHERE holder = ?", [holder])
+
     def _lease_pages(self, sql: str, params: list[object], limit: int) -> list[PageToExtract]:
         now = datetime.now(UTC)
         with self._db.atomic():
-            self._db.execute("DELETE FROM work_leases WHERE until < ?", [now.isoformat()])
+            self._drop_stale_leases(now)
             rows = self._db.execute(
                 sql + """ AND NOT EXISTS (SELECT 1 FROM work_leases l WHERE l.kind = 'extract'
                            AND l.key = CAST(f.id AS TEXT)) ORDER BY f.fetched_at, f.id LIMIT ?""",
@@ -130,7 +146,7 @@ class ClaimingMixin:
             return
         now = datetime.now(UTC)
         with self._db.atomic():
-            self._db.execute("DELETE FROM work_leases WHERE until < ?", [now.isoformat()])
+            self._drop_stale_leases(now)
             self._db.execute(
                 "INSERT OR IGNORE INTO work_leases (kind, key, holder, until) VALUES ('frame', ?, ?, ?)",
                 [str(event_id), _holder(), (now + LEASE_FOR).isoformat()],

@@ -37,6 +37,17 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def pid_alive(pid: int) -> bool:
+    """Whether a process of this host with this pid still runs."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it runs, as another user
+        return True
+    return True
+
+
 def to_json(value: Any) -> str:
     """Compact JSON for a TEXT column (sorted keys, so equal values store equal text)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
