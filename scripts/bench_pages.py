@@ -32,8 +32,8 @@ from compare.store import ClaimInput, Store
 
 
 def huge_event(path: Path, *, sentences: int) -> None:
-    """One event: a single-line article of ``sentences`` ~75-word sentences, each a claim."""
-    words = " ".join(["Officials at the checkpoint argued about the road while the convoy waited"] * 6)
+    """One event: a single-line article of ``sentences`` sentences of ~1,500 characters, each a claim."""
+    words = " ".join(["Officials at the checkpoint argued about the road while the convoy waited"] * 20)
     texts = [f"{words}, said report {i}." for i in range(sentences)]
     with Store(path) as store:
         store.ensure_outlet("long", name="Long Read")
