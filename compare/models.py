@@ -89,9 +89,13 @@ class Outlet:
     paywall: bool = False
     active: bool = True
     verified: bool = True
+    verified_on: str | None = None
+    """The date (ISO) ``sources check --write`` last found a working feed, when it did."""
     notes: str | None = None
     allow_private_addresses: bool = False
     """Fetch from loopback, private and shared (CGNAT) addresses too (the demo web, an intranet)."""
+    failed_feeds: tuple[Feed, ...] = ()
+    """Configured feeds that ``sources check --write`` found failing: kept in the file, not read."""
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,8 @@ class FetchResult:
     """What the URL was fetched as: ``article``, ``feed`` or ``sitemap``."""
     retry_after: float | None = None
     """Seconds the server asked to wait (``Retry-After`` on a 429 or 503), when it said."""
+    moved_to: str | None = None
+    """Where the URL now lives, when every redirect it took was permanent (301 or 308)."""
 
 
 @dataclass(frozen=True)

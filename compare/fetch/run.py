@@ -35,6 +35,7 @@ from compare.fetch.address import Resolver
 from compare.fetch.client import ClientOptions, Clients
 from compare.fetch.discover import parse_feed, parse_sitemap, select, sniff_feed_kind
 from compare.fetch.fetcher import Conditional, Fetcher, FetcherOptions
+from compare.fetch.finding import Finder
 from compare.fetch.memory import FetchMemory
 from compare.fetch.politeness import Clock, RetryPolicy, Sleep
 from compare.fetch.summary import FetchSummary, Progress, Tally
@@ -206,6 +207,32 @@ class _Run:
         held.append(result)
         return found
 
+    async def fall_back(self, outlet: Outlet, held: list[FetchResult]) -> list[Discovered]:
+        """Find the outlet's feeds from its homepage (its configured ones failed, or it has
+        none) and read the chosen ones: their results join ``held``, their articles are returned.
+
+        The probes that were not chosen leave no ``fetch_log`` row (a guessed ``/rss`` that
+        answers 404 says nothing of the outlet); a homepage that could not be read does.
+        """
+        tally = self.tallies[outlet.id]
+        tally.discovery = "configured feeds failed" if outlet.feeds else "no feeds configured"
+        finder = Finder(self.fetcher, parse=self.parse, now=self.now)
+        finding = await finder.find(outlet, skip=self.feeds_read)
+        found: list[Discovered] = []
+        for probe in finding.chosen:
+            self.progress_add(len(probe.results))
+            held.extend(probe.results)
+            found.extend(probe.articles)
+            self.feeds_read.update(r.url for r in probe.results)
+            tally.discovered_feeds.append(probe.url)
+        home = finding.home
+        if not finding.chosen and not outlet.feeds and home is not None and not home.outcome.readable:
+            self.progress_add(1)
+            held.append(replace(home, kind="page"))
+        logger.info("%s: %s; discovery found %s", outlet.id, tally.discovery,
+                    ", ".join(tally.discovered_feeds) or "no feed")
+        return found
+
     def progress_add(self, n: int) -> None:
         if self.progress is not None and n:
             self.progress.add_total(n)
@@ -218,6 +245,8 @@ class _Run:
         self.progress_add(len(feeds))
         for feed in feeds:
             found.extend(await self.discover(outlet, feed.url, 0, held))
+        if discover and _needs_discovery(outlet, held):
+            found.extend(await self.fall_back(outlet, held))
         for url in (*(outlet.urls if discover else ()), *extra):
             try:
                 found.append(Discovered(canonicalize_url(url), outlet.id, via="sources"))
@@ -286,6 +315,30 @@ class _Run:
     def retries(self, url: str) -> int | None:
         """No retries within the night for a URL that already failed on an earlier one."""
         return 0 if self.memory.failed_before(url) else None
+
+
+#: Feed failures that say the feed is not (or no longer) where the file says: discovery may
+#: find where it went. A host that is down, blocks us or is struggling (5xx, 429, timeouts) is
+#: not asked for more.
+_MISSING = frozenset({Outcome.HTTP_ERROR, Outcome.NOT_HTML, Outcome.REDIRECT_LOOP,
+                      Outcome.INVALID_URL, Outcome.ROBOTS_DISALLOWED})
+
+
+def _missing(result: FetchResult) -> bool:
+    if result.outcome is Outcome.HTTP_ERROR:
+        return result.http_status is not None and 400 <= result.http_status < 500 \
+            and result.http_status != 429
+    return result.outcome in _MISSING
+
+
+def _needs_discovery(outlet: Outlet, held: Sequence[FetchResult]) -> bool:
+    """Every configured feed failed, some because it is not where the file says; or the
+    outlet has only a homepage."""
+    if not outlet.homepage:
+        return False
+    if outlet.feeds:
+        return not any(r.outcome.readable for r in held) and any(_missing(r) for r in held)
+    return not outlet.urls
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:

@@ -37,6 +37,11 @@ class OutletSummary:
     failed: Mapping[str, int] = field(default_factory=dict)
     feeds: int = 0
     feeds_failed: Mapping[str, int] = field(default_factory=dict)
+    discovery: str | None = None
+    """Why feeds were discovered from the homepage in this run (``configured feeds failed``,
+    ``no feeds configured``), when they were."""
+    discovered_feeds: tuple[str, ...] = ()
+    """The feeds discovery chose and read."""
 
     @property
     def failed_total(self) -> int:
@@ -53,6 +58,8 @@ class OutletSummary:
         articles = self.fetched + self.unchanged + self.failed_total
         if articles:
             return self.fetched + self.unchanged == 0
+        if self.discovery and not self.discovered_feeds:
+            return True
         return self.feeds > 0 and sum(self.feeds_failed.values()) == self.feeds
 
 
@@ -87,6 +94,8 @@ class Tally:
         self.deferred = 0
         self.articles: Counter[Outcome] = Counter()
         self.feeds: Counter[Outcome] = Counter()
+        self.discovery: str | None = None
+        self.discovered_feeds: list[str] = []
 
     def add(self, result: FetchResult) -> None:
         """Count one finished URL."""
@@ -105,6 +114,8 @@ class Tally:
             failed=failed,
             feeds=sum(self.feeds.values()),
             feeds_failed=feeds_failed,
+            discovery=self.discovery,
+            discovered_feeds=tuple(self.discovered_feeds),
         )
 
 
@@ -118,6 +129,7 @@ def render_summary(summary: FetchSummary) -> Table:
     Compact enough for an 80-column pipe: failed feeds share the failures column (``feeds:``).
     """
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(
@@ -135,6 +147,9 @@ def render_summary(summary: FetchSummary) -> Table:
         failures = [_failures(o.failed)] if o.failed else []
         if o.feeds_failed:
             failures.append(f"feeds: {_failures(o.feeds_failed)}")
+        if o.discovery:
+            found = ", ".join(o.discovered_feeds) or "no feed"
+            failures.append(escape(f"{o.discovery}: discovery read {found}"))
         table.add_row(o.outlet_id + mark, str(o.discovered), str(o.fetched), str(o.unchanged),
                       str(o.deferred), "; ".join(failures) or "-")
     return table
