@@ -20,6 +20,7 @@ __all__ = [
     "HostMemory",
     "Outcome",
     "Outlet",
+    "OutletEdit",
     "Ownership",
     "Passage",
     "Politeness",
@@ -96,6 +97,20 @@ class Outlet:
     """Fetch from loopback, private and shared (CGNAT) addresses too (the demo web, an intranet)."""
     failed_feeds: tuple[Feed, ...] = ()
     """Configured feeds that ``sources check --write`` found failing: kept in the file, not read."""
+
+
+@dataclass(frozen=True)
+class OutletEdit:
+    """What ``sources check --write`` changes in one outlet of a sources file."""
+
+    outlet_id: str
+    added: tuple[Feed, ...] = ()
+    """Feeds found by discovery, appended to ``feeds``."""
+    moved: tuple[tuple[str, str], ...] = ()
+    """``(old, new)``: configured feed URLs that moved with a permanent redirect."""
+    failed: tuple[tuple[str, str], ...] = ()
+    """``(url, reason)``: configured feeds moved to ``failed_feeds``."""
+    verified_on: str | None = None
 
 
 @dataclass(frozen=True)

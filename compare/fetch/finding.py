@@ -213,11 +213,15 @@ class Finder:
         probes: list[FeedProbe] = []
         tried = set(skip)
 
-        async def probe_all(candidates: Iterable[FeedCandidate], limit: int) -> bool:
+        async def probe_all(candidates: Iterable[FeedCandidate], limit: int, *,
+                            each: bool = False) -> bool:
+            """Probe ``candidates``; ``each``: stop at the first that makes a working feed."""
             fresh = [c for c in candidates if c.url not in tried][:limit]
             for candidate in fresh:
                 tried.add(candidate.url)
                 probes.append(await self.probe(outlet, candidate))
+                if each and rank(probes, outlet.language, now=self.now()).found_feed:
+                    return True
             return rank(probes, outlet.language, now=self.now()).found_feed
 
         if await probe_all(configured, len(configured)):
@@ -242,7 +246,7 @@ class Finder:
                            self.options.max_candidates):
             return self._done(outlet, probes, home=home)
         await probe_all(cms_candidates(outlet.homepage, self.options.cms_paths),
-                        len(self.options.cms_paths) * 2)
+                        len(self.options.cms_paths) * 2, each=True)  # guesses: no more than needed
         return self._done(outlet, probes, home=home)
 
     def _done(self, outlet: Outlet, probes: Sequence[FeedProbe], *, discovered: bool = True,

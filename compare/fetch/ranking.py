@@ -25,12 +25,17 @@ from datetime import datetime, timedelta
 
 from compare.models import Discovered, FetchResult
 
-__all__ = ["FRESH_DAYS", "STALE_DAYS", "FeedCandidate", "FeedProbe", "Finding", "rank"]
+__all__ = ["FRESH_DAYS", "STALE_DAYS", "FeedCandidate", "FeedProbe", "Finding", "feed_is_missing",
+           "rank"]
 
 #: A newest item at most this many days old makes a feed fresh.
 FRESH_DAYS = 3
 #: A newest item older than this makes a feed stale.
 STALE_DAYS = 30
+#: Feed failures that say the feed is not (or no longer) where the file says, so that looking
+#: elsewhere may help. A host that is down, blocks us or is struggling (5xx, 429, timeouts) is
+#: not asked for more, and its feed is not given up.
+_MISSING = frozenset({"not_html", "redirect_loop", "invalid_url", "robots_disallowed"})
 _ORIGINS = {"configured": 3, "link": 2, "robots": 1, "guess": 0}
 _FEED_KINDS = ("rss", "atom")
 
@@ -119,6 +124,14 @@ class Finding:
     @property
     def ok(self) -> bool:
         return bool(self.chosen)
+
+
+def feed_is_missing(outcome: str, status: int | None) -> bool:
+    """The feed is not where it was looked for: a 4xx (but 429), HTML instead of a feed, a
+    redirect loop, a bad URL, or robots.txt disallowing it."""
+    if outcome == "http_error":
+        return status is not None and 400 <= status < 500 and status != 429
+    return outcome in _MISSING
 
 
 def _primary(language: str | None) -> str | None:

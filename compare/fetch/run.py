@@ -38,6 +38,7 @@ from compare.fetch.fetcher import Conditional, Fetcher, FetcherOptions
 from compare.fetch.finding import Finder
 from compare.fetch.memory import FetchMemory
 from compare.fetch.politeness import Clock, RetryPolicy, Sleep
+from compare.fetch.ranking import feed_is_missing
 from compare.fetch.summary import FetchSummary, Progress, Tally
 from compare.models import Discovered, FetchResult, Outcome, Outlet, Sources
 from compare.urls import canonicalize_url
@@ -317,27 +318,14 @@ class _Run:
         return 0 if self.memory.failed_before(url) else None
 
 
-#: Feed failures that say the feed is not (or no longer) where the file says: discovery may
-#: find where it went. A host that is down, blocks us or is struggling (5xx, 429, timeouts) is
-#: not asked for more.
-_MISSING = frozenset({Outcome.HTTP_ERROR, Outcome.NOT_HTML, Outcome.REDIRECT_LOOP,
-                      Outcome.INVALID_URL, Outcome.ROBOTS_DISALLOWED})
-
-
-def _missing(result: FetchResult) -> bool:
-    if result.outcome is Outcome.HTTP_ERROR:
-        return result.http_status is not None and 400 <= result.http_status < 500 \
-            and result.http_status != 429
-    return result.outcome in _MISSING
-
-
 def _needs_discovery(outlet: Outlet, held: Sequence[FetchResult]) -> bool:
     """Every configured feed failed, some because it is not where the file says; or the
     outlet has only a homepage."""
     if not outlet.homepage:
         return False
     if outlet.feeds:
-        return not any(r.outcome.readable for r in held) and any(_missing(r) for r in held)
+        return not any(r.outcome.readable for r in held) and any(
+            feed_is_missing(r.outcome.value, r.http_status) for r in held)
     return not outlet.urls
 
 
