@@ -172,6 +172,8 @@ class Outcome(StrEnum):
     """The host is or resolves to a non-public address the outlet does not allow."""
     BACKED_OFF = "backed_off"
     """Not asked in this run: an earlier answer (404, 410, timeouts, 5xx, Retry-After) says wait."""
+    NO_FEED = "no_feed"
+    """The outlet's homepage was read for feed discovery, and no working feed was found."""
 
     @property
     def readable(self) -> bool:

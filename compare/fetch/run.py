@@ -213,7 +213,9 @@ class _Run:
         none) and read the chosen ones: their results join ``held``, their articles are returned.
 
         The probes that were not chosen leave no ``fetch_log`` row (a guessed ``/rss`` that
-        answers 404 says nothing of the outlet); a homepage that could not be read does.
+        answers 404 says nothing of the outlet). When nothing was chosen, the homepage leaves
+        one (``kind`` ``page``): its own failure, or ``no_feed``; never a readable outcome,
+        so the outlet is "not read" that night, not "omits".
         """
         tally = self.tallies[outlet.id]
         tally.discovery = "configured feeds failed" if outlet.feeds else "no feeds configured"
@@ -227,9 +229,11 @@ class _Run:
             self.feeds_read.update(r.url for r in probe.results)
             tally.discovered_feeds.append(probe.url)
         home = finding.home
-        if not finding.chosen and not outlet.feeds and home is not None and not home.outcome.readable:
+        if not finding.chosen and home is not None:  # a row that says discovery ran, in vain
+            outcome = Outcome.NO_FEED if home.outcome.readable else home.outcome
             self.progress_add(1)
-            held.append(replace(home, kind="page"))
+            held.append(replace(home, kind="page", outcome=outcome, snapshot=None,
+                                error=home.error or "no working feed found on the homepage"))
         logger.info("%s: %s; discovery found %s", outlet.id, tally.discovery,
                     ", ".join(tally.discovered_feeds) or "no feed")
         return found

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 __all__ = ["ConsoleProgress", "FetchSummary", "OutletSummary", "Progress", "Tally",
-           "render_summary"]
+           "discovery_lines", "render_summary"]
 
 _UNCHANGED = (Outcome.NOT_MODIFIED, Outcome.SKIPPED_FRESH)
 
@@ -153,6 +153,19 @@ def render_summary(summary: FetchSummary) -> Table:
         table.add_row(o.outlet_id + mark, str(o.discovered), str(o.fetched), str(o.unchanged),
                       str(o.deferred), "; ".join(failures) or "-")
     return table
+
+
+def discovery_lines(summary: FetchSummary) -> list[str]:
+    """One line per outlet whose feeds were discovered from its homepage in this run."""
+    lines = []
+    for o in summary.outlets:
+        if o.discovery:
+            found = ", ".join(o.discovered_feeds) or "no working feed"
+            lines.append(f"Feed discovery for {o.outlet_id} ({o.discovery}): {found}"
+                         + ("" if o.discovered_feeds else "; not read this run")
+                         + (" (`newscompare sources check --write` keeps what it found)"
+                            if o.discovered_feeds else ""))
+    return lines
 
 
 class Progress(Protocol):
