@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from compare.errors import Problem, SourcesError
+from compare.errors import CompareError, Problem, SourcesError
 from compare.files import write_atomic
 from compare.models import Feed, OutletEdit
 from compare.sources import load_sources, parse_sources
@@ -147,5 +147,8 @@ def write_edits(path: str | Path, edits: Sequence[OutletEdit]) -> str:
     text = Path(path).read_text(encoding="utf-8")
     written = apply_edits(text, edits, file=str(path))
     if written != text:
-        write_atomic(path, written)
+        try:
+            write_atomic(path, written)
+        except OSError as exc:
+            raise CompareError(f"cannot write {path}: {exc.strerror or exc}") from None
     return written

@@ -91,3 +91,22 @@ def test_failed_feeds_are_validated_and_never_read() -> None:
     assert outlet.feeds == () and [f.url for f in outlet.failed_feeds] == ["https://a.example/x"]
     with pytest.raises(SourcesError, match="unknown key"):
         parse_sources(base + '      - {url: "https://a.example/x", why: "no"}\n')
+
+
+def test_a_file_that_cannot_be_replaced_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compare import sources_writer
+    from compare.errors import CompareError
+
+    path = tmp_path / "s.yaml"
+    text = "outlets:\n  - {id: a, name: A, homepage: 'https://a.example/', language: en, country: GB}\n"
+    path.write_text(text, encoding="utf-8")
+
+    def full_disk(target: object, data: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sources_writer, "write_atomic", full_disk)
+    with pytest.raises(CompareError, match=r"cannot write .*No space left on device"):
+        write_edits(path, [OutletEdit("a", verified_on="2026-12-02")])
+    assert path.read_text(encoding="utf-8") == text

@@ -163,7 +163,7 @@ def discovery_lines(summary: FetchSummary) -> list[str]:
             found = ", ".join(o.discovered_feeds) or "no working feed"
             lines.append(f"Feed discovery for {o.outlet_id} ({o.discovery}): {found}"
                          + ("" if o.discovered_feeds else "; not read this run")
-                         + (" (`newscompare sources check --write` keeps what it found)"
+                         + ("; `newscompare sources check --write` keeps it in the file"
                             if o.discovered_feeds else ""))
     return lines
 
