@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from cms_web import CmsWeb
 
-from compare.fetch.client import Clients
+from compare.fetch.client import ClientOptions, Clients
 from compare.fetch.fetcher import Fetcher, FetcherOptions
 from compare.fetch.finding import Finder, cms_candidates, scan_homepage
 from compare.fetch.ranking import FeedCandidate, FeedProbe, rank
@@ -181,3 +182,61 @@ def test_ranking_says_stale_and_refuses_empty_and_duplicate_feeds() -> None:
     verdicts = [p.verdict for p in rank(probes, "en", now=NOW).probes]
     assert verdicts[0] == "stale (newest 2025-10-28)"
     assert verdicts[1] == "empty" and verdicts[2] == "same feed as #1"
+
+
+# -- every discovery request under the same rules (MockTransport, a stub resolver, fake time) --
+
+
+def _mock_find(handler, target: Outlet, clock) -> tuple[object, list[httpx.Request]]:  # type: ignore[no-untyped-def]
+    from fetch_web import public_resolver
+
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return handler(request)
+
+    async def go():  # type: ignore[no-untyped-def]
+        async with Clients(ClientOptions(user_agent="newscompare-test"),
+                           transport=httpx.MockTransport(record), resolver=public_resolver) as clients:
+            fetcher = Fetcher(clients, FetcherOptions(user_agent="newscompare-test"), clock=clock,
+                              sleep=clock.sleep)
+            return await Finder(fetcher, now=lambda: NOW).find(target)
+
+    return asyncio.run(go()), seen
+
+
+def test_feed_links_to_non_public_addresses_are_refused(clock) -> None:  # type: ignore[no-untyped-def]
+    home = ('<html><head><link rel="alternate" type="application/rss+xml" '
+            'href="http://169.254.169.254/latest/meta-data/">'
+            '<link rel="alternate" type="application/rss+xml" href="http://10.0.0.5/rss">'
+            '</head></html>')
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/":
+            return httpx.Response(200, text=home, headers={"content-type": "text/html"})
+        return httpx.Response(404)
+
+    target = Outlet(id="o", name="O", homepage="https://news.example/", language="en",
+                    country="GB", politeness=Politeness(min_delay=0))
+    finding, seen = _mock_find(handler, target, clock)
+    outcomes = {p.candidate.url: p.outcome for p in finding.probes}  # type: ignore[attr-defined]
+    assert outcomes["http://169.254.169.254/latest/meta-data/"] == "blocked_address"
+    assert outcomes["http://10.0.0.5/rss"] == "blocked_address"
+    assert {r.url.host for r in seen} == {"news.example"}  # nothing else was ever asked
+
+
+def test_discovery_keeps_the_hosts_delay_between_requests(clock) -> None:  # type: ignore[no-untyped-def]
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/":
+            return httpx.Response(200, text="<html><body>hi</body></html>",
+                                  headers={"content-type": "text/html"})
+        return httpx.Response(404)
+
+    target = Outlet(id="o", name="O", homepage="https://news.example/", language="en",
+                    country="GB", politeness=Politeness(min_delay=5.0))
+    finding, seen = _mock_find(handler, target, clock)
+    assert not finding.ok  # type: ignore[attr-defined]
+    assert len(seen) == 2 + len(cms_candidates("https://news.example/"))  # robots, home, guesses
+    assert len(clock.sleeps) == len(seen) - 1 and all(s >= 5.0 for s in clock.sleeps)
+    assert seen[0].headers["user-agent"] == "newscompare-test"
