@@ -113,6 +113,12 @@ def _edit(outlet: Any, edit: OutletEdit) -> None:
         target = _feeds(outlet, "feeds", _AFTER)
         for feed in edit.added:
             target.append(_flow(feed))
+        earlier: Any = outlet.get("failed_feeds") or []
+        for i in reversed(range(len(earlier))):  # a feed that works again is no longer failed
+            if hasattr(earlier[i], "get") and earlier[i].get("url") in {f.url for f in edit.added}:
+                del earlier[i]
+        if "failed_feeds" in outlet and not outlet["failed_feeds"]:
+            del outlet["failed_feeds"]
     if edit.verified_on:
         day = date.fromisoformat(edit.verified_on)
         if "verified" in outlet:

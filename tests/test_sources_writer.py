@@ -110,3 +110,14 @@ def test_a_file_that_cannot_be_replaced_is_one_clear_error(
     with pytest.raises(CompareError, match=r"cannot write .*No space left on device"):
         write_edits(path, [OutletEdit("a", verified_on="2026-12-02")])
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_failed_feed_that_works_again_leaves_failed_feeds() -> None:
+    text = ("outlets:\n  - id: a\n    name: A\n    homepage: https://a.example/\n    language: en\n"
+            "    country: GB\n    failed_feeds:\n"
+            '      - {url: "https://a.example/feed/", kind: rss, reason: "2026-11-30: http_error 404"}\n')
+    written = apply_edits(text, [OutletEdit("a", added=(Feed("https://a.example/feed/"),),
+                                            verified_on="2026-12-02")])
+    outlet = parse_sources(written).outlets[0]
+    assert [f.url for f in outlet.feeds] == ["https://a.example/feed/"]
+    assert outlet.failed_feeds == () and "failed_feeds" not in written
