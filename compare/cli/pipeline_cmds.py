@@ -61,7 +61,7 @@ def fetch(
         active.status = "partial" if failed else "ok"
     out.print(render_summary(summary))
     for line in discovery_lines(summary):
-        out.print(line, highlight=False, markup=False)
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
     if summary.exit_code:
         out.print(f"Some outlets could not be read at all: {', '.join(failed)}")
     sys.exit(summary.exit_code)
@@ -280,7 +280,7 @@ def _print_summary(result: RunResult, *, exit_on_failure: bool = True) -> None:
             out.print(f"{stage}: {seconds:.2f} s; {notes.get(stage, '')}".rstrip("; "), highlight=False)
     if result.fetch:
         for line in discovery_lines(result.fetch):
-            out.print(line, highlight=False, markup=False)
+            out.print(line, highlight=False, markup=False, soft_wrap=True)
     if result.failed_outlets:
         out.print(f"Outlets that could not be read at all: {', '.join(result.failed_outlets)}")
     if result.exit_code and exit_on_failure:

@@ -156,15 +156,15 @@ def render_summary(summary: FetchSummary) -> Table:
 
 
 def discovery_lines(summary: FetchSummary) -> list[str]:
-    """One line per outlet whose feeds were discovered from its homepage in this run."""
+    """One line per outlet whose feeds were discovered from its homepage in this run, and a
+    hint to keep what was found."""
     lines = []
     for o in summary.outlets:
         if o.discovery:
-            found = ", ".join(o.discovered_feeds) or "no working feed"
-            lines.append(f"Feed discovery for {o.outlet_id} ({o.discovery}): {found}"
-                         + ("" if o.discovered_feeds else "; not read this run")
-                         + ("; `newscompare sources check --write` keeps it in the file"
-                            if o.discovered_feeds else ""))
+            found = ", ".join(o.discovered_feeds) or "no working feed; not read this run"
+            lines.append(f"Feed discovery for {o.outlet_id} ({o.discovery}): {found}")
+    if any(o.discovered_feeds for o in summary.outlets):
+        lines.append("To keep the feeds discovery found: newscompare sources check --write")
     return lines
 
 
