@@ -240,3 +240,24 @@ def test_discovery_keeps_the_hosts_delay_between_requests(clock) -> None:  # typ
     assert len(seen) == 2 + len(cms_candidates("https://news.example/"))  # robots, home, guesses
     assert len(clock.sleeps) == len(seen) - 1 and all(s >= 5.0 for s in clock.sleeps)
     assert seen[0].headers["user-agent"] == "newscompare-test"
+
+
+def test_plan_edit_gives_up_only_feeds_that_are_gone() -> None:
+    from compare.fetch.checking import plan_edit
+
+    def configured(url: str, outcome: str, status: int | None) -> FeedProbe:
+        return FeedProbe(FeedCandidate(url, origin="configured"), outcome=outcome,
+                         http_status=status)
+
+    probes = [configured("https://a/gone", "http_error", 404),
+              configured("https://a/busy", "http_error", 503),
+              configured("https://a/slow", "timeout", None),
+              configured("https://a/page", "not_html", 200),
+              _probe("https://a/feed/", origin="guess")]
+    edit = plan_edit(rank(probes, "en", now=NOW), today="2026-12-02")
+    assert edit is not None
+    assert edit.failed == (("https://a/gone", "2026-12-02: http_error 404"),
+                           ("https://a/page", "2026-12-02: not_html"))
+    assert [f.url for f in edit.added] == ["https://a/feed/"] and edit.verified_on == "2026-12-02"
+    # Nothing works: the outlet is left as it was.
+    assert plan_edit(rank(probes[:3], "en", now=NOW), today="2026-12-02") is None
