@@ -53,13 +53,14 @@ class OutletSummary:
         """Nothing of this outlet could be read in this run.
 
         With article URLs tried: none was fetched or unchanged. With none tried: every feed and
-        sitemap failed. An outlet whose feeds answered but listed nothing new has not failed.
+        sitemap failed. An outlet whose feeds answered but listed nothing new has not failed;
+        one whose feeds are gone and for which discovery found none has.
         """
+        if self.discovery and not self.discovered_feeds:
+            return True  # no feed: whatever older pages were read again, no new story was seen
         articles = self.fetched + self.unchanged + self.failed_total
         if articles:
             return self.fetched + self.unchanged == 0
-        if self.discovery and not self.discovered_feeds:
-            return True
         return self.feeds > 0 and sum(self.feeds_failed.values()) == self.feeds
 
 
@@ -161,7 +162,7 @@ def discovery_lines(summary: FetchSummary) -> list[str]:
     lines = []
     for o in summary.outlets:
         if o.discovery:
-            found = ", ".join(o.discovered_feeds) or "no working feed; not read this run"
+            found = ", ".join(o.discovered_feeds) or "no working feed; its new stories were not read"
             lines.append(f"Feed discovery for {o.outlet_id} ({o.discovery}): {found}")
     if any(o.discovered_feeds for o in summary.outlets):
         lines.append("To keep the feeds discovery found: newscompare sources check --write")

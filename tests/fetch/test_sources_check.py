@@ -190,3 +190,50 @@ def test_a_fallback_night_that_finds_nothing_leaves_the_outlet_not_read(
         assert health[0].discovery == "no feeds configured: no working feed"
         assert outlet_detail(store, "harbour-post").health[0].discovery == (
             f"no feeds configured: {cms_web.base('harbour-post')}/feed/")
+
+
+def test_a_night_whose_feeds_are_gone_never_says_the_outlet_omits_that_nights_news(
+    cms_web: CmsWeb, tmp_path: Path
+) -> None:
+    """Night 1 reads harbour-post through discovery; on night 2 its feeds are gone (its old
+    articles are still re-read), and a new story breaks elsewhere: harbour-post is "not read"
+    for it, with the reason, not "omits"."""
+    from dataclasses import replace
+
+    from cms_web import Item, article_page, homepage, rss
+    from fetch_web import html, status
+
+    from compare.config import Settings
+    from compare.embed import HashingEmbedder
+    from compare.pipeline import run_pipeline
+    from compare.store import Store
+    from compare.view import build_event_view
+
+    settings = replace(Settings(), db=str(tmp_path / "n.db"), embed_backend="hashing",
+                       fresh_for_hours=0)
+    sources = load_sources(_write(tmp_path, cms_web.sources_yaml()))
+    run_pipeline(settings, sources, embedder=HashingEmbedder())
+    cms_web.web.route(0, "/", html(homepage("Harbour Post")))  # the feed links are gone
+    cms_web.web.route(0, "/feed/", status(404))
+    title = "Flood barrier opens on the river delta"
+    text = ("Engineers opened the new flood barrier on the river delta on Wednesday after six "
+            "years of work, the regional government said, and residents of three villages were "
+            "told the evacuation plan would be revised before the spring floods.")
+    for index, site, feed in ((1, "valley-courier", "/rss.xml"), (3, "river-times", "/feeds/latest.xml")):
+        base = cms_web.web.base(index)
+        item = Item("/flood-barrier", title, cms_web.now.replace(microsecond=0), text)
+        cms_web.web.route(index, item.path, html(article_page(item, site)))
+        cms_web.web.route(index, feed, html(rss(site, base + "/", [(base + item.path, title,
+                                                                     item.published)]),
+                                            content_type="application/rss+xml"))
+    second = run_pipeline(settings, sources, embedder=HashingEmbedder())
+    assert "harbour-post" in second.failed_outlets
+    with Store(settings.db) as store:
+        states = {}
+        for event_id in store.active_event_ids():
+            view = build_event_view(store, event_id)
+            harbour = next(o for o in view.outlets if o.id == "harbour-post")
+            states[view.event.label] = (harbour.state, harbour.reason)
+    flood = [s for label, s in states.items() if "Flood" in label]
+    assert flood == [("not_read", "no_feed")]
+    assert sum(s == ("covers", None) for s in states.values()) == 3  # last night's stories
