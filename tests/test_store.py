@@ -228,3 +228,19 @@ def test_an_edit_that_rewords_two_sentences_of_one_claim_is_said_once(tmp_path: 
         n.text for n in build_event_view(store, event, since_run=run1).changes.notes if n.kind == "reworded"
     ]
     assert len(notes) == 1 and notes[0].startswith(f"B reworded 2 of its sentences in claim {road}"), notes
+
+
+def test_claims_of_one_repeated_sentence_are_each_stored(tmp_path: Path) -> None:
+    """An article that repeats a sentence, each copy in a claim of its own: two claims, one event."""
+    from compare.store import ClaimInput
+
+    store = Store(tmp_path / "c.db")
+    store.ensure_outlet("a")
+    run = store.start_run("run", {})
+    a = _article(store, "a", "https://a.test/1", ["Read more.", "The road closed.", "Read more."], run)
+    event = store.save_event(key="e", label="Road", state={}, members={}, span=(None, None), run_id=run)
+    claims = [ClaimInput(f"k{i}", p, ((p, 1.0, False),)) for i, p in enumerate(a)]
+    ids = store.save_claims(event, claims, run_id=run)
+    assert len(set(ids.values())) == 3 and len(store.claims_of(event)) == 3
+    again = store.save_claims(event, claims, run_id=run)  # the same ids (the two copies may swap)
+    assert set(again.values()) == set(ids.values()) and again["k1"] == ids["k1"]
