@@ -20,6 +20,7 @@ __all__ = [
     "HostMemory",
     "Outcome",
     "Outlet",
+    "OutletEdit",
     "Ownership",
     "Passage",
     "Politeness",
@@ -89,9 +90,27 @@ class Outlet:
     paywall: bool = False
     active: bool = True
     verified: bool = True
+    verified_on: str | None = None
+    """The date (ISO) ``sources check --write`` last found a working feed, when it did."""
     notes: str | None = None
     allow_private_addresses: bool = False
     """Fetch from loopback, private and shared (CGNAT) addresses too (the demo web, an intranet)."""
+    failed_feeds: tuple[Feed, ...] = ()
+    """Configured feeds that ``sources check --write`` found failing: kept in the file, not read."""
+
+
+@dataclass(frozen=True)
+class OutletEdit:
+    """What ``sources check --write`` changes in one outlet of a sources file."""
+
+    outlet_id: str
+    added: tuple[Feed, ...] = ()
+    """Feeds found by discovery, appended to ``feeds``."""
+    moved: tuple[tuple[str, str], ...] = ()
+    """``(old, new)``: configured feed URLs that moved with a permanent redirect."""
+    failed: tuple[tuple[str, str], ...] = ()
+    """``(url, reason)``: configured feeds moved to ``failed_feeds``."""
+    verified_on: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +172,8 @@ class Outcome(StrEnum):
     """The host is or resolves to a non-public address the outlet does not allow."""
     BACKED_OFF = "backed_off"
     """Not asked in this run: an earlier answer (404, 410, timeouts, 5xx, Retry-After) says wait."""
+    NO_FEED = "no_feed"
+    """The outlet's homepage was read for feed discovery, and no working feed was found."""
 
     @property
     def readable(self) -> bool:
@@ -213,6 +234,8 @@ class FetchResult:
     """What the URL was fetched as: ``article``, ``feed`` or ``sitemap``."""
     retry_after: float | None = None
     """Seconds the server asked to wait (``Retry-After`` on a 429 or 503), when it said."""
+    moved_to: str | None = None
+    """Where the URL now lives, when every redirect it took was permanent (301 or 308)."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ fixes a file in one pass. The schema (every key is documented in docs/sources.md
     topics:   [{id, name, queries: [str], aliases: [[str, str, ...]]}]
     outlets:  [{id, name, homepage, language, country, feeds: [{url, kind, section}], urls,
                 groups, ownership: {owner, type, evidence}, politeness: {...defaults keys},
-                include, exclude, paywall, active, verified, notes, allow_private_addresses}]
+                include, exclude, paywall, active, verified (bool or date), notes,
+                allow_private_addresses, failed_feeds: [{url, kind, section, reason}]}]
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import re
 import stat
 from collections.abc import Callable
 from dataclasses import fields, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +33,8 @@ from compare.hashing import shard_of
 from compare.models import FEED_KINDS, Feed, Outlet, Ownership, Politeness, Sources, Topic
 
 __all__ = [
+    "FAILED_FEED_KEYS",
+    "FEED_KEYS",
     "OUTLET_KEYS",
     "OWNERSHIP_TYPES",
     "POLITENESS_KEYS",
@@ -61,8 +65,11 @@ OUTLET_KEYS = (
     "verified",
     "notes",
     "allow_private_addresses",
+    "failed_feeds",
 )
 FEED_KEYS = ("url", "kind", "section")
+#: A feed ``sources check --write`` moved out of ``feeds`` because it failed: why, and when.
+FAILED_FEED_KEYS = (*FEED_KEYS, "reason")
 OWNERSHIP_KEYS = ("owner", "type", "evidence")
 OWNERSHIP_TYPES = ("state", "private", "public-broadcaster", "nonprofit", "cooperative", "unknown")
 TOPIC_KEYS = ("id", "name", "queries", "aliases")
@@ -203,6 +210,23 @@ class _Checker:
             return None
         return value
 
+    def verified(self, node: yaml.Node, key: str) -> tuple[bool | None, str | None]:
+        """``true``/``false``, or the date a working feed was last found (``2026-12-02``)."""
+        value = self.scalar(node, key)
+        if isinstance(value, bool):
+            return value, None
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, date):
+            return True, value.isoformat()
+        if isinstance(value, str):
+            try:
+                return True, date.fromisoformat(value.strip()).isoformat()
+            except ValueError:
+                pass
+        self.problem(node, key, "must be true, false or a date such as 2026-12-02")
+        return None, None
+
     def number(self, node: yaml.Node, key: str, *, integer: bool = False) -> float | int | None:
         value = self.scalar(node, key)
         ok = isinstance(value, int) if integer else isinstance(value, int | float)
@@ -259,8 +283,8 @@ class _Checker:
                 values[name] = number
         return replace(base, **{k: v for k, v in values.items() if v is not None})
 
-    def feed(self, node: yaml.Node, key: str) -> Feed | None:
-        items = self.mapping(node, key, FEED_KEYS)
+    def feed(self, node: yaml.Node, key: str, allowed: tuple[str, ...] = FEED_KEYS) -> Feed | None:
+        items = self.mapping(node, key, allowed)
         if "url" not in items:
             self.problem(node, key, "a feed needs a url")
             return None
@@ -273,6 +297,8 @@ class _Checker:
             elif value is not None:
                 kind = value
         section = self.string(items["section"], f"{key}.section") if "section" in items else None
+        if "reason" in items:
+            self.string(items["reason"], f"{key}.reason")
         return Feed(url=url, kind=kind, section=section) if url else None
 
     def ownership(self, node: yaml.Node, key: str) -> Ownership | None:
@@ -329,6 +355,12 @@ class _Checker:
                 for i, f in enumerate(self.sequence(items["feeds"], f"{label}.feeds"))
             ]
             values["feeds"] = tuple(f for f in feeds if f is not None)
+        if "failed_feeds" in items:
+            failed = [
+                self.feed(f, f"{label}.failed_feeds[{i}]", FAILED_FEED_KEYS)
+                for i, f in enumerate(self.sequence(items["failed_feeds"], f"{label}.failed_feeds"))
+            ]
+            values["failed_feeds"] = tuple(f for f in failed if f is not None)
         if "urls" in items:
             values["urls"] = self.strings(items["urls"], f"{label}.urls", self.url)
         if "groups" in items:
@@ -347,9 +379,12 @@ class _Checker:
         for name in ("include", "exclude"):
             if name in items:
                 values[name] = self.regexes(items[name], f"{label}.{name}")
-        for name in ("paywall", "active", "verified", "allow_private_addresses"):
+        for name in ("paywall", "active", "allow_private_addresses"):
             if name in items:
                 values[name] = self.boolean(items[name], f"{label}.{name}")
+        if "verified" in items:
+            values["verified"], values["verified_on"] = self.verified(items["verified"],
+                                                                      f"{label}.verified")
         if "notes" in items:
             values["notes"] = self.string(items["notes"], f"{label}.notes")
         if self.count > before or any(k not in items for k in REQUIRED_OUTLET_KEYS):

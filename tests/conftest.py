@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,16 @@ def require_shared_data(path: Path = SHARED_DATA) -> Path:
 def shared_data() -> Path:
     """The shared evaluation data (../shared/data beside the checkout, or NEWSCOMPARE_SHARED_DATA)."""
     return require_shared_data(SHARED_DATA)
+
+
+@pytest.fixture
+def shared_file() -> Callable[..., Path]:
+    """``shared_file("events", "ecbplus-dev.jsonl")``: one file of the shared data, required in CI."""
+
+    def find(*parts: str) -> Path:
+        return require_shared_data(SHARED_DATA.joinpath(*parts))
+
+    return find
 
 
 CHROMIUM = os.environ.get("NEWSCOMPARE_CHROMIUM", "/usr/bin/chromium")

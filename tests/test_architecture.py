@@ -24,6 +24,7 @@ LAYERS = {
     "markup": 0,
     "config": 1,
     "sources": 1,
+    "sources_writer": 2,
     "charset": 1,
     "urls": 1,
     "files": 1,

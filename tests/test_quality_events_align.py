@@ -10,10 +10,10 @@ The real model loads once per session; vectors are cached in memory across tests
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import SHARED_DATA, require_shared_data
 
 from compare.embed import CachedEmbedder, MemoryVectorCache, load_embedder
 from compare.errors import EvalError
@@ -43,21 +43,17 @@ def embedder() -> CachedEmbedder:
     return CachedEmbedder(load_embedder(), MemoryVectorCache())
 
 
-def _data(*parts: str) -> Path:
-    return require_shared_data(SHARED_DATA.joinpath(*parts))
-
-
 @pytest.mark.parametrize("name", sorted(LEXICAL_EVENT_FLOORS))
-def test_event_grouping_floor_without_model(name: str) -> None:
-    result = evaluate_events(_data("events", f"{name}.jsonl"), baselines=False)
+def test_event_grouping_floor_without_model(name: str, shared_file: Callable[..., Path]) -> None:
+    result = evaluate_events(shared_file("events", f"{name}.jsonl"), baselines=False)
     assert result["bcubed_f1"] >= LEXICAL_EVENT_FLOORS[name], result
 
 
 @pytest.mark.model
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EVENT_FLOORS))
-def test_event_grouping_floor(name: str, embedder: CachedEmbedder) -> None:
-    result = evaluate_events(_data("events", f"{name}.jsonl"), embedder=embedder)
+def test_event_grouping_floor(name: str, embedder: CachedEmbedder, shared_file: Callable[..., Path]) -> None:
+    result = evaluate_events(shared_file("events", f"{name}.jsonl"), embedder=embedder)
     assert result["bcubed_f1"] >= EVENT_FLOORS[name], result
     # Ours must not fall behind the TF-IDF baseline scored in the same run.
     assert result["bcubed_f1"] >= result["baselines"]["tfidf_average_link"]["bcubed_f1"] - 0.01
@@ -65,8 +61,8 @@ def test_event_grouping_floor(name: str, embedder: CachedEmbedder) -> None:
 
 @pytest.mark.model
 @pytest.mark.slow
-def test_alignment_floor(embedder: CachedEmbedder) -> None:
-    result = evaluate_align(_data("alignment", "ecbplus-dev.jsonl"), embedder=embedder)
+def test_alignment_floor(embedder: CachedEmbedder, shared_file: Callable[..., Path]) -> None:
+    result = evaluate_align(shared_file("alignment", "ecbplus-dev.jsonl"), embedder=embedder)
     for metric, floor in ALIGN_FLOOR.items():
         assert result[metric] >= floor, result
     assert result["auc"] > result["baselines"]["embedding_cosine"]["auc"]
@@ -75,8 +71,8 @@ def test_alignment_floor(embedder: CachedEmbedder) -> None:
 @pytest.mark.model
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PAIR_FLOORS))
-def test_pair_decision_floor(name: str, embedder: CachedEmbedder) -> None:
-    result = evaluate_pairs(_data("similarity", f"{name}.jsonl"), embedder=embedder)
+def test_pair_decision_floor(name: str, embedder: CachedEmbedder, shared_file: Callable[..., Path]) -> None:
+    result = evaluate_pairs(shared_file("similarity", f"{name}.jsonl"), embedder=embedder)
     assert result["trained"], "the shipped scorer has no weights for the default encoder"
     for metric, floor in PAIR_FLOORS[name].items():
         assert result[metric] >= floor, result

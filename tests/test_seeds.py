@@ -17,6 +17,7 @@ import yaml
 
 from compare.demoweb import default_seeds_dir, load_corpus
 from compare.demoweb.corpus import Corpus, DemoArticle
+from compare.demoweb.render import served_version
 from compare.errors import ConfigError
 
 ATTRIBUTION = {"own_voice", "neutral", "distancing", "anonymous", "hedged"}
@@ -29,8 +30,9 @@ def corpus() -> Corpus:
     return load_corpus()
 
 
-def _text(article: DemoArticle, version: int = 1) -> str:
-    chosen = article.version(version)
+def _text(corpus: Corpus, article: DemoArticle, version: int = 1) -> str:
+    """The title and body the demo web serves (the seed report's body is the verbatim seed)."""
+    chosen = served_version(corpus, article, version)
     return chosen.title + "\n" + chosen.text
 
 
@@ -111,9 +113,9 @@ def test_claims_are_in_the_articles_that_carry_them(corpus: Corpus) -> None:
             assert article.event == claim["event"], f"{claim['id']}: {key} is in another event"
             assert entry["attribution"] in ATTRIBUTION, f"{claim['id']}: {key}"
             quote = entry["quote"]
-            assert quote in _text(article, entry.get("version", 1)), f"{claim['id']}: {key}"
+            assert quote in _text(corpus, article, entry.get("version", 1)), f"{claim['id']}: {key}"
             if entry.get("version", 1) == 2:
-                assert quote not in _text(article, 1), "a version-2 quote must be new in v2"
+                assert quote not in _text(corpus, article, 1), "a version-2 quote must be new in v2"
             carriers.add(article.outlet_id)
         for key in ("omitted_by", "not_covering", "unreadable", "contradicted_by"):
             others = set(claim.get(key, []))
@@ -135,14 +137,14 @@ def test_labels_appear_in_the_outlets_coverage(corpus: Corpus) -> None:
         assert len(set(terms.values())) >= 2, f"{label['concept']}: no disagreement"
         for outlet_id, term in terms.items():
             texts = [
-                _text(a, v)
+                _text(corpus, a, v)
                 for a in corpus.articles
                 if a.outlet_id == outlet_id and a.event in topic_events
                 for v in (1, 2)
             ]
             assert any(term in t for t in texts), f"{label['concept']}: {outlet_id} {term!r}"
         for outlet_id, extra in label.get("also", {}).items():
-            texts = [_text(a) for a in corpus.articles if a.outlet_id == outlet_id]
+            texts = [_text(corpus, a) for a in corpus.articles if a.outlet_id == outlet_id]
             assert all(any(term in t for t in texts) for term in extra), label["concept"]
 
 
@@ -153,7 +155,7 @@ def test_numbers_disagree_and_are_in_the_text(corpus: Corpus) -> None:
         for key, entry in number["values"].items():
             article = corpus.article(key)
             assert article is not None and article.event == number["event"], key
-            assert entry["text"] in _text(article), f"{number['id']}: {key}"
+            assert entry["text"] in _text(corpus, article), f"{number['id']}: {key}"
             shown.add(entry["text"].lower())
         assert len(shown) >= 2, f"{number['id']}: the outlets do not disagree"
 

@@ -239,3 +239,45 @@ def test_a_postgresql_url_is_shown_without_its_password() -> None:
     assert redacted("postgresql://nc:s3cret@db.internal/news") == "postgresql://nc:***@db.internal/news"
     assert redacted("postgresql://nc@/news?host=/run/pg") == "postgresql://nc@/news?host=/run/pg"
     assert redacted("news.db") == "news.db"
+
+
+def test_an_edit_that_rewords_two_sentences_of_one_claim_is_said_once(tmp_path: Path) -> None:
+    from compare.store import ClaimInput
+    from compare.view import build_event_view
+
+    store = Store(tmp_path / "c.db")
+    for o in ("a", "b", "c"):
+        store.ensure_outlet(o, name=o.upper())
+    run1 = store.start_run("run", {})
+    a = _article(store, "a", "https://a.test/1", ["The road closed.", "Trucks waited."], run1)
+    b = _article(store, "b", "https://b.test/1", ["Road closed", "The road was closed."], run1)
+    c = _article(store, "c", "https://c.test/1", ["Officials closed the road."], run1)
+    event = store.save_event(key="e", label="Road", state={}, members={}, span=(None, None), run_id=run1)
+    members = ((a[0], 1.0, False), (b[0], 0.9, True), (b[1], 0.9, False), (c[0], 0.8, False))
+    store.save_claims(event, [ClaimInput("k", a[0], members)], run_id=run1)
+    store.finish_run(run1, status="ok")
+    run2 = store.start_run("run", {})
+    b2 = _article(store, "b", "https://b.test/1", ["Road shut", "The road was shut on Monday."], run2)
+    members = ((a[0], 1.0, False), (b2[0], 0.9, True), (b2[1], 0.9, False), (c[0], 0.8, False))
+    (road,) = store.save_claims(event, [ClaimInput("k", a[0], members)], run_id=run2).values()
+    store.finish_run(run2, status="ok")
+    notes = [
+        n.text for n in build_event_view(store, event, since_run=run1).changes.notes if n.kind == "reworded"
+    ]
+    assert len(notes) == 1 and notes[0].startswith(f"B reworded 2 of its sentences in claim {road}"), notes
+
+
+def test_claims_of_one_repeated_sentence_are_each_stored(tmp_path: Path) -> None:
+    """An article that repeats a sentence, each copy in a claim of its own: two claims, one event."""
+    from compare.store import ClaimInput
+
+    store = Store(tmp_path / "c.db")
+    store.ensure_outlet("a")
+    run = store.start_run("run", {})
+    a = _article(store, "a", "https://a.test/1", ["Read more.", "The road closed.", "Read more."], run)
+    event = store.save_event(key="e", label="Road", state={}, members={}, span=(None, None), run_id=run)
+    claims = [ClaimInput(f"k{i}", p, ((p, 1.0, False),)) for i, p in enumerate(a)]
+    ids = store.save_claims(event, claims, run_id=run)
+    assert len(set(ids.values())) == 3 and len(store.claims_of(event)) == 3
+    again = store.save_claims(event, claims, run_id=run)  # the same ids (the two copies may swap)
+    assert set(again.values()) == set(ids.values()) and again["k1"] == ids["k1"]

@@ -56,7 +56,7 @@ def fetch(
         newscompare fetch --outlet tass --outlet armenpress
         newscompare --db postgresql://nc@db/newscompare fetch --shard 2/3
     """
-    from compare.fetch import ConsoleProgress, render_summary
+    from compare.fetch import ConsoleProgress, discovery_lines, render_summary
     from compare.pipeline import fetch_into_store, run_lifecycle
     from compare.sources import outlets_in_shard, parse_shard
 
@@ -81,6 +81,8 @@ def fetch(
         failed = active.failures = [o.outlet_id for o in summary.outlets if o.failed_entirely]
         active.status = "partial" if failed else "ok"
     out.print(render_summary(summary))
+    for line in discovery_lines(summary):
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
     if summary.exit_code:
         out.print(f"Some outlets could not be read at all: {', '.join(failed)}")
     sys.exit(summary.exit_code)
@@ -265,6 +267,8 @@ def _seed_report(settings: Settings, seed_url: str, out_dir: Path) -> Path | Non
 def _print_summary(result: RunResult, *, exit_on_failure: bool = True) -> None:
     from rich.table import Table
 
+    from compare.fetch import discovery_lines
+
     out = console()
     table = Table(title=f"run {result.run_id}: {result.status}")
     table.add_column("stage")
@@ -301,6 +305,9 @@ def _print_summary(result: RunResult, *, exit_on_failure: bool = True) -> None:
         out.print(f"run {result.run_id}: {result.status}", highlight=False)
         for stage, seconds in result.timings.items():
             out.print(f"{stage}: {seconds:.2f} s; {notes.get(stage, '')}".rstrip("; "), highlight=False)
+    if result.fetch:
+        for line in discovery_lines(result.fetch):
+            out.print(line, highlight=False, markup=False, soft_wrap=True)
     if result.failed_outlets:
         out.print(f"Outlets that could not be read at all: {', '.join(result.failed_outlets)}")
     if result.exit_code and exit_on_failure:

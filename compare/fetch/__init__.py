@@ -13,7 +13,9 @@ read) as it arrives::
 Modules, by the noun they own: ``address`` (which hosts may be reached), ``robots`` (RFC 9309
 rules), ``politeness`` (per-host gates, retry timing), ``client`` (the one
 httpx client), ``discover`` (feed and sitemap parsing), ``fetcher`` (one URL → one outcome),
-``run`` (a whole run), ``summary`` (counts, table, progress). URL spelling
+``finding`` (feeds found from a homepage), ``ranking`` (which feeds to read, with verdicts),
+``checking`` (``sources check``), ``run`` (a whole run, falling back to discovery when an
+outlet's configured feeds fail), ``summary`` (counts, table, progress). URL spelling
 (:mod:`compare.urls`) and decoding bytes (:mod:`compare.charset`) live a layer lower, because
 extraction uses the same rules.
 """
@@ -32,6 +34,7 @@ from compare.fetch.summary import (
     FetchSummary,
     OutletSummary,
     Progress,
+    discovery_lines,
     render_summary,
 )
 from compare.urls import canonical_from_html, canonicalize_url
@@ -58,6 +61,7 @@ __all__ = [
     "canonicalize_url",
     "classify_exception",
     "decode_body",
+    "discovery_lines",
     "fetch_sources",
     "parse_feed",
     "parse_robots",

@@ -19,6 +19,7 @@ import io
 import logging
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,10 +32,12 @@ from compare.urls import canonicalize_url
 __all__ = [
     "MAX_FEED_ITEMS",
     "MAX_SITEMAP_URLS",
+    "FeedDocument",
     "SitemapPage",
     "cap_feed_items",
     "parse_feed",
     "parse_sitemap",
+    "read_feed",
     "select",
     "sniff_feed_kind",
 ]
@@ -56,6 +59,22 @@ class SitemapPage:
 
     articles: tuple[Discovered, ...]
     sitemaps: tuple[str, ...]
+    language: str | None = None
+    """The ``<news:language>`` most of a news sitemap's entries give, if any."""
+    news: bool = False
+    """Some entry carries a ``<news:news>`` block: a Google News sitemap."""
+
+
+@dataclass(frozen=True)
+class FeedDocument:
+    """An RSS or Atom feed: its articles, in feed order, and what the feed says of itself."""
+
+    articles: tuple[Discovered, ...]
+    title: str | None = None
+    language: str | None = None
+    """The feed's ``<language>`` (RSS) or ``xml:lang`` (Atom), e.g. ``en-us``."""
+    version: str = ""
+    """feedparser's name of the format: ``rss20``, ``atom10`` …"""
 
 
 def _as_datetime(value: struct_time | None) -> datetime | None:
@@ -93,6 +112,11 @@ def parse_feed(body: bytes, *, url: str, outlet_id: str) -> list[Discovered]:
     body is not a feed at all (feedparser found no entries and no feed element), so a moved feed
     that now serves an HTML page is reported, not ignored.
     """
+    return list(read_feed(body, url=url, outlet_id=outlet_id).articles)
+
+
+def read_feed(body: bytes, *, url: str, outlet_id: str) -> FeedDocument:
+    """:func:`parse_feed`, with the feed's own title and language."""
     import feedparser
 
     body, cut = cap_feed_items(body)
@@ -120,7 +144,11 @@ def parse_feed(body: bytes, *, url: str, outlet_id: str) -> list[Discovered]:
         title = entry.get("title")
         found.append(Discovered(canonical, outlet_id, via=url, title=title or None,
                                 published=published))
-    return found
+    meta = parsed.get("feed", {})
+    language = meta.get("language") or None
+    return FeedDocument(tuple(found), title=meta.get("title") or None,
+                        language=str(language).strip().lower() if language else None,
+                        version=str(parsed.get("version") or ""))
 
 
 def _local(tag: str) -> str:
@@ -169,6 +197,8 @@ def parse_sitemap(body: bytes, *, url: str, outlet_id: str) -> SitemapPage:
     data = _ungzip(body, url)
     articles: list[Discovered] = []
     children: list[Discovered] = []
+    languages: Counter[str] = Counter()
+    news = False
     for item in _sitemap_entries(data, url=url, outlet_id=outlet_id):
         name = _local(item.tag)
         loc = None
@@ -191,10 +221,16 @@ def parse_sitemap(body: bytes, *, url: str, outlet_id: str) -> SitemapPage:
             if published is None:
                 published = _parse_w3c_date(_child_text(item, "lastmod"))
             title = _child_text(item, "title")
+            language = _child_text(item, "language")
+            if language:
+                languages[language.lower()] += 1
+            news = news or any(_local(child.tag) == "news" for child in item)
             articles.append(Discovered(canonical, outlet_id, via=url, title=title,
                                        published=published))
     # Indexes of news sites list one sitemap per day or month: read the newest first.
-    return SitemapPage(tuple(articles), tuple(c.url for c in _newest_first(children)))
+    language = languages.most_common(1)[0][0] if languages else None
+    return SitemapPage(tuple(articles), tuple(c.url for c in _newest_first(children)),
+                       language=language, news=news)
 
 
 def _sitemap_entries(data: bytes, *, url: str, outlet_id: str) -> Iterable[ET.Element]:

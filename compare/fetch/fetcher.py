@@ -20,7 +20,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -105,6 +105,7 @@ class _Response:
     status: int
     headers: Mapping[str, str]
     body: bytes
+    moved_to: str | None = None
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -376,6 +377,7 @@ class Fetcher:
         """GET ``url`` and follow redirects, checking every hop; raises :class:`_Stop`."""
         seen = {url}
         current = url
+        permanent: list[bool] = []  # each hop so far: was it a 301 or 308?
         for _hop in range(self.options.max_redirects + 1):
             # The page's own address first, so a refusal names the page rather than robots.txt.
             await self.check_address(current, politeness, allow_private=allow_private)
@@ -390,6 +392,8 @@ class Fetcher:
                                        allow_private=allow_private)
             location = response.headers.get("location")
             if not (300 <= response.status < 400 and response.status != 304 and location):
+                if permanent and all(permanent):
+                    return replace(response, moved_to=current)
                 return response
             try:
                 target = canonicalize_url(location, base=current)
@@ -400,6 +404,7 @@ class Fetcher:
                 raise _Stop(Outcome.REDIRECT_LOOP, f"redirect loop back to {target}",
                             status=response.status)
             seen.add(target)
+            permanent.append(response.status in (301, 308))
             current = target
         raise _Stop(Outcome.REDIRECT_LOOP, f"more than {self.options.max_redirects} redirects")
 
@@ -527,6 +532,7 @@ class Fetcher:
             "http_status": response.status,
             "etag": headers.get("etag"),
             "last_modified": headers.get("last-modified"),
+            "moved_to": response.moved_to,
         }
         if outcome is not Outcome.OK:
             error = None if outcome is Outcome.NOT_MODIFIED else f"HTTP {response.status}"

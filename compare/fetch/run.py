@@ -35,8 +35,10 @@ from compare.fetch.address import Resolver
 from compare.fetch.client import ClientOptions, Clients
 from compare.fetch.discover import parse_feed, parse_sitemap, select, sniff_feed_kind
 from compare.fetch.fetcher import Conditional, Fetcher, FetcherOptions
+from compare.fetch.finding import Finder
 from compare.fetch.memory import FetchMemory
 from compare.fetch.politeness import Clock, RetryPolicy, Sleep
+from compare.fetch.ranking import feed_is_missing
 from compare.fetch.summary import FetchSummary, Progress, Tally
 from compare.models import Discovered, FetchResult, Outcome, Outlet, Sources
 from compare.urls import canonicalize_url
@@ -206,6 +208,36 @@ class _Run:
         held.append(result)
         return found
 
+    async def fall_back(self, outlet: Outlet, held: list[FetchResult]) -> list[Discovered]:
+        """Find the outlet's feeds from its homepage (its configured ones failed, or it has
+        none) and read the chosen ones: their results join ``held``, their articles are returned.
+
+        The probes that were not chosen leave no ``fetch_log`` row (a guessed ``/rss`` that
+        answers 404 says nothing of the outlet). When nothing was chosen, the homepage leaves
+        one (``kind`` ``page``): its own failure, or ``no_feed``; never a readable outcome,
+        so the outlet is "not read" that night, not "omits".
+        """
+        tally = self.tallies[outlet.id]
+        tally.discovery = "configured feeds failed" if outlet.feeds else "no feeds configured"
+        finder = Finder(self.fetcher, parse=self.parse, now=self.now)
+        finding = await finder.find(outlet, skip=self.feeds_read)
+        found: list[Discovered] = []
+        for probe in finding.chosen:
+            self.progress_add(len(probe.results))
+            held.extend(probe.results)
+            found.extend(probe.articles)
+            self.feeds_read.update(r.url for r in probe.results)
+            tally.discovered_feeds.append(probe.url)
+        home = finding.home
+        if not finding.chosen and home is not None:  # a row that says discovery ran, in vain
+            outcome = Outcome.NO_FEED if home.outcome.readable else home.outcome
+            self.progress_add(1)
+            held.append(replace(home, kind="page", outcome=outcome, snapshot=None,
+                                error=home.error or "no working feed found on the homepage"))
+        logger.info("%s: %s; discovery found %s", outlet.id, tally.discovery,
+                    ", ".join(tally.discovered_feeds) or "no feed")
+        return found
+
     def progress_add(self, n: int) -> None:
         if self.progress is not None and n:
             self.progress.add_total(n)
@@ -218,6 +250,8 @@ class _Run:
         self.progress_add(len(feeds))
         for feed in feeds:
             found.extend(await self.discover(outlet, feed.url, 0, held))
+        if discover and _needs_discovery(outlet, held):
+            found.extend(await self.fall_back(outlet, held))
         for url in (*(outlet.urls if discover else ()), *extra):
             try:
                 found.append(Discovered(canonicalize_url(url), outlet.id, via="sources"))
@@ -286,6 +320,17 @@ class _Run:
     def retries(self, url: str) -> int | None:
         """No retries within the night for a URL that already failed on an earlier one."""
         return 0 if self.memory.failed_before(url) else None
+
+
+def _needs_discovery(outlet: Outlet, held: Sequence[FetchResult]) -> bool:
+    """Every configured feed failed, some because it is not where the file says; or the
+    outlet has only a homepage."""
+    if not outlet.homepage:
+        return False
+    if outlet.feeds:
+        return not any(r.outcome.readable for r in held) and any(
+            feed_is_missing(r.outcome.value, r.http_status) for r in held)
+    return not outlet.urls
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 __all__ = ["ConsoleProgress", "FetchSummary", "OutletSummary", "Progress", "Tally",
-           "render_summary"]
+           "discovery_lines", "render_summary"]
 
 _UNCHANGED = (Outcome.NOT_MODIFIED, Outcome.SKIPPED_FRESH)
 
@@ -37,6 +37,11 @@ class OutletSummary:
     failed: Mapping[str, int] = field(default_factory=dict)
     feeds: int = 0
     feeds_failed: Mapping[str, int] = field(default_factory=dict)
+    discovery: str | None = None
+    """Why feeds were discovered from the homepage in this run (``configured feeds failed``,
+    ``no feeds configured``), when they were."""
+    discovered_feeds: tuple[str, ...] = ()
+    """The feeds discovery chose and read."""
 
     @property
     def failed_total(self) -> int:
@@ -48,8 +53,11 @@ class OutletSummary:
         """Nothing of this outlet could be read in this run.
 
         With article URLs tried: none was fetched or unchanged. With none tried: every feed and
-        sitemap failed. An outlet whose feeds answered but listed nothing new has not failed.
+        sitemap failed. An outlet whose feeds answered but listed nothing new has not failed;
+        one whose feeds are gone and for which discovery found none has.
         """
+        if self.discovery and not self.discovered_feeds:
+            return True  # no feed: whatever older pages were read again, no new story was seen
         articles = self.fetched + self.unchanged + self.failed_total
         if articles:
             return self.fetched + self.unchanged == 0
@@ -87,6 +95,8 @@ class Tally:
         self.deferred = 0
         self.articles: Counter[Outcome] = Counter()
         self.feeds: Counter[Outcome] = Counter()
+        self.discovery: str | None = None
+        self.discovered_feeds: list[str] = []
 
     def add(self, result: FetchResult) -> None:
         """Count one finished URL."""
@@ -105,6 +115,8 @@ class Tally:
             failed=failed,
             feeds=sum(self.feeds.values()),
             feeds_failed=feeds_failed,
+            discovery=self.discovery,
+            discovered_feeds=tuple(self.discovered_feeds),
         )
 
 
@@ -118,6 +130,7 @@ def render_summary(summary: FetchSummary) -> Table:
     Compact enough for an 80-column pipe: failed feeds share the failures column (``feeds:``).
     """
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(
@@ -135,9 +148,25 @@ def render_summary(summary: FetchSummary) -> Table:
         failures = [_failures(o.failed)] if o.failed else []
         if o.feeds_failed:
             failures.append(f"feeds: {_failures(o.feeds_failed)}")
+        if o.discovery:
+            found = ", ".join(o.discovered_feeds) or "no feed"
+            failures.append(escape(f"{o.discovery}: discovery read {found}"))
         table.add_row(o.outlet_id + mark, str(o.discovered), str(o.fetched), str(o.unchanged),
                       str(o.deferred), "; ".join(failures) or "-")
     return table
+
+
+def discovery_lines(summary: FetchSummary) -> list[str]:
+    """One line per outlet whose feeds were discovered from its homepage in this run, and a
+    hint to keep what was found."""
+    lines = []
+    for o in summary.outlets:
+        if o.discovery:
+            found = ", ".join(o.discovered_feeds) or "no working feed; its new stories were not read"
+            lines.append(f"Feed discovery for {o.outlet_id} ({o.discovery}): {found}")
+    if any(o.discovered_feeds for o in summary.outlets):
+        lines.append("To keep the feeds discovery found: newscompare sources check --write")
+    return lines
 
 
 class Progress(Protocol):

@@ -74,6 +74,9 @@ class RunResult:
                     "fetched": o.fetched,
                     "unchanged": o.unchanged,
                     "failed": dict(o.failed),
+                    # feeds found from the homepage because the configured ones failed (#19)
+                    **({"discovery": o.discovery, "discovered_feeds": list(o.discovered_feeds)}
+                       if o.discovery else {}),
                 }
                 for o in self.fetch.outlets
             }

@@ -50,6 +50,7 @@ OUTCOME_LABELS = {
     "tls_error": "TLS error",
     "invalid_url": "invalid URL",
     "backed_off": "not asked (backing off after earlier failures)",
+    "no_feed": "no working feed found (feed discovery)",
 }
 
 

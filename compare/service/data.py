@@ -8,6 +8,7 @@ Every function takes an open :class:`~compare.store.Store` and only reads. Unkno
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -75,6 +76,9 @@ class RunHealth:
     outcomes: dict[str, int]
     fetched: int
     ok: int
+    discovery: str | None = None
+    """Why the run discovered this outlet's feeds from its homepage (its configured feeds
+    failed, or it has none), and what it found: ``None`` when it read the configured feeds."""
 
 
 @dataclass(frozen=True)
@@ -198,17 +202,28 @@ def list_outlets(store: Store) -> tuple[OutletSummary, ...]:
     return tuple(_outlet_summaries(store))
 
 
+def _discovery(counts: Mapping[str, Any] | None, outlet_id: str) -> str | None:
+    """``"<why>: <feeds found>"`` when the run discovered the outlet's feeds (run counts)."""
+    fetch = (counts or {}).get("fetch")
+    entry = fetch.get(outlet_id) if isinstance(fetch, Mapping) else None
+    if not isinstance(entry, Mapping) or not entry.get("discovery"):
+        return None
+    found = ", ".join(str(u) for u in entry.get("discovered_feeds") or ()) or "no working feed"
+    return f"{entry['discovery']}: {found}"
+
+
 def outlet_detail(store: Store, outlet_id: str, *, runs: int = 30) -> OutletDetail:
     """An outlet's coverage health over its last ``runs`` runs and its label ledger."""
     found = _outlet_summaries(store, outlet_id)
     if not found:
         raise NotFoundError(f"no outlet {outlet_id!r}")
     per_run = store.outlet_run_outcomes(outlet_id, runs=runs)
-    started, status = {}, {}
+    started, status, discovery = {}, {}, {}
     for run_id in per_run:
         record = store.run(run_id)
         started[run_id] = record.started_at if record else ""
         status[run_id] = record.status if record else "unknown"
+        discovery[run_id] = _discovery(record.counts if record else None, outlet_id)
     health = tuple(
         RunHealth(
             run_id=run_id,
@@ -217,6 +232,7 @@ def outlet_detail(store: Store, outlet_id: str, *, runs: int = 30) -> OutletDeta
             outcomes=dict(sorted(counts.items())),
             fetched=sum(counts.values()),
             ok=sum(n for k, n in counts.items() if k in READABLE_OUTCOMES),
+            discovery=discovery[run_id],
         )
         for run_id, counts in sorted(per_run.items(), reverse=True)
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -147,10 +147,16 @@ class ClaimsMixin:
                 "UPDATE claims SET key = '~' || id WHERE event_id = ? AND status = 'active'", [event_id]
             )
             out: dict[str, int] = {}
+            keys: Counter[str] = Counter()
             for i, claim in enumerate(claims):
                 before = old_rows.get(matched[i]) if i in matched else None
                 change = _Rewrite(claim, new[i], old.get(before.id, set()) if before else set(), ident)
-                out[claim.key] = self._write_claim(event_id, change, before, run_id=run_id)
+                # Two claims can have the same identities (one sentence repeated in an article, each
+                # copy in a claim of its own): the key stays unique in the event.
+                key = _membership_key(change.members)
+                keys[key] += 1
+                key = key if keys[key] == 1 else f"{key}-{keys[key]}"
+                out[claim.key] = self._write_claim(event_id, change, before, key=key, run_id=run_id)
             for claim_id in set(old_rows) - set(matched.values()):
                 self._db.execute(
                     "UPDATE claims SET status = 'retired', updated_run = ? WHERE id = ?", [run_id, claim_id]
@@ -160,12 +166,12 @@ class ClaimsMixin:
         return out
 
     def _write_claim(
-        self, event_id: int, change: _Rewrite, before: ClaimRecord | None, *, run_id: int | None
+        self, event_id: int, change: _Rewrite, before: ClaimRecord | None, *, key: str, run_id: int | None
     ) -> int:
         """Insert a new claim, or update the stored one it continues; record what changed."""
         claim, outlets = change.claim, change.outlets
         values = {
-            "key": _membership_key(change.members),
+            "key": key,
             "central_passage_id": claim.central_passage_id,
             "n_outlets": len(outlets),
             "is_unique": int(len(outlets) <= 1),

@@ -33,7 +33,7 @@ from compare.framing.records import (
     from_dict,
 )
 from compare.framing.wording import word_diff
-from compare.models import READABLE_OUTCOMES
+from compare.models import READABLE_OUTCOMES, Outcome
 from compare.store import (
     ArticleRecord,
     ClaimMemberRecord,
@@ -101,6 +101,9 @@ class PresenceContext:
     outlets: Mapping[str, OutletRecord]
     outcomes: Mapping[str, Mapping[str, int]]
     unreadable: Mapping[str, Sequence[PageState]]
+    feeds_lost: frozenset[str] = frozenset()
+    """Outlets whose feeds could not be found in ``run`` (feed discovery recorded ``no_feed``):
+    that run could not see their new stories."""
 
     @classmethod
     def load(cls, store: Store, *, run: RunRecord | None = None) -> PresenceContext:
@@ -109,11 +112,16 @@ class PresenceContext:
         unreadable: dict[str, list[PageState]] = defaultdict(list)
         for page in store.unreadable_pages(up_to_run=up_to):
             unreadable[page.outlet_id].append(page)
+        lost: frozenset[str] = frozenset()
+        if run is not None:
+            lost = frozenset(o for o, counts in store.run_outcome_counts(run.id).items()
+                             if counts.get(Outcome.NO_FEED.value))
         return cls(
             run=run,
             outlets={o.id: o for o in store.outlets()},
             outcomes=store.outcome_counts(up_to_run=up_to),
             unreadable=dict(unreadable),
+            feeds_lost=lost,
         )
 
 
@@ -137,6 +145,9 @@ def outlet_statuses(
     else:
         read = {o for o, c in context.outcomes.items() if any(k in READABLE_OUTCOMES for k in c)}
     expected = {o for o, r in context.outlets.items() if r.active} | set(n_articles)
+    # The event has news of the run being reported: outlets whose feeds that run could not find
+    # could not have carried it (#19).
+    tonight = context.run is not None and any(a.run_id == context.run.id for a in articles)
     out = []
     for outlet_id in expected:
         record = context.outlets.get(outlet_id) or OutletRecord(id=outlet_id, name=outlet_id)
@@ -148,6 +159,7 @@ def outlet_statuses(
                 tied_pages=tied,
                 read_in_window=outlet_id in read,
                 outcomes=context.outcomes.get(outlet_id, {}),
+                feeds_lost=tonight and outlet_id in context.feeds_lost,
             )
         )
     out.sort(key=lambda o: (not o.covering, -o.n_articles, not o.read, o.name.lower(), o.id))

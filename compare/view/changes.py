@@ -8,7 +8,7 @@ an older text (a silent edit, and the claims its changed sentences touched).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
 from compare.store import ArticleRecord, ClaimRecord, Store
@@ -101,10 +101,17 @@ def _claim_notes(
     by_id = {c.id: c for c in claims}
     notes: list[ChangeNote] = []
     touched: dict[str, set[int]] = defaultdict(set)
+    # An edit can reword two sentences of one outlet in one claim (its headline and its lead): one note.
+    rewordings = Counter((c.claim_id, c.outlet_id) for c in changes if c.kind == "reworded")
+    said_once: set[tuple[int, str | None]] = set()
     for change in changes:
         claim = by_id.get(change.claim_id)
         if change.kind not in _CLAIM_NOTES or (claim is None and change.kind != "retired"):
             continue
+        if change.kind == "reworded":
+            if (change.claim_id, change.outlet_id) in said_once:
+                continue
+            said_once.add((change.claim_id, change.outlet_id))
         if claim is not None:
             for outlet in (
                 [change.outlet_id] if change.outlet_id else claim.outlets if change.kind == "new" else ()
@@ -117,6 +124,8 @@ def _claim_notes(
             who = _list([names.get(o, o) for o in claim.outlets]) or "no outlet"
         kind, template = _CLAIM_NOTES[change.kind]
         text = template.format(who=who, said=said, id=change.claim_id, quote=quote)
+        if change.kind == "reworded" and (n := rewordings[(change.claim_id, change.outlet_id)]) > 1:
+            text = f"{who} reworded {n} of its sentences in {said}."
         notes.append(ChangeNote(kind, text, claim_id=change.claim_id, outlet_id=change.outlet_id))
     return notes, touched
 

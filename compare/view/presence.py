@@ -8,9 +8,12 @@ The rule, per event and outlet (:func:`outlet_state`):
    or sitemap entry's date (if it gave one) falls in the event's window and its title and URL
    words share enough with the event's titles (:func:`could_belong`) — what we knew of the page
    before it failed;
-3. else, the outlet was read for the event's dates (it has an article published in the window)
+3. else, the event has news of the run being reported and that run's feed discovery found no
+   feed of the outlet (outcome ``no_feed``: its feeds are gone) → ``not_read``, ``no_feed``:
+   the run could not see the outlet's new stories, whatever older pages it re-read;
+4. else, the outlet was read for the event's dates (it has an article published in the window)
    → ``omits``;
-4. else → ``not_read``: ``outside_window`` when it was read but not for these dates, the most
+5. else → ``not_read``: ``outside_window`` when it was read but not for these dates, the most
    frequent failed outcome of its latest run when nothing of it was read, ``not_fetched`` when no
    fetch of it is recorded.
 
@@ -29,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote, urlsplit
 
-from compare.models import READABLE_OUTCOMES
+from compare.models import READABLE_OUTCOMES, Outcome
 from compare.store import OutletRecord, PageState
 from compare.view.model import (
     OUTLET_COVERS,
@@ -175,6 +178,7 @@ def outlet_state(
     tied_pages: Sequence[PageState],
     read_in_window: bool,
     outcomes: Mapping[str, int],
+    feeds_lost: bool = False,
 ) -> OutletStatus:
     """Where one outlet stands for one event (the rule in this module's docstring)."""
     unread = tuple(UnreadPage(p.url, p.outcome, p.title, p.published) for p in tied_pages)
@@ -184,6 +188,9 @@ def outlet_state(
     elif tied_pages:
         state = PRESENCE_NOT_READ
         reason = _most_common(p.outcome for p in tied_pages)
+    elif feeds_lost:
+        state = PRESENCE_NOT_READ
+        reason = Outcome.NO_FEED.value
     elif read_in_window:
         state = PRESENCE_OMITS
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -165,6 +165,24 @@ def handler_class(web: LoopbackWeb, base: Callable[[], str]) -> type[BaseHTTPReq
     return Scripted
 
 
+def start(web: LoopbackWeb, hosts: Sequence[str]) -> None:
+    """Serve ``web`` on each of ``hosts`` (a free port each), from daemon threads."""
+    for host in hosts:
+        index = len(web.servers)
+        server = ThreadingHTTPServer(
+            (host, 0), handler_class(web, lambda i=index: web.base(i))  # type: ignore[misc]
+        )
+        server.daemon_threads = True
+        web.servers.append(server)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                  daemon=True)
+        thread.start()
+
+
+def stop(web: LoopbackWeb) -> None:
+    for server in web.servers:
+        server.shutdown()
+        server.server_close()
 
 
 class FakeClock:
