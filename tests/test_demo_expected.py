@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import fresh_postgres_database
+from backends import fresh_postgres_database
 
 from compare.config import Settings
 from compare.demoweb import DemoWeb, default_seeds_dir

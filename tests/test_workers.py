@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from conftest import fresh_postgres_database
+from backends import fresh_postgres_database
 
 from compare.demoweb import DemoWeb
 from compare.sources import load_sources, outlets_in_shard, parse_shard
