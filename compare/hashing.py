@@ -10,7 +10,7 @@ import hashlib
 import json
 from typing import Any
 
-__all__ = ["digest", "text_hash"]
+__all__ = ["digest", "shard_of", "text_hash"]
 
 
 def text_hash(text: str) -> str:
@@ -21,3 +21,11 @@ def text_hash(text: str) -> str:
 def digest(value: Any) -> str:
     """A short, stable digest of a JSON-able value (sorted keys): for parameter and input hashes."""
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:16]
+
+
+def shard_of(key: str, shards: int) -> int:
+    """Which of ``shards`` (0-based) a key such as a host name falls in: stable across processes,
+    machines and Python versions (unlike :func:`hash`), so every worker agrees on the split."""
+    if shards < 1:
+        raise ValueError(f"shards must be at least 1, not {shards}")
+    return int(hashlib.sha256(key.strip().lower().encode("utf-8")).hexdigest()[:15], 16) % shards

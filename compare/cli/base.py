@@ -203,6 +203,21 @@ def console() -> Console:
     return Console(stderr=False, soft_wrap=False, width=width)
 
 
+def database_exists(settings: Settings) -> bool:
+    """True when ``settings.db`` names a database there is: a file, or a PostgreSQL database that
+    answers."""
+    from compare.store import store_exists
+
+    return store_exists(settings.db)
+
+
+def shown_db(settings: Settings) -> str:
+    """``settings.db`` for a message: a PostgreSQL URL without its password."""
+    from compare.store import redacted
+
+    return redacted(settings.db)
+
+
 def open_store(settings: Settings, *, read: bool = False) -> Store:
     """The store of ``settings.db``; ``read``: the command only reads, so a database on a read-only
     medium (or a read-only file) is opened read-only instead of refused."""

@@ -13,6 +13,7 @@ from compare.cli.base import (
     EXIT_PARTIAL,
     cli,
     console,
+    database_exists,
     load_sources_file,
     open_store,
     parse_duration,
@@ -32,26 +33,46 @@ DEMO_DB = "newscompare-demo.db"
 @cli.command()
 @click.option("--sources", "sources_file", metavar="FILE", help="Sources file (default sources.yaml).")
 @click.option("--outlet", "outlet_ids", multiple=True, metavar="ID", help="Only this outlet (repeatable).")
+@click.option(
+    "--shard", metavar="K/N", help="Only the K-th of N shards of the outlets, by a stable hash of each host."
+)
 @click.argument("urls", nargs=-1, metavar="[URL]...")
 @pass_settings
 def fetch(
-    settings: Settings, sources_file: str | None, outlet_ids: tuple[str, ...], urls: tuple[str, ...]
+    settings: Settings,
+    sources_file: str | None,
+    outlet_ids: tuple[str, ...],
+    shard: str | None,
+    urls: tuple[str, ...],
 ) -> None:
     """Discover and fetch coverage into the store, politely; exit 1 if an outlet failed entirely.
 
-    URLs given as arguments are fetched too (their outlet is found by host name).
+    URLs given as arguments are fetched too (their outlet is found by host name). With --shard,
+    N workers (on as many machines, against one PostgreSQL database) fetch one night together:
+    every outlet of a host falls in one shard, so one worker keeps each host's politeness.
 
     \b
     Example:
         newscompare fetch --outlet tass --outlet armenpress
+        newscompare --db postgresql://nc@db/newscompare fetch --shard 2/3
     """
     from compare.fetch import ConsoleProgress, discovery_lines, render_summary
     from compare.pipeline import fetch_into_store, run_lifecycle
+    from compare.sources import outlets_in_shard, parse_shard
 
     sources = load_sources_file(settings, sources_file)
     out = console()
-    params = {"sources": sources.path, "outlets": list(outlet_ids), "urls": list(urls)}
-    with run_lifecycle(settings.db, "fetch", params) as active:
+    params: dict[str, object] = {"sources": sources.path, "outlets": list(outlet_ids), "urls": list(urls)}
+    scope = None
+    if shard is not None:
+        index, count = parse_shard(shard)
+        mine = outlets_in_shard(sources, index, count)
+        outlet_ids = tuple(o for o in outlet_ids if o in mine) if outlet_ids else tuple(mine)
+        params["shard"], scope = f"{index}/{count}", f"fetch shard {index} of {count}"
+        if not outlet_ids:
+            out.print(f"Shard {index}/{count} holds no outlet of {sources.path}; nothing to fetch.")
+            return
+    with run_lifecycle(settings.db, "fetch", params, shared=shard is not None, scope=scope) as active:
         with ConsoleProgress(out) as progress:
             summary = fetch_into_store(
                 active.store, sources, run_id=active.run_id, settings=settings,
@@ -73,6 +94,9 @@ def fetch(
 def process(settings: Settings, sources_file: str | None) -> None:
     """Run extraction, passages, events, alignment and framing over everything new in the store.
 
+    Several process workers (on several machines against one PostgreSQL database) may run at
+    once: each claims the pages and events it works on, and together they store what one would.
+
     \b
     Example:
         newscompare process
@@ -83,7 +107,9 @@ def process(settings: Settings, sources_file: str | None) -> None:
     path = Path(sources_file or settings.sources)
     if sources_file or path.exists():
         sources = load_sources_file(settings, str(path))
-    with run_lifecycle(settings.db, "process", {"sources": str(path) if sources else None}) as active:
+    # Several process workers (on several machines) may share one night: each claims its work.
+    params = {"sources": str(path) if sources else None}
+    with run_lifecycle(settings.db, "process", params, shared=True) as active:
         result = RunResult(run_id=active.run_id, timings=active.timings)
         with _StepProgress(console(), "extracting") as progress:
             result.extract, result.analysis = process_store(
@@ -224,7 +250,7 @@ class _StepProgress:
 
 
 def _previous_demo(settings: Settings) -> bool:
-    if not Path(settings.db).exists():
+    if not database_exists(settings):
         return False
     with open_store(settings) as store:
         return store.last_run(command="demo") is not None
@@ -267,6 +293,7 @@ def _print_summary(result: RunResult, *, exit_on_failure: bool = True) -> None:
         notes["analyse"] = (
             f"{a.new_events} new events, {a.changed_events} changed; {a.claims} claims in "
             f"{a.aligned_events} re-aligned events; {a.embedded_passages} passages embedded"
+            + (f" on {a.embed_device}" if a.embed_device else "")
         )
     if result.reports:
         notes["report"] = f"{len(result.reports)} event reports"

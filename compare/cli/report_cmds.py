@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from compare.cli.base import cli, console, load_sources_file, open_store, pass_settings
+from compare.cli.base import (
+    cli,
+    console,
+    database_exists,
+    load_sources_file,
+    open_store,
+    pass_settings,
+    shown_db,
+)
 from compare.config import Settings
 from compare.errors import CompareError, NotFoundError, UsageError
 from compare.models import Sources
@@ -68,8 +76,10 @@ def report(settings: Settings, event_id: int | None, latest: bool, fmt: str, out
 
     if (event_id is None) == (not latest):
         raise UsageError("give an EVENT_ID or --latest (not both)")
-    if not Path(settings.db).exists():
-        raise UsageError(f"no database at {settings.db}; run `newscompare run` or `newscompare demo` first")
+    if not database_exists(settings):
+        raise UsageError(
+            f"no database at {shown_db(settings)}; run `newscompare run` or `newscompare demo` first"
+        )
     with open_store(settings, read=True) as store:
         if latest:
             event_id = latest_event_id(store)

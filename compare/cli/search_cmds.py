@@ -10,7 +10,15 @@ from pathlib import Path
 
 import click
 
-from compare.cli.base import cli, console, load_sources_file, open_store, pass_settings
+from compare.cli.base import (
+    cli,
+    console,
+    database_exists,
+    load_sources_file,
+    open_store,
+    pass_settings,
+    shown_db,
+)
 from compare.config import Settings
 from compare.durations import DEFAULT_QUERY_SINCE
 from compare.errors import UsageError
@@ -25,8 +33,10 @@ def _sources_if_any(settings: Settings, sources_file: str | None) -> Sources | N
 
 
 def _need_db(settings: Settings) -> None:
-    if not Path(settings.db).exists():
-        raise UsageError(f"no database at {settings.db}; run `newscompare run` or `newscompare demo` first")
+    if not database_exists(settings):
+        raise UsageError(
+            f"no database at {shown_db(settings)}; run `newscompare run` or `newscompare demo` first"
+        )
 
 
 @cli.command()
@@ -165,5 +175,5 @@ def serve(
     host = _check_listen_address(host, port)
     aliases = alias_sets(_sources_if_any(settings, sources_file))
     shown = f"[{host}]" if ":" in host else host
-    console().print(f"Serving {settings.db} on http://{shown}:{port}/ (Ctrl-C to stop)")
+    console().print(f"Serving {shown_db(settings)} on http://{shown}:{port}/ (Ctrl-C to stop)")
     run_server(settings.db, host, port, aliases=aliases, allow_hosts=allow_hosts)

@@ -46,6 +46,8 @@ class AnalyseCounts:
     claims: int = 0
     framed_events: int = 0
     touched_event_ids: list[int] = field(default_factory=list)
+    #: Where the passages were embedded (``cpu``, ``cuda``); ``None`` when nothing was.
+    embed_device: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -193,6 +195,25 @@ def _label(
     return article.title if article else None
 
 
+def _input_hash(fingerprints: Sequence[tuple[int, str, str, int | None]]) -> str:
+    return digest([(str(aid), h, str(origin) if origin else None) for aid, _, h, origin in fingerprints])
+
+
+def _changed_events(
+    store: Store, params_hash: str, built: Mapping[int, tuple[str, str]]
+) -> list[tuple[int, list[tuple[int, str, str, int | None]]]]:
+    """The active events whose framing is missing or was built from other inputs, most outlets
+    first, each with its articles' fingerprints."""
+    every = store.active_event_fingerprints()
+    changed = {
+        event_id: prints for event_id, prints in every.items()
+        if built.get(event_id) != (params_hash, _input_hash(prints))
+    }  # fmt: skip
+    if not changed:
+        return []
+    return [(e, changed[e]) for e in store.active_event_ids() if e in changed]
+
+
 def _align_and_frame(
     store: Store,
     embedder: Embedder,
@@ -201,17 +222,10 @@ def _align_and_frame(
     run_id: int | None,
     lexicon: Callable[[], Any],
     counts: AnalyseCounts,
+    fingerprints: Sequence[tuple[int, str, str, int | None]],
+    hashes: tuple[str, str],
 ) -> None:
-    # Decide from fingerprints alone (no text, no passages) whether anything changed. Presence
-    # of the outlets without articles here is the event view's to decide, from the fetch log:
-    # nothing the framing stage stores depends on it.
-    fingerprints = store.article_fingerprints(store.event_article_ids(event_id))
-    input_hash = digest(
-        [(str(aid), text_hash, str(origin) if origin else None) for aid, _, text_hash, origin in fingerprints]
-    )
-    params_hash = digest(["align-frame-v5", getattr(embedder, "model_id", "?")])
-    if store.event_framing_hash(event_id) == (params_hash, input_hash):
-        return
+    params_hash, input_hash = hashes
     articles = store.current_articles(ids=[aid for aid, _, _, _ in fingerprints])
     by_id = {a.id: a for a in articles}
     with_rows = store.passages_of([int(a.id) for a in articles])
@@ -294,17 +308,15 @@ def analyse(
 
     counts = AnalyseCounts()
     cached = CachedEmbedder(embedder, store)
-    current = store.current_articles()
-    if new_article_ids:  # reprints change only when articles do
-        counts.reprints = _mark_reprints(store, current)
-        current = store.current_articles()
-
-    touched: set[int] = set(store.carry_versions_into_events(new_article_ids))
-    in_events = store.grouped_article_ids()
-    ungrouped = [a for a in current if int(a.id) not in in_events]
-    if ungrouped:
-        passages = store.passages_of([int(a.id) for a in ungrouped])
-        touched |= _group(store, cached, ungrouped, passages, run_id=run_id, counts=counts)
+    # One decision over every new article: with several workers sharing a night, one at a time.
+    with store.exclusive("group"):
+        if new_article_ids:  # reprints change only when articles do
+            counts.reprints = _mark_reprints(store, store.current_articles())
+        touched: set[int] = set(store.carry_versions_into_events(new_article_ids))
+        ungrouped = store.ungrouped_current_articles()
+        if ungrouped:
+            passages = store.passages_of([int(a.id) for a in ungrouped])
+            touched |= _group(store, cached, ungrouped, passages, run_id=run_id, counts=counts)
 
     # Events whose framing inputs changed for another reason (a reprint found) are caught by the
     # input hash in _align_and_frame.
@@ -315,8 +327,23 @@ def analyse(
             loaded.append(load_lexicons())
         return loaded[0]
 
-    for event_id in store.active_event_ids():
-        _align_and_frame(store, cached, event_id, run_id=run_id, lexicon=get_lexicon, counts=counts)
+    # Decide from fingerprints alone (no text, no passages), for every event in two queries,
+    # which events changed. Presence of the outlets without articles in an event is the event
+    # view's to decide, from the fetch log: nothing the framing stage stores depends on it.
+    params_hash = digest(["align-frame-v5", getattr(cached, "model_id", "?")])
+    built = store.event_framing_hashes()
+    for event_id, fingerprints in _changed_events(store, params_hash, built):
+        hashes = (params_hash, _input_hash(fingerprints))
+        with store.claim_event(event_id) as mine:
+            # another worker holds it, or framed it since the list was read
+            if not mine or store.event_framing_hash(event_id) == hashes:
+                continue
+            _align_and_frame(
+                store, cached, event_id, run_id=run_id, lexicon=get_lexicon, counts=counts,
+                fingerprints=fingerprints, hashes=hashes,
+            )  # fmt: skip
     counts.touched_event_ids = sorted(touched)
     counts.embedded_passages = getattr(cached, "embedded", 0)
+    if counts.embedded_passages:
+        counts.embed_device = str(getattr(embedder, "device", None) or "cpu")
     return counts

@@ -48,10 +48,22 @@ class ActiveRun:
 
 
 @contextmanager
-def run_lifecycle(db_path: str | Path, command: str, parameters: Mapping[str, Any]) -> Iterator[ActiveRun]:
-    """Hold the lock, open the store, start a run; finish it however the block ends."""
-    with run_lock(db_path), Store(db_path) as store:
-        interrupted = store.mark_interrupted_runs()
+def run_lifecycle(
+    db_path: str | Path,
+    command: str,
+    parameters: Mapping[str, Any],
+    *,
+    shared: bool = False,
+    scope: str | None = None,
+) -> Iterator[ActiveRun]:
+    """Hold the lock, open the store, start a run; finish it however the block ends.
+
+    A worker of a night shared between processes (``fetch --shard``, ``process``) holds the lock
+    ``shared`` (and its ``scope``, such as ``fetch shard 2/3``, exclusively). Other workers may
+    be running, so a worker marks ``interrupted`` only the runs whose process is gone.
+    """
+    with run_lock(db_path, shared=shared, scope=scope), Store(db_path) as store:
+        interrupted = store.mark_interrupted_runs(only_gone=shared)
         if interrupted:
             log.warning("%d earlier run(s) were interrupted; resuming their work", interrupted)
         run = ActiveRun(store=store, run_id=store.start_run(command, parameters))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -45,6 +46,9 @@ class RunResult:
     run_id: int
     status: str = "running"
     timings: dict[str, float] = field(default_factory=dict)
+    #: Per stage: CPU seconds (every thread of the process) and the process's peak RSS in MiB
+    #: by the stage's end (the peak so far: RSS peaks only grow).
+    resources: dict[str, dict[str, float]] = field(default_factory=dict)
     fetch: FetchSummary | None = None
     extract: ExtractCounts | None = None
     analysis: AnalyseCounts | None = None
@@ -77,6 +81,8 @@ class RunResult:
                 for o in self.fetch.outlets
             }
         out["reports"] = len(self.reports)
+        if self.resources:
+            out["resources"] = dict(self.resources)
         return out
 
 
@@ -108,17 +114,32 @@ class LazyEmbedder:
     def dim(self) -> int:
         return self._load().dim
 
+    @property
+    def device(self) -> str | None:
+        """Where the model runs (``cpu``, ``cuda``); ``None`` while it is not loaded."""
+        return None if self._inner is None else str(getattr(self._inner, "device", "cpu"))
+
     def embed(self, texts: Sequence[str]) -> Any:
         return self._load().embed(texts)
 
 
 @contextmanager
 def _timed(result: RunResult, stage: str) -> Iterator[None]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         yield
     finally:
         result.timings[stage] = round(time.perf_counter() - start, 3)
+        result.resources[stage] = {
+            "cpu_s": round(time.process_time() - cpu, 3),
+            "peak_rss_mib": round(peak_rss_mib(), 1),
+        }
+
+
+def peak_rss_mib() -> float:
+    """The process's peak resident set size so far, in MiB (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if os.uname().sysname == "Darwin" else peak / 1024
 
 
 def process_store(

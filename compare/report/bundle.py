@@ -104,11 +104,12 @@ def write_report_bundle(
     contents = {
         f"{stem}.html": render_html(report),
         f"{stem}.md": render_markdown(report),
-        f"{stem}.json": render_json(report),
+        # compact: json's C encoder (an indented dump is pure Python, a third of a quiet night)
+        f"{stem}.json": render_json(report, indent=None),
         f"{stem}.csv": render_claim_matrix_csv(report),
         "index.html": render_index_html(index),
         "index.md": render_index_markdown(index),
-        "index.json": render_index_json(index),
+        "index.json": render_index_json(index, indent=None),
     }
     snapshots = snapshot_text(store, report)
     try:

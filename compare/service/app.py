@@ -35,7 +35,7 @@ from compare.query import MAX_LIMIT, MAX_QUERY_CHARS, QueryResult, query
 from compare.service import data
 from compare.service.pages import render_page
 from compare.service.security import LOOPBACK_NAMES, SecurityMiddleware
-from compare.store import Store
+from compare.store import Store, is_postgres, redacted, store_exists
 from compare.view import EventView
 
 __all__ = ["create_app"]
@@ -131,13 +131,15 @@ def create_app(
     the bundled lexicons; the CLI adds the sources file's topics with
     :func:`compare.query.alias_sets`).
     """
-    path = Path(db_path)
-    if not path.is_file():
-        raise StoreError(f"no database at {path}: run `newscompare run` (or `demo`) first", path=str(path))
+    path = str(db_path)  # a file, or a postgresql:// URL
+    if not (store_exists(path) if is_postgres(path) else Path(path).is_file()):
+        shown = redacted(path)
+        raise StoreError(f"no database at {shown}: run `newscompare run` (or `demo`) first", path=shown)
     with Store(path, read_only=True) as probe:
         tables = probe.tables()
     if not {"events", "claims", "passages_fts"} <= tables:
-        raise StoreError(f"{path} is not a newscompare database (or predates its schema)", path=str(path))
+        shown = redacted(path)
+        raise StoreError(f"{shown} is not a newscompare database (or predates its schema)", path=shown)
 
     # FastAPI's own /docs and /redoc load Swagger UI and ReDoc from a CDN; fastapi-offline serves
     # the same pages from files it ships, so the API docs work on a machine without internet.

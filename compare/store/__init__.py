@@ -16,6 +16,7 @@ in one module per noun:
 ``framing``               the framing stage's rows, per passage and per event
 ``search``                full-text search and the query's filters
 ``vectors``               the embedding cache and the passage vector index beside the file
+``claiming``              work claimed by one of several workers (leases, row locks)
 ========================  ==============================================================
 
 Nothing outside this package imports sqlite-utils, and the database handle is private.
@@ -29,8 +30,18 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from compare.store.articles import ArticlesMixin, SavedArticle
+from compare.store.claiming import ClaimingMixin
 from compare.store.claims import ClaimInput, ClaimsMixin
-from compare.store.db import damaged_database, open_database, run_lock, to_json, utcnow
+from compare.store.db import (
+    damaged_database,
+    is_postgres,
+    open_database,
+    redacted,
+    run_lock,
+    store_exists,
+    to_json,
+    utcnow,
+)
 from compare.store.events import EventsMixin
 from compare.store.fetches import FetchMixin, StoredFetch
 from compare.store.fetchstate import FetchStateMixin
@@ -83,8 +94,11 @@ __all__ = [
     "StoredFetch",
     "VectorIndex",
     "damaged_database",
+    "is_postgres",
     "open_database",
+    "redacted",
     "run_lock",
+    "store_exists",
     "to_json",
     "utcnow",
 ]
@@ -101,6 +115,7 @@ class Store(
     FramingMixin,
     SearchMixin,
     VectorMixin,
+    ClaimingMixin,
 ):
     """The newscompare database."""
 
@@ -108,6 +123,8 @@ class Store(
         self.path = str(path)
         self.read_only = read_only
         self._db: Database = open_database(path, migrate=migrate, read_only=read_only)
+        #: ``sqlite`` or ``postgresql``: what the few statements without a common form ask.
+        self.dialect: str = getattr(self._db, "dialect", "sqlite")
 
     def close(self) -> None:
         self._db.close()
@@ -135,6 +152,10 @@ class Store(
 
     def tables(self) -> set[str]:
         """The names of the tables the file holds (to tell a newscompare database from another)."""
+        if self.dialect == "postgresql":
+            names = set(self._db.table_names())
+            # Full-text search is an index there, not a table: say it is present as SQLite does.
+            return names | ({"passages_fts", "articles_fts"} if "passages" in names else set())
         return {str(r[0]) for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
     def atomic(self) -> AbstractContextManager[object]:

@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from compare.store.articles import ARTICLE_COLUMNS, article_record
+from compare.models import Article
+from compare.store.articles import ARTICLE_COLUMNS, CURRENT_VERSION, article_record, row_to_article
 from compare.store.db import last_pk, to_json, utcnow
 from compare.store.records import ArticleRecord, EventChange, EventRecord, EventSummary
 
@@ -186,6 +187,32 @@ class EventsMixin:
             [url, url],
         ).fetchone()
         return int(row[0]) if row else None
+
+    def active_event_fingerprints(self) -> dict[int, list[tuple[int, str, str, int | None]]]:
+        """Per active event, ``(id, outlet, text hash, reprint origin)`` of its articles by id
+        (what :meth:`article_fingerprints` gives for one event), for every event in one query."""
+        out: dict[int, list[tuple[int, str, str, int | None]]] = {}
+        for event_id, aid, outlet, text_hash, origin in self._db.execute(
+            """SELECT e.id, a.id, a.outlet_id, a.text_hash, a.reprint_of
+               FROM events e LEFT JOIN event_articles ea ON ea.event_id = e.id
+               LEFT JOIN articles a ON a.id = ea.article_id
+               WHERE e.status = 'active' ORDER BY e.id, a.id"""
+        ).fetchall():
+            prints = out.setdefault(int(event_id), [])
+            if aid is not None:  # an event without articles has no fingerprints
+                reprint = int(origin) if origin is not None else None
+                prints.append((int(aid), str(outlet), str(text_hash), reprint))
+        return out
+
+    def ungrouped_current_articles(self) -> list[Article]:
+        """The current version of every article in no event, oldest first (without reading the
+        others)."""
+        rows = self._db.query(
+            f"""SELECT * FROM articles a WHERE {CURRENT_VERSION}
+                AND NOT EXISTS (SELECT 1 FROM event_articles ea WHERE ea.article_id = a.id)
+                ORDER BY COALESCE(a.published_at, a.first_seen), a.id"""
+        )
+        return [row_to_article(r) for r in rows]
 
     def event_article_ids(self, event_id: int) -> list[int]:
         return [

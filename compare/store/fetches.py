@@ -29,6 +29,23 @@ class StoredFetch:
     snapshot_sha256: str | None
 
 
+def pages_to_extract_sql(params_hash: str | None) -> tuple[str, list[Any]]:
+    """The article pages fetched whole (``f``: fetch_log), without those the extraction stage has
+    marked done with ``params_hash`` (its ``stage_state`` key is ``outlet|sha256``)."""
+    sql = """SELECT f.id, f.outlet_id, f.url, f.snapshot_sha256, f.fetched_at FROM fetch_log f
+             WHERE f.kind = 'article' AND f.outcome = 'ok' AND f.snapshot_sha256 IS NOT NULL"""
+    if params_hash is None:
+        return sql, []
+    sql += """ AND NOT EXISTS (SELECT 1 FROM stage_state s WHERE s.stage = 'extract'
+                 AND s.key = f.outlet_id || '|' || f.snapshot_sha256
+                 AND s.input_hash = f.snapshot_sha256 AND s.params_hash = ?)"""
+    return sql, [params_hash]
+
+
+def page_to_extract(row: Sequence[Any]) -> PageToExtract:
+    return PageToExtract(int(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]))
+
+
 class FetchMixin:
     _db: Database
 
@@ -128,15 +145,16 @@ class FetchMixin:
             return list(self._db.query("SELECT * FROM fetch_log ORDER BY id"))
         return list(self._db.query("SELECT * FROM fetch_log WHERE run_id = ? ORDER BY id", [run_id]))
 
-    def snapshots_to_extract(self) -> list[PageToExtract]:
-        """Every article page fetched whole, oldest first; the extraction stage skips the ones it
-        has done."""
-        rows = self._db.execute(
-            """SELECT id, outlet_id, url, snapshot_sha256, fetched_at FROM fetch_log
-               WHERE kind = 'article' AND outcome = 'ok' AND snapshot_sha256 IS NOT NULL
-               ORDER BY fetched_at, id"""
-        ).fetchall()
-        return [PageToExtract(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in rows]
+    def snapshots_to_extract(self, *, params_hash: str | None = None) -> list[PageToExtract]:
+        """Article pages fetched whole, oldest first.
+
+        With ``params_hash``, only those the extraction stage has not marked done with these
+        parameters (its ``stage_state`` key is ``outlet|sha256``): one indexed query, instead of
+        every page ever fetched and one lookup each.
+        """
+        sql, params = pages_to_extract_sql(params_hash)
+        rows = self._db.execute(sql + " ORDER BY f.fetched_at, f.id", params).fetchall()
+        return [page_to_extract(r) for r in rows]
 
     def set_fetch_outcome(self, fetch_id: int, outcome: str, error: str | None) -> None:
         """Correct one fetch's outcome after the fact (a page fetched whole that held no text)."""
@@ -203,8 +221,8 @@ class FetchMixin:
         return {
             str(outlet): (int(fetched), int(ok or 0))
             for outlet, fetched, ok in self._db.execute(
-                f"""SELECT outlet_id, COUNT(*), SUM(outcome IN ({marks})) FROM fetch_log
-                    WHERE run_id = ? GROUP BY outlet_id""",
+                f"""SELECT outlet_id, COUNT(*), SUM(CASE WHEN outcome IN ({marks}) THEN 1 ELSE 0 END)
+                    FROM fetch_log WHERE run_id = ? GROUP BY outlet_id""",
                 [*readable, last],
             ).fetchall()
         }

@@ -20,7 +20,7 @@ __all__ = ["FETCH_STATE_TABLES", "FetchStateMixin"]
 
 FETCH_STATE_TABLES = ("fetch_state", "host_state")
 
-_SCHEMA = """
+FETCH_STATE_DDL = """
 CREATE TABLE fetch_state (
     url TEXT PRIMARY KEY,
     outlet_id TEXT NOT NULL,
@@ -51,7 +51,7 @@ FORGET_AFTER = timedelta(days=120)
 @migrations(name="0101_fetch_state")
 def m0101_fetch_state(db: Database) -> None:
     """Failure state per URL and per host, so a quiet night does not pay every failure again."""
-    for statement in _SCHEMA.split(";\n"):
+    for statement in FETCH_STATE_DDL.split(";\n"):
         if statement.strip():
             db.execute(statement)
 

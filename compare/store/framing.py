@@ -61,6 +61,11 @@ class FramingMixin:
         ).fetchone()
         return (row[0], row[1]) if row else None
 
+    def event_framing_hashes(self) -> dict[int, tuple[str, str]]:
+        """``(params hash, input hash)`` of every event's stored framing, in one query."""
+        rows = self._db.execute("SELECT event_id, params_hash, input_hash FROM event_framing").fetchall()
+        return {int(r[0]): (str(r[1]), str(r[2])) for r in rows}
+
     def event_framing(self, event_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """The stored framing answer (JSON decoded) per event."""
         wanted = [int(e) for e in event_ids]

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from compare.store.db import last_pk, to_json, utcnow
+from compare.store.db import last_pk, pid_alive, to_json, utcnow
 from compare.store.records import RunRecord
 
 __all__ = ["RunsMixin"]
@@ -39,6 +39,10 @@ def _run(row: Mapping[str, Any]) -> RunRecord:
     )
 
 
+#: The advisory-lock namespace of live runs on PostgreSQL.
+_LIVE_RUNS = 0x6E66
+
+
 class RunsMixin:
     _db: Database
 
@@ -53,7 +57,11 @@ class RunsMixin:
                     "pid": os.getpid(),
                 }
             )
-        return last_pk(table)
+        run_id = last_pk(table)
+        if getattr(self._db, "dialect", "sqlite") == "postgresql":
+            # held by this session while the run lives: how other workers tell a live run
+            self._db.execute("SELECT pg_advisory_lock(?, ?)", [_LIVE_RUNS, run_id])
+        return run_id
 
     def finish_run(
         self,
@@ -76,11 +84,31 @@ class RunsMixin:
                 },
             )
 
-    def mark_interrupted_runs(self) -> int:
-        """Runs left 'running' by a killed process become 'interrupted'; returns how many."""
+    def mark_interrupted_runs(self, *, only_gone: bool = False) -> int:
+        """Runs left 'running' by a killed process become 'interrupted'; returns how many.
+
+        ``only_gone``: other workers may be running, so only the runs whose process is gone
+        (its pid on SQLite, whose file lives on one host; its session's lock on PostgreSQL).
+        """
+        if not only_gone:
+            with self._db.atomic():
+                cursor = self._db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
+            return int(cursor.rowcount or 0)
+        running = self._db.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall()
+        gone = [int(run_id) for run_id, pid in running if not self._run_alive(int(run_id), pid)]
         with self._db.atomic():
-            cursor = self._db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
-        return int(cursor.rowcount or 0)
+            for run_id in gone:
+                self._db.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", [run_id])
+        return len(gone)
+
+    def _run_alive(self, run_id: int, pid: int | None) -> bool:
+        if getattr(self._db, "dialect", "sqlite") == "postgresql":
+            lock = self._db.execute("SELECT pg_try_advisory_lock(?, ?)", [_LIVE_RUNS, run_id])
+            got = bool(lock.fetchone()[0])
+            if got:
+                self._db.execute("SELECT pg_advisory_unlock(?, ?)", [_LIVE_RUNS, run_id])
+            return not got
+        return pid is not None and pid_alive(int(pid))
 
     def runs(self, *, limit: int = 50, offset: int = 0) -> list[RunRecord]:
         """Runs, newest first."""

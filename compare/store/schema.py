@@ -33,7 +33,7 @@ TABLES = (
     "stage_state",
 )
 
-_INITIAL = """
+INITIAL_DDL = """
 CREATE TABLE outlets (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -229,7 +229,7 @@ CREATE TABLE stage_state (
 @migrations(name="0001_initial")
 def m0001_initial(db: Database) -> None:
     """Every table of the design, with keys, foreign keys and indexes."""
-    for statement in _INITIAL.split(";\n"):
+    for statement in INITIAL_DDL.split(";\n"):
         if statement.strip():
             db.execute(statement)
 
@@ -241,7 +241,7 @@ def m0002_full_text_search(db: Database) -> None:
     db.table("articles").enable_fts(["title"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
 
 
-_EVENT_FRAMING = """
+EVENT_FRAMING_DDL = """
 CREATE TABLE event_framing (
     event_id INTEGER PRIMARY KEY REFERENCES events(id),
     run_id INTEGER REFERENCES runs(id),
@@ -257,12 +257,12 @@ CREATE TABLE event_framing (
 def m0003_event_framing(db: Database) -> None:
     """The framing stage's answer per event (claim x outlet presence, diffs, ledger, numbers);
     and the grouping stage's own event key beside the integer id."""
-    db.execute(_EVENT_FRAMING)
+    db.execute(EVENT_FRAMING_DDL)
     db.execute("ALTER TABLE events ADD COLUMN key TEXT")
     db.execute("CREATE UNIQUE INDEX events_key ON events (key)")
 
 
-_STABLE_CLAIMS = """
+STABLE_CLAIMS_DDL = """
 -- status: active or retired; outlets: JSON list of the outlets carrying it
 ALTER TABLE claims ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
 ALTER TABLE claims ADD COLUMN updated_run INTEGER REFERENCES runs(id);
@@ -294,7 +294,7 @@ CREATE TABLE discovered (
 def m0004_stable_claims(db: Database) -> None:
     """Claims keep their id across re-alignment (status, history of changes); what each feed
     entry said of a page is kept, so a page that could not be read can be tied to its events."""
-    for statement in _STABLE_CLAIMS.split(";\n"):
+    for statement in STABLE_CLAIMS_DDL.split(";\n"):
         if statement.strip():
             db.execute(statement)
 

@@ -7,6 +7,7 @@ all of its matches.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,7 +32,7 @@ class SearchFilter:
     def narrows(self) -> bool:
         return bool(self.since or self.outlets or self.groups)
 
-    def sql(self) -> tuple[str, list[Any]]:
+    def sql(self, dialect: str = "sqlite") -> tuple[str, list[Any]]:
         """Conditions over ``a`` (articles) and ``o`` (outlets)."""
         sql = f" AND {CURRENT_VERSION}"
         params: list[Any] = []
@@ -43,13 +44,43 @@ class SearchFilter:
             params += list(self.outlets)
         if self.groups:
             marks = ",".join("?" * len(self.groups))
-            sql += f" AND EXISTS (SELECT 1 FROM json_each(o.groups) g WHERE g.value IN ({marks}))"
+            each = "json_each(o.groups) g"
+            if dialect == "postgresql":
+                each = "json_array_elements_text(o.groups::json) g(value)"
+            sql += f" AND EXISTS (SELECT 1 FROM {each} WHERE g.value IN ({marks}))"
             params += list(self.groups)
         return sql, params
 
 
+_PHRASE = re.compile(r'"((?:[^"]|"")*)"')
+
+
+def _tsquery(match: str) -> tuple[str, list[str]]:
+    """An FTS5 string of OR-ed quoted phrases (what the query builds) as a PostgreSQL tsquery."""
+    phrases = [p.replace('""', '"') for p in _PHRASE.findall(match)] or [match]
+    return "(" + " || ".join("phraseto_tsquery('simple', ?)" for _ in phrases) + ")", phrases
+
+
 class SearchMixin:
     _db: Database
+    dialect: str
+
+    def _pg_search(self, table: str, column: str, match: str, where: SearchFilter, limit: int) -> list[int]:
+        """Full-text search on PostgreSQL: the tsvector expression the GIN index was built on."""
+        cond, params = where.sql(self.dialect)
+        query, phrases = _tsquery(match)
+        # the expressions the GIN indexes of migration 0002 were built on
+        vector = f"to_tsvector('simple', {column})"
+        if table == "a":
+            vector = f"to_tsvector('simple', COALESCE({column}, ''))"
+        joins = "passages p JOIN articles a ON a.id = p.article_id" if table == "p" else "articles a"
+        rows = self._db.execute(
+            f"""SELECT {table}.id FROM {joins} JOIN outlets o ON o.id = a.outlet_id
+                WHERE {vector} @@ {query} {cond}
+                ORDER BY ts_rank({vector}, {query}) DESC, {table}.id LIMIT ?""",
+            [*phrases, *params, *phrases, limit],
+        ).fetchall()
+        return [int(r[0]) for r in rows]
 
     def search_passages(self, match: str, where: SearchFilter, *, limit: int) -> list[int]:
         """Passage ids matching the FTS5 expression ``match``, best BM25 first.
@@ -58,7 +89,9 @@ class SearchMixin:
         frequent word can match most of the store); with filters, every match is joined first so a
         narrow filter keeps all of its matches.
         """
-        cond, params = where.sql()
+        if self.dialect == "postgresql":
+            return self._pg_search("p", "p.text", match, where, limit)
+        cond, params = where.sql(self.dialect)
         if where.narrows:
             rows = self._db.execute(
                 f"""SELECT p.id FROM passages_fts
@@ -84,7 +117,9 @@ class SearchMixin:
 
     def search_titles(self, match: str, where: SearchFilter, *, limit: int) -> list[int]:
         """Article ids whose title matches, best first."""
-        cond, params = where.sql()
+        if self.dialect == "postgresql":
+            return self._pg_search("a", "a.title", match, where, limit)
+        cond, params = where.sql(self.dialect)
         rows = self._db.execute(
             f"""SELECT a.id FROM articles_fts
                 JOIN articles a ON a.id = articles_fts.rowid
@@ -97,7 +132,7 @@ class SearchMixin:
 
     def passages_passing(self, where: SearchFilter) -> list[int]:
         """Every passage id that passes the filter."""
-        cond, params = where.sql()
+        cond, params = where.sql(self.dialect)
         rows = self._db.execute(
             f"""SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id
                 JOIN outlets o ON o.id = a.outlet_id WHERE 1 = 1 {cond}""",
@@ -107,7 +142,7 @@ class SearchMixin:
 
     def keep_passing(self, ids: Iterable[int], where: SearchFilter) -> set[int]:
         """The passages among ``ids`` that pass the filter (current versions only)."""
-        cond, params = where.sql()
+        cond, params = where.sql(self.dialect)
         wanted = list(dict.fromkeys(int(i) for i in ids))
         keep: set[int] = set()
         for i in range(0, len(wanted), 500):

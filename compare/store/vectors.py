@@ -36,6 +36,7 @@ _PASSAGE_VECTORS = """SELECT p.id, e.dim, e.vector FROM passages p
 class VectorMixin:
     _db: Database
     path: str
+    dialect: str
     read_only: bool
 
     # -- the embedding cache ----------------------------------------------------------------------
@@ -71,8 +72,8 @@ class VectorMixin:
     # -- the passage index ------------------------------------------------------------------------
 
     def _index_prefix(self, model_id: str) -> Path | None:
-        if self.path == ":memory:":
-            return None
+        if self.path == ":memory:" or self.dialect == "postgresql":
+            return None  # the index of a PostgreSQL store lives in the process that built it
         slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id)
         return Path(f"{self.path}.vectors") / slug
 
@@ -84,7 +85,10 @@ class VectorMixin:
         hits are joined back to the passages table.
         """
         top = self._db.execute("SELECT COALESCE(MAX(id), 0) FROM passages").fetchone()[0]
-        emb = self._db.execute("SELECT COALESCE(MAX(rowid), 0) FROM embeddings").fetchone()[0]
+        if self.dialect == "postgresql":  # no rowid there: count the rows (a cheap index scan)
+            emb = self._db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+        else:
+            emb = self._db.execute("SELECT COALESCE(MAX(rowid), 0) FROM embeddings").fetchone()[0]
         return (int(top), int(emb))
 
     def passage_vectors(
