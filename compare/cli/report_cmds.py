@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from compare.cli.base import cli, console, load_sources_file, open_store, pass_settings
+from compare.cli.base import (
+    cli,
+    console,
+    lazy_embedder,
+    load_sources_file,
+    open_store,
+    pass_settings,
+    store_languages,
+)
 from compare.config import Settings
 from compare.errors import CompareError, NotFoundError, UsageError
 from compare.models import Sources
@@ -109,7 +117,7 @@ def compare_cmd(
     Example:
         newscompare compare seeds/seed/azernews-2023-07-29.txt
     """
-    from compare.pipeline import LazyEmbedder, compare_inputs, run_lifecycle
+    from compare.pipeline import compare_inputs, run_lifecycle
 
     # Only a sources file named here: one lying in the working folder would add its outlets to the
     # comparison unasked.
@@ -124,7 +132,7 @@ def compare_cmd(
             list(inputs),
             settings=settings,
             outlet_id=outlet_id,
-            embedder=LazyEmbedder(settings.model, backend=settings.embed_backend),
+            embedder=lazy_embedder(settings, store_languages(store, sources)),
         )
         if not event_ids:
             raise CompareError(_why_nothing(store, active.run_id, inputs))

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import click
 
-from compare.cli.base import cli, console, load_sources_file, open_store, pass_settings
+from compare.cli.base import (
+    cli,
+    console,
+    lazy_embedder,
+    load_sources_file,
+    open_store,
+    pass_settings,
+    store_languages,
+)
 from compare.config import Settings
 from compare.durations import DEFAULT_QUERY_SINCE
 from compare.errors import UsageError
@@ -73,7 +81,6 @@ def query(
     Example:
         newscompare query "Lachin corridor" --since 30d --group state-aligned --format md
     """
-    from compare.pipeline import LazyEmbedder
     from compare.query import (
         alias_sets,
         render_query_json,
@@ -92,7 +99,7 @@ def query(
             outlets=outlets,
             groups=groups,
             limit=limit,
-            embedder=LazyEmbedder(settings.model, backend=settings.embed_backend),
+            embedder=lazy_embedder(settings, store_languages(store)),
             aliases=aliases,
         )
     if fmt == "json":

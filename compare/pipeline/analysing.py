@@ -70,6 +70,7 @@ def _state_to_json(state: EventState) -> dict[str, Any]:
         "entities": dict(state.entities),
         "first_published": state.first_published.isoformat() if state.first_published else None,
         "last_published": state.last_published.isoformat() if state.last_published else None,
+        "languages": list(state.languages),
     }
 
 
@@ -89,6 +90,7 @@ def _state_from_json(data: Mapping[str, Any], article_ids: Sequence[int]) -> Eve
         if data.get("first_published")
         else None,
         last_published=datetime.fromisoformat(data["last_published"]) if data.get("last_published") else None,
+        languages=tuple(data.get("languages") or ()),
     )
 
 
@@ -129,12 +131,13 @@ def _group(
     counts: AnalyseCounts,
 ) -> set[int]:
     """Attach new articles to events; returns the ids of events whose membership changed."""
-    from compare.events import group_events
+    from compare.events import EventParams, group_events
 
     stored = store.event_states()
     existing = [_state_from_json(r["state"], r["article_ids"]) for r in stored if r["state"]]
     vectors = _article_vectors(embedder, new_articles, passages)
-    grouping: Grouping = group_events(new_articles, vectors, existing=existing)
+    params = EventParams.for_model(getattr(embedder, "model_id", None))
+    grouping: Grouping = group_events(new_articles, vectors, existing=existing, params=params)
     before = {r["key"]: set(r["article_ids"]) for r in stored}
     touched: set[int] = set()
     titles = {a.id: a.title for a in new_articles}
