@@ -276,7 +276,11 @@ def align_event(
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
         groups[label].append(index)
-    claims = [_make_claim(members, passages, score, art, reprints, outlet_of) for members in groups.values()]
+    english = [_is_english((language_of or {}).get(p.article_id)) for p in passages]
+    claims = [
+        _make_claim(members, passages, score, art, reprints, outlet_of, english)
+        for members in groups.values()
+    ]
     claims.sort(key=lambda c: (-len(c.members), _first(c, passages)))
     logger.debug("aligned %d passages into %d claims", n, len(claims))
     return claims
@@ -400,6 +404,10 @@ def _reprint_flags(
     return flags
 
 
+def _is_english(language: str | None) -> bool:
+    return language is None or language.split("-")[0].lower() == "en"
+
+
 def _make_claim(
     members: Sequence[int],
     passages: Sequence[Passage],
@@ -407,6 +415,7 @@ def _make_claim(
     art: np.ndarray,
     reprints: Sequence[bool],
     outlet_of: Mapping[str, str],
+    english: Sequence[bool],
 ) -> Claim:
     if len(members) == 1:
         similarity = [1.0]
@@ -426,9 +435,11 @@ def _make_claim(
         )
         for i, sim in zip(members, similarity, strict=True)
     ]
-    # The claim is shown by a body passage when it has one (a headline states it in short).
+    # The claim is shown in English when one of its sentences is (the others are read beside it),
+    # and by a body passage when it has one (a headline states it in short).
     central = max(
-        range(len(built)), key=lambda k: (passages[members[k]].kind != "title", similarity[k], -k)
+        range(len(built)),
+        key=lambda k: (english[members[k]], passages[members[k]].kind != "title", similarity[k], -k),
     )
     outlets = tuple(outlet_of.get(m.article_id, m.article_id) for m in built)
     key = [(m.article_id, m.passage_index) for m in built]

@@ -172,5 +172,7 @@ def serve(
     host = _check_listen_address(host, port)
     aliases = alias_sets(_sources_if_any(settings, sources_file))
     shown = f"[{host}]" if ":" in host else host
+    with open_store(settings, read=True) as store:
+        embedder = lazy_embedder(settings, store_languages(store))
     console().print(f"Serving {settings.db} on http://{shown}:{port}/ (Ctrl-C to stop)")
-    run_server(settings.db, host, port, aliases=aliases, allow_hosts=allow_hosts)
+    run_server(settings.db, host, port, embedder=embedder, aliases=aliases, allow_hosts=allow_hosts)

@@ -212,7 +212,7 @@ def _align_and_frame(
     input_hash = digest(
         [(str(aid), text_hash, str(origin) if origin else None) for aid, _, text_hash, origin in fingerprints]
     )
-    params_hash = digest(["align-frame-v5", getattr(embedder, "model_id", "?")])
+    params_hash = digest(["align-frame-v6", getattr(embedder, "model_id", "?")])
     if store.event_framing_hash(event_id) == (params_hash, input_hash):
         return
     articles = store.current_articles(ids=[aid for aid, _, _, _ in fingerprints])
@@ -232,6 +232,7 @@ def _align_and_frame(
         outlet_of={a.id: a.outlet_id for a in articles},
         reprint_of={a.id: a.reprint_of for a in articles if a.reprint_of},
         model_id=embedder.model_id,
+        language_of={a.id: a.language for a in articles},
     )
     ids = store.save_claims(
         event_id,
