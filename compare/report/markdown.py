@@ -159,11 +159,14 @@ def _side_by_side(report: EventView, names: dict[str, str]) -> list[str]:
         out += [f"### Claim {claim.id}" + (" (new)" if claim.is_new else ""), ""]
         central = md(names.get(claim.central_outlet or "", "?"))
         out += [f"Central sentence ({central}): " + md(_short(claim.central_sentence, 1200)), ""]
+        # Each sentence says its language when the claim is told in more than one.
+        many = len({c.language for c in claim.cells if c.presence == PRESENCE_SAYS and c.language}) > 1
         rows = [
             [
                 md(names.get(cell.outlet_id, cell.outlet_id)),
                 md(cell_label(cell)),
-                md(_short(cell.sentence or "", 1200)) if cell.central else _diff(cell.diff),
+                (f"[{md(cell.language)}] " if many and cell.language else "")
+                + (md(_short(cell.sentence or "", 1200)) if cell.central or not cell.diff else _diff(cell.diff)),
                 _provenance(cell.provenance),
             ]
             for cell in claim.cells
