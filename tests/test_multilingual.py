@@ -246,3 +246,20 @@ def test_crosslingual_files_are_checked(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"doc": "d"}) + "\n", encoding="utf-8")
     with pytest.raises(EvalError, match="bad document record"):
         load_crosslingual(bad)
+
+
+def test_an_article_and_its_translation_join_the_event_like_one_article() -> None:
+    from compare.events.similarity import _attach_singletons
+
+    # Rows 0-2: one event in English from three outlets; 3-4: one outlet's angle on it, in its
+    # English and its Russian edition (a cluster of two, one per language).
+    sim = np.full((5, 5), 0.1)
+    sim[np.ix_([0, 1, 2], [0, 1, 2])] = 0.6
+    sim[np.ix_([3, 4], [3, 4])] = 0.7
+    sim[np.ix_([3, 4], [0, 1, 2])] = sim[np.ix_([0, 1, 2], [3, 4])] = 0.25
+    np.fill_diagonal(sim, 1.0)
+    labels = [1, 1, 1, 2, 2]
+    assert _attach_singletons(sim, labels, 0.22, [0, 0, 0, 0, 1]) == [1, 1, 1, 1, 1]
+    # Two articles of one language are two stories, not one told twice: they stay apart.
+    assert _attach_singletons(sim, labels, 0.22, [0, 0, 0, 0, 0]) == labels
+    assert _attach_singletons(sim, labels, 0.22) == labels

@@ -410,7 +410,8 @@ def _cluster(features: ArticleFeatures, n: int, params: EventParams) -> list[lis
                 pending.extend(sub)
                 continue
         sim = pairwise_similarity(features, block, block, params=params)
-        clusters.extend(_split_block(block, sim, params.threshold, params.singleton_attach))
+        langs = _langs(features, block)
+        clusters.extend(_split_block(block, sim, params.threshold, params.singleton_attach, langs))
     # Many small blocks: one vectorised similarity pass for all of them.
     left, right, _owner = _within_pairs(small)
     values = pair_similarity(features, left, right, params=params)
@@ -421,39 +422,67 @@ def _cluster(features: ArticleFeatures, n: int, params: EventParams) -> list[lis
         sim = np.eye(m, dtype=np.float32)
         sim[~np.eye(m, dtype=bool)] = values[start : start + count]
         start += count
-        clusters.extend(_split_block(block, sim, params.threshold, params.singleton_attach))
+        langs = _langs(features, block)
+        clusters.extend(_split_block(block, sim, params.threshold, params.singleton_attach, langs))
     clusters.sort(key=lambda members: min(members))
     return clusters
 
 
+def _langs(features: ArticleFeatures, block: Sequence[int]) -> list[int] | None:
+    if features.languages is None:
+        return None
+    return [int(x) for x in features.languages[list(block)]]
+
+
 def _split_block(
-    block: list[int], sim: np.ndarray, threshold: float, attach: float | None = None
+    block: list[int],
+    sim: np.ndarray,
+    threshold: float,
+    attach: float | None = None,
+    languages: Sequence[int] | None = None,
 ) -> list[list[int]]:
     labels = _average_link(sim, threshold)
     if attach is not None:
-        labels = _attach_singletons(sim, labels, attach)
+        labels = _attach_singletons(sim, labels, attach, languages)
     grouped: dict[int, list[int]] = defaultdict(list)
     for index, label in zip(block, labels, strict=True):
         grouped[label].append(index)
     return list(grouped.values())
 
 
-def _attach_singletons(sim: np.ndarray, labels: list[int], attach: float) -> list[int]:
+def _attach_singletons(
+    sim: np.ndarray, labels: list[int], attach: float, languages: Sequence[int] | None = None
+) -> list[int]:
     """An article that average link left alone joins the cluster it is closest to on average,
-    when that average reaches ``attach`` (a story one outlet tells in its own words)."""
-    sizes = Counter(labels)
+    when that average reaches ``attach`` (a story one outlet tells in its own words).
+
+    With ``languages`` (a number per row, -1 unknown), a cluster of one article and its
+    translations (every member in a language of its own) counts as alone too and joins as one:
+    an outlet's story told in its English and its Russian edition is still one outlet's angle."""
+    members: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        members.setdefault(label, []).append(i)
+
+    def alone(rows: list[int]) -> bool:
+        if len(rows) == 1:
+            return True
+        if languages is None:
+            return False
+        langs = [languages[i] for i in rows]
+        return min(langs) >= 0 and len(set(langs)) == len(langs)
+
     out = list(labels)
-    clusters = sorted({label for label in labels if sizes[label] > 1})
+    clusters = sorted(c for c, rows in members.items() if not alone(rows))
     if not clusters:
         return out
-    members = {c: [i for i, label in enumerate(labels) if label == c] for c in clusters}
-    for i, label in enumerate(labels):
-        if sizes[label] != 1:
+    for rows in members.values():
+        if not alone(rows):
             continue
-        averages = [float(sim[i, members[c]].mean()) for c in clusters]
+        averages = [float(sim[np.ix_(rows, members[c])].mean()) for c in clusters]
         best = int(np.argmax(averages))
         if averages[best] >= attach:
-            out[i] = clusters[best]
+            for i in rows:
+                out[i] = clusters[best]
     return out
 
 
