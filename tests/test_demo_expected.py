@@ -40,12 +40,11 @@ FLOORS = {
     "label_recall": 0.85,
 }
 CEILINGS = {"claim_wrong_merges": 0.02}
-# The four-language demo with multilingual-e5-small, measured 2026-12-02 (one run): events 0.964
-# (the peacekeeping story of RuState in en and ru is an event of its own), claim pairs 0.539,
-# attribution 0.968, labels 0.918, wrong merges 0.012; over its English articles alone: events
-# 0.978, claim pairs 0.676 (0.734 with MiniLM).
+# The four-language demo with multilingual-e5-small, measured 2026-12-02 (one run of the
+# fixture below): events 1.000, claim pairs 0.543, attribution 0.968, labels 0.918 (45/49),
+# wrong merges 0.012. Claim alignment across languages is the weak spot.
 MULTILINGUAL_FLOORS = {
-    "events_bcubed_f1": 0.94,
+    "events_bcubed_f1": 0.97,
     "claim_pair_agreement": 0.50,
     "attribution_accuracy": 0.93,
     "label_recall": 0.88,
@@ -272,7 +271,10 @@ def test_the_seed_event_is_compared_across_four_languages(multilingual: Multilin
     assert ("region", "armvoice-hy-demo", "Արցախ") in terms
 
 
-def test_the_convoy_is_one_event_in_three_languages(multilingual: MultilingualRun) -> None:
+def test_the_convoy_is_one_event_in_four_languages(multilingual: MultilingualRun) -> None:
     convoy = _report_with(multilingual.result, "convoy-halted")
     covering = {o["id"] for o in convoy["outlets"] if o["state"] == "covers"}
-    assert covering >= {"azstate-demo", "armvoice-demo", "azstate-az-demo", "armvoice-hy-demo"}
+    assert covering >= {"azstate-demo", "armvoice-demo", "rustate-demo", *NATIVE}
+    # RuState's peacekeeping angle, in its English and its Russian edition, is the same story.
+    slugs = " ".join(a["url"] for a in convoy["articles"])
+    assert "lachin-convoy-peacekeepers" in slugs and "mirotvorcy-gotovy-soprovodit-konvoy" in slugs
