@@ -263,3 +263,21 @@ def test_an_article_and_its_translation_join_the_event_like_one_article() -> Non
     # Two articles of one language are two stories, not one told twice: they stay apart.
     assert _attach_singletons(sim, labels, 0.22, [0, 0, 0, 0, 0]) == labels
     assert _attach_singletons(sim, labels, 0.22) == labels
+
+
+def test_a_stored_centroid_of_another_model_is_not_compared() -> None:
+    from compare.pipeline.analysing import _state_from_json, _state_to_json
+
+    state = group_events(
+        [_article("en", "en", "Convoy reaches the corridor", "Twenty trucks reached the corridor.")],
+        np.array([[1.0, 0.0, 0.0]]),
+    ).events[0]
+    data = _state_to_json(state, "sentence-transformers/all-MiniLM-L6-v2")
+    kept = _state_from_json(data, [1], "sentence-transformers/all-MiniLM-L6-v2")
+    assert kept.centroid is not None and kept.languages == ("en",)
+    # The outlets' languages switched the encoder: same size, another space; words still match.
+    dropped = _state_from_json(data, [1], E5_ID)
+    assert dropped.centroid is None and dropped.terms == kept.terms
+    older = {k: v for k, v in data.items() if k != "model"}  # written before models were recorded
+    assert _state_from_json(older, [1], E5_ID).centroid is None
+    assert _state_from_json(older, [1], "sentence-transformers/all-MiniLM-L6-v2").centroid is not None

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from compare.embed import DEFAULT_MODEL
 from compare.hashing import digest
 from compare.models import Article, Passage, Sources
 from compare.passages import NOT_CLAIM_KINDS
@@ -58,7 +59,7 @@ class AnalyseCounts:
 # ---------------------------------------------------------------------------------------------
 
 
-def _state_to_json(state: EventState) -> dict[str, Any]:
+def _state_to_json(state: EventState, model: str | None = None) -> dict[str, Any]:
     centroid = None
     if state.centroid is not None:
         centroid = base64.b64encode(np.asarray(state.centroid, dtype=np.float32).tobytes()).decode()
@@ -71,14 +72,22 @@ def _state_to_json(state: EventState) -> dict[str, Any]:
         "first_published": state.first_published.isoformat() if state.first_published else None,
         "last_published": state.last_published.isoformat() if state.last_published else None,
         "languages": list(state.languages),
+        "model": model,  # the vector space of the centroid
     }
 
 
-def _state_from_json(data: Mapping[str, Any], article_ids: Sequence[int]) -> EventState:
+def _state_from_json(
+    data: Mapping[str, Any], article_ids: Sequence[int], model: str | None = None
+) -> EventState:
+    """The stored state; its centroid is dropped when it was made by another model than ``model``
+    (the outlets' languages switched the encoder: another vector space of the same size), so the
+    event is found again by its words and names alone."""
     from compare.events import EventState
 
     centroid = None
-    if data.get("centroid"):
+    # States written before the model was recorded were made by the only default: MiniLM.
+    other_space = model is not None and (data.get("model") or DEFAULT_MODEL) != model
+    if data.get("centroid") and not other_space:
         centroid = np.frombuffer(base64.b64decode(data["centroid"]), dtype=np.float32).copy()
     return EventState(
         id=data["id"],
@@ -134,9 +143,10 @@ def _group(
     from compare.events import EventParams, group_events
 
     stored = store.event_states()
-    existing = [_state_from_json(r["state"], r["article_ids"]) for r in stored if r["state"]]
+    model = getattr(embedder, "model_id", None)
+    existing = [_state_from_json(r["state"], r["article_ids"], model) for r in stored if r["state"]]
     vectors = _article_vectors(embedder, new_articles, passages)
-    params = EventParams.for_model(getattr(embedder, "model_id", None))
+    params = EventParams.for_model(model)
     grouping: Grouping = group_events(new_articles, vectors, existing=existing, params=params)
     before = {r["key"]: set(r["article_ids"]) for r in stored}
     touched: set[int] = set()
@@ -149,7 +159,7 @@ def _group(
         event_id = store.save_event(
             key=state.id,
             label=label,
-            state=_state_to_json(state),
+            state=_state_to_json(state, model),
             members={a: grouping.similarity.get(str(a)) for a in members},
             span=(
                 state.first_published.isoformat() if state.first_published else None,
