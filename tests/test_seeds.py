@@ -57,14 +57,15 @@ def test_the_corpus_is_big_enough(corpus: Corpus) -> None:
     unrelated = [e for e in corpus.expected["events"] if e.get("unrelated")]
     assert len(unrelated) >= 2
     per_outlet = Counter(a.outlet_id for a in _served(corpus))
-    assert all(per_outlet[o.id] >= 5 for o in active), per_outlet
+    # Native-language editions carry the seed event and the convoy; the English ones more.
+    assert all(per_outlet[o.id] >= (5 if o.language == "en" else 2) for o in active), per_outlet
 
 
 def test_every_outlet_is_marked_as_a_demo(corpus: Corpus) -> None:
     for outlet in corpus.outlets:
         assert DEMO_MARK.search(outlet.name), outlet.name
         assert outlet.domain.endswith(".demo.test"), outlet.domain
-        assert outlet.language == "en"
+        assert outlet.language in ("en", "az", "hy", "ru")
     assert len({o.domain for o in corpus.outlets}) == len(corpus.outlets)
 
 

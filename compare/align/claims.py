@@ -41,6 +41,7 @@ import numpy as np
 from compare.align.pairs import (
     PairScorer,
     TextSignals,
+    cross_language_scorer,
     default_scorer,
     pair_feature_matrix,
     rowwise,
@@ -125,6 +126,7 @@ class EventPairs:
     near: np.ndarray  # (n, articles): mean cosine of each passage's margin_k nearest in each article
     best: np.ndarray  # (n, articles): the best cosine of each passage in each article
     lexical: Any = None  # L2-normalised TF-IDF rows, IDF over the event (None: not asked for)
+    language: np.ndarray | None = None  # language number of each passage, -1 unknown (None: one language)
 
 
 def event_pairs(
@@ -134,8 +136,10 @@ def event_pairs(
     *,
     titles: Sequence[bool] | None = None,
     params: AlignParams | None = None,
+    languages: Sequence[str | None] | None = None,
 ) -> EventPairs:
-    """Prepare one event (``article[i]`` numbers the article of passage ``i``, from 0)."""
+    """Prepare one event (``article[i]`` numbers the article of passage ``i``, from 0;
+    ``languages[i]`` is the language of passage ``i``, when known)."""
     params = params or AlignParams()
     vectors = np.asarray(vectors, dtype=np.float32)
     art = np.asarray(article, dtype=np.int64)
@@ -154,7 +158,11 @@ def event_pairs(
         best[:, a] = block.max(axis=1)
     flags = np.zeros(len(art), dtype=bool) if titles is None else np.asarray(titles, dtype=bool)
     lexical = _event_tfidf(texts) if params.w_lexical else None
-    return EventPairs(vectors, text_signals(texts), art, flags, cosine, near, best, lexical)
+    language = None
+    if languages is not None and len({lang for lang in languages if lang}) > 1:
+        numbers: dict[str, int] = {}
+        language = np.array([numbers.setdefault(x, len(numbers)) if x else -1 for x in languages], np.int64)
+    return EventPairs(vectors, text_signals(texts), art, flags, cosine, near, best, lexical, language)
 
 
 def _event_tfidf(texts: Sequence[str]) -> Any:
@@ -183,7 +191,17 @@ def link_scores(
     params = params or AlignParams()
     rows = np.asarray(rows, dtype=np.int64)
     cols = np.asarray(cols, dtype=np.int64)
-    probability = scorer.probability(pair_feature_matrix(event.signals, event.vectors, rows, cols))
+    features = pair_feature_matrix(event.signals, event.vectors, rows, cols)
+    probability = scorer.probability(features)
+    if event.language is not None and len(rows):
+        left, right = event.language[rows], event.language[cols]
+        cross = (left != right) & (left >= 0) & (right >= 0)
+        if cross.any():
+            # Words, characters and names of two languages are not comparable: such pairs are
+            # scored by the scorer trained on translations (compare.align.pairs).
+            other = cross_language_scorer(scorer.model_id)
+            if other is not None:
+                probability = np.where(cross, other.probability(features), probability)
     score = probability.astype(np.float64)
     if params.w_margin or params.w_mutual:
         cosine = event.cosine[rows, cols]
@@ -220,14 +238,16 @@ def align_event(
     params: AlignParams | None = None,
     model_id: str | None = None,
     scorer: PairScorer | None = None,
+    language_of: Mapping[str, str | None] | None = None,
 ) -> list[Claim]:
     """Cluster one event's passages into claims.
 
     ``vectors[i]`` is the unit vector of ``passages[i]``; ``model_id`` names their encoder and
     picks the pair scorer trained on it (``scorer`` overrides it; without either, an untrained
     stand-in). ``outlet_of`` maps article id to outlet id; ``reprint_of`` maps an article id to
-    the article it reprints, when known. Claims are returned largest first, ties by first
-    passage; ids are content hashes of their members.
+    the article it reprints, when known; ``language_of`` maps an article id to its language
+    (pairs of two languages are scored by the cross-language scorer). Claims are returned
+    largest first, ties by first passage; ids are content hashes of their members.
     """
     params = params or AlignParams()
     n = len(passages)
@@ -242,7 +262,12 @@ def align_event(
     article_index = {a: k for k, a in enumerate(dict.fromkeys(articles))}
     art = np.array([article_index[a] for a in articles])
     event = event_pairs(
-        [p.text for p in passages], vectors, art, titles=[p.kind == "title" for p in passages], params=params
+        [p.text for p in passages],
+        vectors,
+        art,
+        titles=[p.kind == "title" for p in passages],
+        params=params,
+        languages=[language_of.get(a) for a in articles] if language_of else None,
     )
     score = _score_matrix(event, scorer, params)
     average = threshold if params.average is None else params.average
@@ -251,7 +276,11 @@ def align_event(
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
         groups[label].append(index)
-    claims = [_make_claim(members, passages, score, art, reprints, outlet_of) for members in groups.values()]
+    english = [_is_english((language_of or {}).get(p.article_id)) for p in passages]
+    claims = [
+        _make_claim(members, passages, score, art, reprints, outlet_of, english)
+        for members in groups.values()
+    ]
     claims.sort(key=lambda c: (-len(c.members), _first(c, passages)))
     logger.debug("aligned %d passages into %d claims", n, len(claims))
     return claims
@@ -375,6 +404,10 @@ def _reprint_flags(
     return flags
 
 
+def _is_english(language: str | None) -> bool:
+    return language is None or language.split("-")[0].lower() == "en"
+
+
 def _make_claim(
     members: Sequence[int],
     passages: Sequence[Passage],
@@ -382,6 +415,7 @@ def _make_claim(
     art: np.ndarray,
     reprints: Sequence[bool],
     outlet_of: Mapping[str, str],
+    english: Sequence[bool],
 ) -> Claim:
     if len(members) == 1:
         similarity = [1.0]
@@ -401,9 +435,11 @@ def _make_claim(
         )
         for i, sim in zip(members, similarity, strict=True)
     ]
-    # The claim is shown by a body passage when it has one (a headline states it in short).
+    # The claim is shown in English when one of its sentences is (the others are read beside it),
+    # and by a body passage when it has one (a headline states it in short).
     central = max(
-        range(len(built)), key=lambda k: (passages[members[k]].kind != "title", similarity[k], -k)
+        range(len(built)),
+        key=lambda k: (english[members[k]], passages[members[k]].kind != "title", similarity[k], -k),
     )
     outlets = tuple(outlet_of.get(m.article_id, m.article_id) for m in built)
     key = [(m.article_id, m.passage_index) for m in built]

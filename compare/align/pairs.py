@@ -35,9 +35,11 @@ import numpy as np
 from compare.wordlists import MORE_FUNCTION_WORDS, NOT_NAMES
 
 __all__ = [
+    "CROSS_LANGUAGE",
     "PAIR_FEATURES",
     "PairScorer",
     "TextSignals",
+    "cross_language_scorer",
     "default_scorer",
     "pair_feature_matrix",
     "pair_probabilities",
@@ -302,6 +304,17 @@ def default_scorer(model_id: str) -> PairScorer:
         if found is not None:
             return found
     return _untrained(model_id)
+
+
+#: Suffix of the key under which a scorer trained on translated pairs of ``model_id`` is stored.
+CROSS_LANGUAGE = "|cross-language"
+
+
+def cross_language_scorer(model_id: str) -> PairScorer | None:
+    """The scorer for pairs of two languages trained on ``model_id``'s cosines, if shipped."""
+    if WEIGHTS.is_file():
+        return _load(str(WEIGHTS)).get(model_id + CROSS_LANGUAGE)
+    return None
 
 
 def pair_probabilities(

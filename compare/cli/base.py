@@ -14,6 +14,7 @@ import os
 import re
 import sqlite3
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -188,6 +189,21 @@ def load_sources_file(settings: Settings, file: str | None) -> Sources:
 #: Columns of output when it goes to a file or a pipe (a log, a cron mail): wide enough that tables
 #: keep whole outlet names. ``COLUMNS`` overrides it.
 PIPED_WIDTH = 160
+
+
+def lazy_embedder(settings: Settings, languages: Iterable[str | None]) -> Any:
+    """The configured embedder (loaded on its first uncached text) for outlets writing in
+    ``languages``: the multilingual model when one of them is not English (Settings.embedding_for)."""
+    from compare.pipeline import LazyEmbedder
+
+    model, backend = settings.embedding_for(languages)
+    return LazyEmbedder(model, backend=backend)
+
+
+def store_languages(store: Store, sources: Sources | None = None) -> list[str | None]:
+    """The languages of the store's outlets and of ``sources``' (what was and will be embedded)."""
+    languages: list[str | None] = [o.language for o in store.outlets()]
+    return languages + list(sources.languages if sources else ())
 
 
 def console() -> Console:

@@ -1,4 +1,5 @@
-"""``newscompare eval extract|events|align|pairs|framing``: quality on the shared evaluation formats."""
+"""``newscompare eval extract|events|align|pairs|framing|crosslingual``: quality on the shared
+evaluation formats."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ DEFAULTS = {
     "align": "alignment/ecbplus-dev.jsonl",
     "pairs": "similarity/sts-headlines-dev.jsonl",
     "framing": "framing/basil-dev.jsonl",
+    "crosslingual": "crosslingual/ntrex-dev.jsonl",
 }
 
 
@@ -36,10 +38,13 @@ def _data_path(settings: Settings, kind: str, given: str | None) -> Path:
     return path
 
 
-def _embedder(settings: Settings, backend: str | None) -> Any:
+def _embedder(settings: Settings, backend: str | None, languages: tuple[str, ...] = ()) -> Any:
     from compare.embed import load_embedder
 
-    return load_embedder(settings.model, backend=backend or settings.embed_backend)
+    if backend:
+        return load_embedder(settings.model, backend=backend)
+    model, chosen = settings.embedding_for(languages)
+    return load_embedder(model, backend=chosen)
 
 
 def _show(metrics: dict[str, Any], *, as_json: bool, title: str) -> None:
@@ -118,6 +123,14 @@ def _pairs(path: Path, settings: Settings, backend: str | None) -> dict[str, Any
     return evaluate_pairs(path, embedder=_embedder(settings, backend))
 
 
+def _crosslingual(path: Path, settings: Settings, backend: str | None) -> dict[str, Any]:
+    from compare.evaluate._data import load_crosslingual
+    from compare.evaluate.crosslingual import evaluate_crosslingual
+
+    languages = tuple(sorted({lang for doc in load_crosslingual(path) for lang in doc.sentences}))
+    return evaluate_crosslingual(path, embedder=_embedder(settings, backend, languages))
+
+
 _command(
     "extract",
     _extract,
@@ -147,6 +160,20 @@ _command(
     \b
     Example:
         newscompare eval align ../shared/data/alignment/ecbplus-dev.jsonl
+    """,
+)
+_command(
+    "crosslingual",
+    _crosslingual,
+    """Score one story across languages on a crosslingual JSONL file (translated documents):
+    translation retrieval P@1 of each language against English; with each language edition as
+    an outlet, event B-cubed F1 across languages and the share of translated sentence pairs the
+    alignment puts in one claim. The file's languages pick the multilingual model unless
+    --backend or the settings say otherwise.
+
+    \b
+    Example:
+        newscompare eval crosslingual ../shared/data/crosslingual/ntrex-dev.jsonl --json
     """,
 )
 _command(

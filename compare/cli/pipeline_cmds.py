@@ -14,10 +14,12 @@ from compare.cli.base import (
     cli,
     console,
     database_exists,
+    lazy_embedder,
     load_sources_file,
     open_store,
     parse_duration,
     pass_settings,
+    store_languages,
 )
 from compare.config import Settings
 
@@ -101,7 +103,7 @@ def process(settings: Settings, sources_file: str | None) -> None:
     Example:
         newscompare process
     """
-    from compare.pipeline import LazyEmbedder, RunResult, process_store, run_lifecycle
+    from compare.pipeline import RunResult, process_store, run_lifecycle
 
     sources = None
     path = Path(sources_file or settings.sources)
@@ -114,7 +116,7 @@ def process(settings: Settings, sources_file: str | None) -> None:
         with _StepProgress(console(), "extracting") as progress:
             result.extract, result.analysis = process_store(
                 active.store, sources, run_id=active.run_id,
-                embedder=LazyEmbedder(settings.model, backend=settings.embed_backend), result=result,
+                embedder=lazy_embedder(settings, store_languages(active.store, sources)), result=result,
                 on_step=progress.step,
             )  # fmt: skip
         result.status = "ok"

@@ -11,10 +11,12 @@ from compare.cli.base import (
     cli,
     console,
     database_exists,
+    lazy_embedder,
     load_sources_file,
     open_store,
     pass_settings,
     shown_db,
+    store_languages,
 )
 from compare.config import Settings
 from compare.errors import CompareError, NotFoundError, UsageError
@@ -119,7 +121,7 @@ def compare_cmd(
     Example:
         newscompare compare seeds/seed/azernews-2023-07-29.txt
     """
-    from compare.pipeline import LazyEmbedder, compare_inputs, run_lifecycle
+    from compare.pipeline import compare_inputs, run_lifecycle
 
     # Only a sources file named here: one lying in the working folder would add its outlets to the
     # comparison unasked.
@@ -134,7 +136,7 @@ def compare_cmd(
             list(inputs),
             settings=settings,
             outlet_id=outlet_id,
-            embedder=LazyEmbedder(settings.model, backend=settings.embed_backend),
+            embedder=lazy_embedder(settings, store_languages(store, sources)),
         )
         if not event_ids:
             raise CompareError(_why_nothing(store, active.run_id, inputs))

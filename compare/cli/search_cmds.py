@@ -14,10 +14,12 @@ from compare.cli.base import (
     cli,
     console,
     database_exists,
+    lazy_embedder,
     load_sources_file,
     open_store,
     pass_settings,
     shown_db,
+    store_languages,
 )
 from compare.config import Settings
 from compare.durations import DEFAULT_QUERY_SINCE
@@ -83,7 +85,6 @@ def query(
     Example:
         newscompare query "Lachin corridor" --since 30d --group state-aligned --format md
     """
-    from compare.pipeline import LazyEmbedder
     from compare.query import (
         alias_sets,
         render_query_json,
@@ -102,7 +103,7 @@ def query(
             outlets=outlets,
             groups=groups,
             limit=limit,
-            embedder=LazyEmbedder(settings.model, backend=settings.embed_backend),
+            embedder=lazy_embedder(settings, store_languages(store)),
             aliases=aliases,
         )
     if fmt == "json":
@@ -175,5 +176,7 @@ def serve(
     host = _check_listen_address(host, port)
     aliases = alias_sets(_sources_if_any(settings, sources_file))
     shown = f"[{host}]" if ":" in host else host
+    with open_store(settings, read=True) as store:
+        embedder = lazy_embedder(settings, store_languages(store))
     console().print(f"Serving {shown_db(settings)} on http://{shown}:{port}/ (Ctrl-C to stop)")
-    run_server(settings.db, host, port, aliases=aliases, allow_hosts=allow_hosts)
+    run_server(settings.db, host, port, embedder=embedder, aliases=aliases, allow_hosts=allow_hosts)

@@ -23,7 +23,7 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -220,8 +220,12 @@ class DemoWeb:
         if version not in VERSIONS:
             raise UsageError(f"version must be one of {VERSIONS}, not {version!r}")
 
-    def write_sources(self, path: str | os.PathLike[str], *, min_delay: float = 0.0) -> Path:
-        """Write a ``sources.yaml`` pointing at the running servers; returns its path."""
+    def write_sources(
+        self, path: str | os.PathLike[str], *, min_delay: float = 0.0, languages: Sequence[str] | None = None
+    ) -> Path:
+        """Write a ``sources.yaml`` pointing at the running servers; returns its path.
+
+        ``languages`` lists only the outlets writing in them (``("en",)``: the English demo)."""
         if not self._servers:
             raise UsageError("start the demo web before writing its sources file")
         return write_sources(
@@ -229,6 +233,7 @@ class DemoWeb:
             {s.outlet_id: s.base_url for s in self.outlets},
             path,
             min_delay=min_delay,
+            languages=languages,
         )
 
     # ---------------------------------------------------------------------------- routing

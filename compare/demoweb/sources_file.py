@@ -9,7 +9,7 @@ a run reports it as blocked rather than silently leaving it out. Every outlet sa
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +29,19 @@ def _feed(outlet: DemoOutlet, base: str) -> dict[str, Any]:
     return {"url": base + outlet.feed_path, "kind": outlet.feed_kind}
 
 
-def sources_document(corpus: Corpus, bases: Mapping[str, str], *, min_delay: float = 0.0) -> dict[str, Any]:
-    """The sources file as a plain mapping, for the outlets served at ``bases`` (id → URL)."""
+def sources_document(
+    corpus: Corpus,
+    bases: Mapping[str, str],
+    *,
+    min_delay: float = 0.0,
+    languages: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The sources file as a plain mapping, for the outlets served at ``bases`` (id → URL);
+    ``languages`` keeps only the outlets writing in them (``("en",)``: the English demo)."""
     outlets = []
     for outlet in corpus.outlets:
+        if languages is not None and outlet.language not in languages:
+            continue
         base = bases[outlet.id].rstrip("/")
         outlets.append(
             {
@@ -94,6 +103,7 @@ def write_sources(
     path: str | os.PathLike[str],
     *,
     min_delay: float = 0.0,
+    languages: Sequence[str] | None = None,
 ) -> Path:
     """Write :func:`sources_document` as YAML to ``path``; returns the path."""
     target = Path(path)
@@ -101,7 +111,7 @@ def write_sources(
         "# Written by compare.demoweb: the synthetic demo outlets on loopback addresses.\n"
         "# Valid only while that demo web runs; the ports change on every start.\n"
         + yaml.safe_dump(
-            sources_document(corpus, bases, min_delay=min_delay),
+            sources_document(corpus, bases, min_delay=min_delay, languages=languages),
             sort_keys=False,
             allow_unicode=True,
             width=100,

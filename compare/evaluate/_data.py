@@ -23,10 +23,12 @@ from compare.models import Article, Passage
 __all__ = [
     "AlignArticle",
     "AlignEvent",
+    "CrosslingualDoc",
     "EventsData",
     "article_passages",
     "article_vectors",
     "load_align",
+    "load_crosslingual",
     "load_events",
     "load_similarity",
 ]
@@ -128,6 +130,42 @@ def load_align(path: Path) -> list[AlignEvent]:
     if not events:
         raise EvalError("no records", path=str(path))
     return events
+
+
+@dataclass(frozen=True)
+class CrosslingualDoc:
+    """One translated document: ``sentences[lang][i]`` translates ``sentences["en"][i]``."""
+
+    doc: str
+    sentences: dict[str, tuple[str, ...]]
+
+
+def load_crosslingual(path: Path) -> list[CrosslingualDoc]:
+    """Read a ``crosslingual/*.jsonl`` file; every language of a document has as many sentences
+    as its English side (they are translations, sentence by sentence)."""
+    docs = []
+    for number, record in _lines(path):
+        try:
+            sentences = {
+                str(lang): tuple(str(s) for s in items) for lang, items in dict(record["sentences"]).items()
+            }
+            doc = CrosslingualDoc(str(record["doc"]), sentences)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise EvalError(f"line {number}: bad document record ({exc})", path=str(path)) from exc
+        english = sentences.get("en")
+        if not english:
+            raise EvalError(f"line {number}: no English sentences", path=str(path))
+        uneven = sorted(lang for lang, items in sentences.items() if len(items) != len(english))
+        if uneven:
+            raise EvalError(
+                f"line {number}: {uneven[0]} has {len(sentences[uneven[0]])} sentences, "
+                f"English {len(english)}",
+                path=str(path),
+            )
+        docs.append(doc)
+    if not docs:
+        raise EvalError("no records", path=str(path))
+    return docs
 
 
 def load_similarity(path: Path) -> list[tuple[str, str, float]]:

@@ -146,8 +146,11 @@ def score_store(store: Store, expected: Mapping[str, Any], url_for: Callable[[st
             for term in concept.terms:
                 used.setdefault(term.outlet_id, set()).add(term.term.lower())
     label_total = label_found = 0
+    read = {key.split("/", 1)[0] for key in article_of}  # outlets of this run (the English demo has fewer)
     for concept in expected.get("labels", []):
         for outlet, term in concept["terms"].items():
+            if outlet not in read:
+                continue
             label_total += 1
             label_found += any(term.lower() in t or t in term.lower() for t in used.get(outlet, ()))
 

@@ -41,6 +41,7 @@ from compare.events.similarity import (
     article_features,
     pair_similarity,
     pairwise_similarity,
+    semantic_term,
 )
 from compare.models import Article
 
@@ -75,6 +76,7 @@ class EventState:
     entities: Mapping[str, int] = field(default_factory=dict)
     first_published: datetime | None = None
     last_published: datetime | None = None
+    languages: tuple[str, ...] = ()  # the languages of the members (empty: not known)
 
     @property
     def size(self) -> int:
@@ -165,7 +167,13 @@ def _state_for(
         entities=dict(entities),
         first_published=min(dates) if dates else None,
         last_published=max(dates) if dates else None,
+        languages=_languages(previous, [articles[i] for i in members]),
     )
+
+
+def _languages(previous: EventState | None, members: Sequence[Article]) -> tuple[str, ...]:
+    known = {a.language for a in members if a.language}
+    return tuple(sorted(known | set(previous.languages if previous else ())))
 
 
 def _recent_states(
@@ -285,9 +293,11 @@ class _StateIndex:
         if not len(a):
             return [np.zeros(0, dtype=np.float32) for _ in clusters]
         score = w_lex * np.asarray(features.lexical[a].multiply(self.profiles[t]).sum(axis=1)).ravel()
+        semantic = None
         if features.semantic is not None and self.centroid_matrix is not None:
             dots = np.einsum("ij,ij->i", features.semantic[a], self.centroid_matrix[t])
-            score = score + w_sem * np.clip(dots, 0.0, 1.0)
+            semantic = semantic_term(dots, params)
+            score = score + w_sem * semantic
         if w_ent:
             columns = features.entity_columns
             rows, cols = [], []
@@ -302,6 +312,18 @@ class _StateIndex:
             inter = np.asarray(features.entity_matrix[a].multiply(states_matrix[t]).sum(axis=1)).ravel()
             union = features.entity_sizes[a] + self.common_sizes[t] - inter
             score = score + w_ent * np.where(union > 0, inter / np.maximum(union, 1.0), 0.0)
+        if semantic is not None and features.languages is not None:
+            # An article in a language none of the event's members is written in: only the
+            # vectors can tell (states stored before languages were recorded say nothing).
+            foreign = np.array(
+                [
+                    lang >= 0 and bool(self.states[j].languages)
+                    and features.language_names[lang] not in self.states[j].languages
+                    for lang, j in zip(features.languages[a].tolist(), t.tolist(), strict=True)
+                ],
+                dtype=bool,
+            )
+            score = np.where(foreign, params.cross_language * semantic, score)
         with np.errstate(invalid="ignore"):
             outside = (features.days[a] < self.lo[t]) | (features.days[a] > self.hi[t])
         score = np.where(outside, 0.0, score)

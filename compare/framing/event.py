@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Protocol, TypeVar
 
 from compare.framing.attribution import classify_attribution
+from compare.framing.cues import CUE_LANGUAGES, classify_by_cues
 from compare.framing.lexicon import Lexicon, find_labels, find_loaded, load_lexicons
 from compare.framing.numbers import compatible, describe, extract_numbers
 from compare.framing.records import (
@@ -125,17 +126,25 @@ def analyse_passage(
     prominence: Prominence = "body",
     min_loaded_weight: float = 0.5,
     parse: Parse | None = None,
+    language: str | None = None,
 ) -> PassageFraming:
     """Every framing signal of one passage.
 
     Loaded terms and labels inside a quotation or reported speech are marked ``quoted`` with the
     speaker whose words they are. ``parse`` is the passage's dependency parse (made when omitted).
+    A passage in a language the English parser cannot read (``language`` in
+    :data:`~compare.framing.cues.CUE_LANGUAGES`) is classed by cue words instead, without a parse.
     """
     text = passage.text
+    by_cues = parsed_language(language) is None
+    if by_cues:
+        parse = ()
     parse = parse if parse is not None else parse_sentence(text)
     quotes = find_quotes(text)
     speech = find_speech(text, parse, quotes)
-    attribution = classify_attribution(text, parse)
+    attribution = (
+        classify_by_cues(text, language) if by_cues and language else classify_attribution(text, parse)
+    )
     hedges = tuple(c for c in attribution.cues if c.kind == "hedge")
 
     def whose(term: T) -> T:
@@ -153,9 +162,22 @@ def analyse_passage(
         hedges=hedges,
         loaded=loaded,
         labels=tuple(whose(t) for t in find_labels(text, lexicon)),
-        numbers=extract_numbers(text),
+        numbers=extract_numbers(text, language=language),
         voices=find_voices(text, parse, speech),
+        language=language,
     )
+
+
+def parsed_language(language: str | None) -> str | None:
+    """``"en"`` when a passage of ``language`` goes to the English parser (English, or a language
+    without cue words), ``None`` when it is classed by cue words."""
+    key = (language or "en").split("-")[0].lower()
+    return None if key in CUE_LANGUAGES else "en"
+
+
+def _same_language(a: PassageFraming, b: PassageFraming) -> bool:
+    """Word diffs and naming substitutions compare two sentences of one language only."""
+    return a.language is None or b.language is None or a.language == b.language
 
 
 def analyse_event(
@@ -176,8 +198,16 @@ def analyse_event(
     params = params or FramingParams()
     lexicon = lexicon if lexicon is not None else load_lexicons()
     framed: dict[tuple[str, int], PassageFraming] = {}
-    every = [p for article_passages in passages.values() for p in article_passages]
-    parses = dict(
+    every = [
+        p
+        for article_id, article_passages in passages.items()
+        if parsed_language(articles[article_id].language)
+        for p in article_passages
+    ]
+    parses: dict[tuple[str, int], Parse] = {
+        (p.article_id, p.index): () for ps in passages.values() for p in ps
+    }
+    parses.update(
         zip(((p.article_id, p.index) for p in every), parse_many([p.text for p in every]), strict=True)
     )
     for article_id, article_passages in passages.items():
@@ -192,6 +222,7 @@ def analyse_event(
                 prominence=prominence[passage.index],
                 min_loaded_weight=params.min_loaded_weight,
                 parse=parses[(article_id, passage.index)],
+                language=article.language,
             )
         keys = [(article_id, p.index) for p in in_order]
         for key, resolved in zip(keys, resolve_voices([framed[k].voices for k in keys]), strict=True):
@@ -245,7 +276,7 @@ def analyse_event(
             member = chosen
             pf = framed[(member.article_id, member.passage_index)]
             is_central = (member.article_id, member.passage_index) == central_key
-            diff = () if is_central else word_diff(central.text, pf.text)
+            diff = () if is_central or not _same_language(central, pf) else word_diff(central.text, pf.text)
             rows.append(
                 ClaimOutletFraming(
                     claim.id,
@@ -263,7 +294,7 @@ def analyse_event(
                     else (),
                 )
             )
-            if not is_central and not member.reprint:
+            if diff and not member.reprint:
                 _ledger_from_diff(
                     ledger,
                     naming_substitutions(

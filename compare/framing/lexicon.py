@@ -12,6 +12,12 @@ The lexicons ship inside the package, in ``compare/lexicons/*.yaml``:
 
 Matching is whole-word and case-insensitive, longest term first, so "Lachin corridor" wins over
 "Lachin". Every match is returned with its offsets so a reader can check it.
+
+Names in languages that inflect them (Russian Степанакерте, Azerbaijani Xankəndidə, Armenian
+Ստեփանակերտում) are listed with a ``*`` ending the words that take endings: ``Степанакерт*``
+matches every word beginning so, and ``{name: Лачинский коридор, match: [Лачинск* коридор*]}``
+shows the matches under the name given. The ledger then counts each name once, however it is
+inflected.
 """
 
 from __future__ import annotations
@@ -60,6 +66,9 @@ class AliasSet:
     terms: tuple[str, ...]
     topic: str | None = None
     description: str | None = None
+    #: ``(pattern, name)``: word sequences whose ``*``-ended words match as prefixes, and the name
+    #: a match is shown under.
+    patterns: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,9 @@ class Lexicon:
     _alias_of: dict[str, AliasSet] = field(default_factory=dict, init=False, repr=False, compare=False)
     _loaded_of: dict[str, LoadedEntry] = field(default_factory=dict, init=False, repr=False, compare=False)
     _loaded_stems: dict[str, LoadedEntry] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _alias_prefixes: tuple[tuple[tuple[str, ...], str, AliasSet], ...] = field(
+        default=(), init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         alias_of: dict[str, AliasSet] = {}
@@ -100,6 +112,12 @@ class Lexicon:
             if " " not in key and not entry.exact:
                 stems.setdefault(_stem(key), entry)
         object.__setattr__(self, "_loaded_stems", stems)
+        prefixes = tuple(
+            (tuple(_key(w) for w in pattern.split()), name, alias_set)
+            for alias_set in self.aliases
+            for pattern, name in alias_set.patterns
+        )
+        object.__setattr__(self, "_alias_prefixes", prefixes)
 
     def merged(self, other: Lexicon) -> Lexicon:
         """This lexicon plus ``other`` (entries of this one win on equal terms)."""
@@ -169,6 +187,28 @@ def _matches(
         i += hit[3]
 
 
+def _prefix_matches(
+    text: str, patterns: Sequence[tuple[tuple[str, ...], str, AliasSet]]
+) -> Iterator[tuple[int, int, str, AliasSet]]:
+    """Every match of the ``*`` patterns among the words of ``text`` (overlaps included)."""
+    if not patterns:
+        return
+    ws = words(text)
+    keys = [_key(w.text) for w in ws]
+    for i in range(len(ws)):
+        for pattern, name, alias_set in patterns:
+            n = len(pattern)
+            if i + n > len(ws) or any(
+                not _JOINER.match(text[a.end : b.start]) for a, b in itertools.pairwise(ws[i : i + n])
+            ):
+                continue
+            if all(
+                keys[i + k].startswith(part[:-1]) if part.endswith("*") else keys[i + k] == part
+                for k, part in enumerate(pattern)
+            ):
+                yield ws[i].start, ws[i + n - 1].end, name, alias_set
+
+
 def find_labels(text: str, lexicon: Lexicon) -> tuple[LabelTerm, ...]:
     """Names from the alias sets that ``text`` uses, with the concept each belongs to."""
     found = []
@@ -177,6 +217,15 @@ def find_labels(text: str, lexicon: Lexicon) -> tuple[LabelTerm, ...]:
         canonical = next((t for t in alias_set.terms if _key(t) == _key(matched)), matched)
         cue = Cue(start, end, matched, "label")
         found.append(LabelTerm(alias_set.concept, canonical, cue, alias_set.topic))
+    prefixed = sorted(_prefix_matches(text, lexicon._alias_prefixes), key=lambda m: (m[0] - m[1], m[0]))
+    for start, end, name, alias_set in prefixed:
+        # Longest first; a whole-word match of the same words or more wins over a pattern's.
+        if any(t.cue.start < end and start < t.cue.end for t in found):
+            continue
+        found.append(
+            LabelTerm(alias_set.concept, name, Cue(start, end, text[start:end], "label"), alias_set.topic)
+        )
+    found.sort(key=lambda t: t.cue.start)
     return tuple(found)
 
 
@@ -397,6 +446,29 @@ def _load(paths: Sequence[str | Path]) -> Lexicon:
     return lexicon
 
 
+def _terms(
+    items: list[Any], *, concept: str, path: str
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """A concept's names, and its ``*`` patterns with the name each shows (module docstring)."""
+    names: list[str] = []
+    patterns: list[tuple[str, str]] = []
+    for item in items:
+        if isinstance(item, dict):
+            if not isinstance(item.get("name"), str):
+                raise ConfigError(f"concept {concept!r}: a term given as a mapping needs a name", source=path)
+            name = item["name"]
+            match = item.get("match") or []
+            patterns += [(str(p), name) for p in ([match] if isinstance(match, str) else match)]
+        else:
+            name = str(item)
+            if "*" in name:
+                patterns.append((name, name.replace("*", "")))
+                name = name.replace("*", "")
+        if name not in names:
+            names.append(name)
+    return tuple(names), tuple(patterns)
+
+
 def _parse(data: Any, *, source: str, path: str) -> Lexicon:
     if not isinstance(data, dict):
         raise ConfigError("a lexicon file is a mapping with 'concepts' or 'terms'", source=path)
@@ -405,8 +477,8 @@ def _parse(data: Any, *, source: str, path: str) -> Lexicon:
     for concept, spec in (data.get("concepts") or {}).items():
         if not isinstance(spec, dict) or not isinstance(spec.get("terms"), list):
             raise ConfigError(f"concept {concept!r} needs a list of terms", source=path)
-        terms = tuple(str(t) for t in spec["terms"])
-        aliases.append(AliasSet(str(concept), terms, topic, spec.get("description")))
+        terms, patterns = _terms(spec["terms"], concept=str(concept), path=path)
+        aliases.append(AliasSet(str(concept), terms, topic, spec.get("description"), patterns))
     loaded = []
     every_exact = data.get("exact") is True  # a scored vocabulary lists every form it means
     exact = set() if every_exact else {str(t).lower() for t in data.get("exact") or ()}

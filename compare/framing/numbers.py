@@ -6,6 +6,13 @@
 "12 percent" → ``percent``. Years ("in 2020") and times are not figures and are skipped. What a
 figure counts is read from the noun after it and, for people, from a death/injury word close by,
 so outlets that say "at least 200 killed" and "about 100 dead" are compared as casualties.
+
+Russian, Azerbaijani and Armenian figures are read as those languages write them
+(``language="ru"`` …): a space (or a no-break space) between thousands and a decimal comma
+("1 500", "1,5 тыс." → 1500), their scale words (тыс., млн; min, milyon; հազար, միլիոն), their
+bounds before the figure (более, около, не менее; təxminən, ən azı; ավելի քան, մոտ, առնվազն) or
+after it (Azerbaijani "100-dən çox"), and the nouns that say what is counted (человек, грузовиков;
+nəfər, yük maşını; մարդ, բեռնատար), stems matched as prefixes so inflected forms count.
 """
 
 from __future__ import annotations
@@ -33,6 +40,15 @@ QUALIFIERS = {
     "fewer than": "<<", "less than": "<<", "under": "<<", "below": "<<",
     "about": "~", "around": "~", "some": "~", "roughly": "~", "approximately": "~",
     "an estimated": "~", "estimated": "~", "circa": "~", "more or less": "~",
+    # ru
+    "более": ">", "свыше": ">", "больше": ">", "не менее": ">=", "как минимум": ">=",
+    "почти": "<", "около": "~", "примерно": "~", "порядка": "~", "приблизительно": "~",
+    "до": "<=", "не более": "<=", "менее": "<<", "меньше": "<<",
+    # az (before the figure; "-dən çox" after it is read apart)
+    "təxminən": "~", "təqribən": "~", "ən azı": ">=", "azı": ">=", "təxminən olaraq": "~",
+    "dən çox": ">", "dan çox": ">", "dən artıq": ">", "dan artıq": ">",
+    # hy
+    "ավելի քան": ">", "մոտ": "~", "շուրջ": "~", "առնվազն": ">=", "գրեթե": "<",
 }  # fmt: skip
 _QUALIFIER = re.compile(
     r"\b(?P<q>" + "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True)) + r")\s+$",
@@ -79,6 +95,45 @@ _MONTH_BEFORE = re.compile(
 _CURRENCY = {"$": "dollars", "€": "euros", "£": "pounds", "₽": "roubles"}
 
 
+#: What the languages read as they write figures add: stems of counted nouns (matched as
+#: prefixes), death/injury words, scale words.
+_NATIVE_UNITS = {
+    "people": ("человек", "жител", "беженц", "гражданск", "армян", "азербайджанц", "дет",
+               "nəfər", "sakin", "qaçqın", "erməni", "azərbaycanlı", "uşaq",
+               "մարդ", "բնակիչ", "փախստական", "հայ", "երեխա", "քաղաքացի"),
+    "soldiers": ("военнослужащ", "солдат", "военн", "əsgər", "hərbçi", "զինծառայող", "զինվոր"),
+    "vehicles": ("грузовик", "машин", "автомобил", "фур", "yük maşın", "maşın", "tır",
+                 "բեռնատար", "մեքենա"),
+    "tonnes": ("тонн", "ton", "տոննա"),
+    "days": ("дн", "ден", "недел", "месяц", "gün", "həftə", "ay", "օր", "շաբաթ", "ամիս"),
+    "distance": ("километр", "км", "kilometr", "կիլոմետր", "կմ"),
+    "money": ("рубл", "доллар", "манат", "драм", "dollar", "manat", "dram", "դոլար", "դրամ"),
+}  # fmt: skip
+_NATIVE_CASUALTY = re.compile(
+    r"погиб|убит|ранен|жертв|погибш|həlak|öl[dü]|ölən|yaralan|şəhid|զոհ|սպանվ|վիրավոր|մահաց",
+    re.IGNORECASE,
+)
+_NATIVE_SCALE = {"тыс": 1e3, "тысяч": 1e3, "млн": 1e6, "миллион": 1e6, "млрд": 1e9, "миллиард": 1e9,
+                 "min": 1e3, "milyon": 1e6, "milyard": 1e9, "հազար": 1e3, "միլիոն": 1e6,
+                 "միլիարդ": 1e9}  # fmt: skip
+_NATIVE_LANGUAGES = frozenset({"ru", "az", "hy"})
+_NATIVE_NUMBER = re.compile(
+    r"(?P<cur>[$€£₽])?(?P<num>\d{1,3}(?:[\s\u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
+    r"(?:\s*(?P<scale>тыс\.?|тысяч[^\W\d_]*|млн\.?|миллион[^\W\d_]*|млрд\.?|миллиард[^\W\d_]*"
+    r"|min\b|milyon[^\W\d_]*|milyard[^\W\d_]*|հազար[^\W\d_]*|միլիոն[^\W\d_]*|միլիարդ[^\W\d_]*))?"
+    r"(?:\s*(?P<pct>%|процент[^\W\d_]*|faiz))?",
+    re.IGNORECASE,
+)
+_NATIVE_MONTH = (
+    r"(?:январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр"
+    r"|yanvar|fevral|mart|aprel|may|iyun|iyul|avqust|sentyabr|oktyabr|noyabr|dekabr"
+    r"|հունվար|փետրվար|մարտ|ապրիլ|մայիս|հունիս|հուլիս|օգոստոս|սեպտեմբեր|հոկտեմբեր|նոյեմբեր|դեկտեմբեր)"
+)
+_MONTH_AFTER = re.compile(r"^(?:-?[^\W\d_]{0,4})?\s*" + _NATIVE_MONTH, re.IGNORECASE)
+_MONTH_BEFORE_NATIVE = re.compile(_NATIVE_MONTH + r"[^\W\d_]*\s*$", re.IGNORECASE)
+_AFTER_BOUND = re.compile(r"^-?(?P<q>d[əa]n\s+(?:çox|artıq))\b", re.IGNORECASE)
+
+
 def _value(num: str) -> float | None:
     key = num.lower()
     if key in _WORD_NUMBERS:
@@ -90,8 +145,60 @@ def _value(num: str) -> float | None:
         return None
 
 
-def extract_numbers(text: str) -> tuple[Number, ...]:
-    """The figures of one sentence, with unit and what they count (``other`` when unknown)."""
+def _native_numbers(text: str) -> tuple[Number, ...]:
+    """The figures of a Russian, Azerbaijani or Armenian sentence."""
+    found: list[Number] = []
+    for m in _NATIVE_NUMBER.finditer(text):
+        num = m.group("num")
+        value = float(re.sub(r"[\s\u00a0\u202f]", "", num).replace(",", "."))
+        after, before = text[m.end() :], text[: m.start()]
+        scale = (m.group("scale") or "").lower().rstrip(".")
+        if not scale and not m.group("pct") and not m.group("cur"):
+            if re.fullmatch(r"1[89]\d\d|20\d\d", num):  # a year
+                continue
+            if re.match(r"\s*(?::\d|-?(?:го|е|ого|ci|cü|cı|cu|րդ)\b)", after):  # a time or an ordinal
+                continue
+            if _MONTH_AFTER.match(after) or _MONTH_BEFORE_NATIVE.search(before[-16:]):  # a date
+                continue
+        if scale:
+            value *= next(v for k, v in _NATIVE_SCALE.items() if scale.startswith(k))
+        unit: str | None = None
+        counts = "other"
+        if m.group("pct"):
+            unit, counts = "percent", "percent"
+        elif m.group("cur"):
+            unit, counts = _CURRENCY[m.group("cur")], "money"
+        else:
+            late = _AFTER_BOUND.match(after.lstrip(" "))
+            rest = after.lstrip(" ")[late.end() :] if late else after
+            ahead = " ".join(re.findall(r"[^\W\d_][\w-]*", rest[:60])[:3]).lower()
+            for kind, stems in _NATIVE_UNITS.items():
+                stem = next((st for st in stems if ahead.startswith(st)), None)
+                if stem is not None:
+                    unit, counts = ahead.split()[0], kind
+                    break
+            else:
+                unit = ahead.split()[0] if ahead else None
+        around = text[max(0, m.start() - 40) : m.start() + 60]  # "погибли 200 человек": either side
+        if counts in ("people", "soldiers", "other") and _NATIVE_CASUALTY.search(around):
+            counts = "casualties"
+        bound = _QUALIFIER.search(before[-24:])
+        qualifier = bound.group("q").lower() if bound else None
+        late = _AFTER_BOUND.match(after.lstrip(" ")) if qualifier is None else None
+        if late is not None:
+            qualifier = late.group("q").lower()
+        cue = Cue(m.start(), m.end(), text[m.start() : m.end()], "number")
+        found.append(Number(value, unit, counts, cue, qualifier is not None, qualifier))
+    return tuple(found)
+
+
+def extract_numbers(text: str, *, language: str | None = None) -> tuple[Number, ...]:
+    """The figures of one sentence, with unit and what they count (``other`` when unknown).
+
+    ``language`` (ISO 639-1) reads Russian, Azerbaijani and Armenian figures as they are
+    written there; any other value, or none, reads them as English writes them."""
+    if language and language.split("-")[0].lower() in _NATIVE_LANGUAGES:
+        return _native_numbers(text)
     found: list[Number] = []
     for m in _NUMBER.finditer(text):
         num = m.group("num")

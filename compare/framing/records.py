@@ -140,6 +140,8 @@ class PassageFraming:
     labels: tuple[LabelTerm, ...] = ()
     numbers: tuple[Number, ...] = ()
     voices: tuple[Voice, ...] = ()
+    #: The language of the article (ISO 639-1), when known.
+    language: str | None = None
 
 
 @dataclass(frozen=True)

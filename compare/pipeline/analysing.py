@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from compare.embed import DEFAULT_MODEL
 from compare.hashing import digest
 from compare.models import Article, Passage, Sources
 from compare.passages import NOT_CLAIM_KINDS
@@ -60,7 +61,7 @@ class AnalyseCounts:
 # ---------------------------------------------------------------------------------------------
 
 
-def _state_to_json(state: EventState) -> dict[str, Any]:
+def _state_to_json(state: EventState, model: str | None = None) -> dict[str, Any]:
     centroid = None
     if state.centroid is not None:
         centroid = base64.b64encode(np.asarray(state.centroid, dtype=np.float32).tobytes()).decode()
@@ -72,14 +73,23 @@ def _state_to_json(state: EventState) -> dict[str, Any]:
         "entities": dict(state.entities),
         "first_published": state.first_published.isoformat() if state.first_published else None,
         "last_published": state.last_published.isoformat() if state.last_published else None,
+        "languages": list(state.languages),
+        "model": model,  # the vector space of the centroid
     }
 
 
-def _state_from_json(data: Mapping[str, Any], article_ids: Sequence[int]) -> EventState:
+def _state_from_json(
+    data: Mapping[str, Any], article_ids: Sequence[int], model: str | None = None
+) -> EventState:
+    """The stored state; its centroid is dropped when it was made by another model than ``model``
+    (the outlets' languages switched the encoder: another vector space of the same size), so the
+    event is found again by its words and names alone."""
     from compare.events import EventState
 
     centroid = None
-    if data.get("centroid"):
+    # States written before the model was recorded were made by the only default: MiniLM.
+    other_space = model is not None and (data.get("model") or DEFAULT_MODEL) != model
+    if data.get("centroid") and not other_space:
         centroid = np.frombuffer(base64.b64decode(data["centroid"]), dtype=np.float32).copy()
     return EventState(
         id=data["id"],
@@ -91,6 +101,7 @@ def _state_from_json(data: Mapping[str, Any], article_ids: Sequence[int]) -> Eve
         if data.get("first_published")
         else None,
         last_published=datetime.fromisoformat(data["last_published"]) if data.get("last_published") else None,
+        languages=tuple(data.get("languages") or ()),
     )
 
 
@@ -131,12 +142,14 @@ def _group(
     counts: AnalyseCounts,
 ) -> set[int]:
     """Attach new articles to events; returns the ids of events whose membership changed."""
-    from compare.events import group_events
+    from compare.events import EventParams, group_events
 
     stored = store.event_states()
-    existing = [_state_from_json(r["state"], r["article_ids"]) for r in stored if r["state"]]
+    model = getattr(embedder, "model_id", None)
+    existing = [_state_from_json(r["state"], r["article_ids"], model) for r in stored if r["state"]]
     vectors = _article_vectors(embedder, new_articles, passages)
-    grouping: Grouping = group_events(new_articles, vectors, existing=existing)
+    params = EventParams.for_model(model)
+    grouping: Grouping = group_events(new_articles, vectors, existing=existing, params=params)
     before = {r["key"]: set(r["article_ids"]) for r in stored}
     touched: set[int] = set()
     titles = {a.id: a.title for a in new_articles}
@@ -148,7 +161,7 @@ def _group(
         event_id = store.save_event(
             key=state.id,
             label=label,
-            state=_state_to_json(state),
+            state=_state_to_json(state, model),
             members={a: grouping.similarity.get(str(a)) for a in members},
             span=(
                 state.first_published.isoformat() if state.first_published else None,
@@ -243,6 +256,7 @@ def _align_and_frame(
         outlet_of={a.id: a.outlet_id for a in articles},
         reprint_of={a.id: a.reprint_of for a in articles if a.reprint_of},
         model_id=embedder.model_id,
+        language_of={a.id: a.language for a in articles},
     )
     ids = store.save_claims(
         event_id,
@@ -330,7 +344,7 @@ def analyse(
     # Decide from fingerprints alone (no text, no passages), for every event in two queries,
     # which events changed. Presence of the outlets without articles in an event is the event
     # view's to decide, from the fetch log: nothing the framing stage stores depends on it.
-    params_hash = digest(["align-frame-v5", getattr(cached, "model_id", "?")])
+    params_hash = digest(["align-frame-v6", getattr(cached, "model_id", "?")])
     built = store.event_framing_hashes()
     for event_id, fingerprints in _changed_events(store, params_hash, built):
         hashes = (params_hash, _input_hash(fingerprints))

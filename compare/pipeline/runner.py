@@ -256,7 +256,8 @@ def run_pipeline(
         result.failed_outlets = [o.outlet_id for o in result.fetch.outlets if o.failed_entirely]
         active.failures = list(result.failed_outlets)
         if embedder is None:
-            embedder = LazyEmbedder(settings.model, backend=settings.embed_backend)
+            model, backend = settings.embedding_for(sources.languages)
+            embedder = LazyEmbedder(model, backend=backend)
         result.extract, result.analysis = process_store(
             store, sources, run_id=active.run_id, embedder=embedder, result=result
         )

@@ -60,6 +60,15 @@ EXPANSION_WEIGHT = 0.5
 BROAD_FILTER = 50_000
 #: Vector hits below this cosine are noise for MiniLM (unrelated sentences score 0.0-0.2).
 MIN_SIMILARITY = 0.25
+#: The same for multilingual-e5-small, whose cosines are compressed: two sentences of one
+#: ntrex-dev document that do not translate each other score a median of 0.79 (95th percentile
+#: 0.85), unrelated ones about 0.75; a translation 0.90 (docs/evaluation.md, "Across languages").
+MIN_SIMILARITY_E5 = 0.80
+
+
+def min_similarity_for(model_id: str | None) -> float:
+    """The cosine below which a vector hit of ``model_id``'s encoder is noise."""
+    return MIN_SIMILARITY_E5 if model_id and "multilingual-e5" in model_id else MIN_SIMILARITY
 _MAX_VARIANTS = 4
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STOP = FUNCTION_WORDS
@@ -183,13 +192,14 @@ def query(
     embedder: Embedder | None = None,
     aliases: Iterable[Sequence[str]] | None = None,
     claims_per_event: int = 5,
-    min_similarity: float = MIN_SIMILARITY,
+    min_similarity: float | None = None,
     use_vectors: bool = True,
 ) -> QueryResult:
     """Events matching ``text``, best first, each with its best-matching claims side by side.
 
     ``embedder`` defaults to :func:`compare.embed.load_embedder` (loaded only when the store holds
-    vectors); ``aliases`` to :func:`alias_sets` without a sources file. ``limit`` is at most
+    vectors); ``aliases`` to :func:`alias_sets` without a sources file; ``min_similarity`` to the
+    encoder's noise level (:func:`min_similarity_for`). ``limit`` is at most
     :data:`MAX_LIMIT` events; ``offset`` pages through them. :class:`UsageError` on an empty or
     over-long query.
     """
@@ -228,9 +238,8 @@ def query(
             embedder = load_embedder()
         model = embedder.model_id
         texts = [text, *expansion.variants]
-        vlists, similarity, kind = _vector_lists(
-            store, embedder, texts, where=where, min_similarity=min_similarity
-        )
+        floor = min_similarity_for(model) if min_similarity is None else min_similarity
+        vlists, similarity, kind = _vector_lists(store, embedder, texts, where=where, min_similarity=floor)
         if vlists:
             keep = store.keep_passing({p for v in vlists for p in v}, where)
             for i, ranked in enumerate(vlists):

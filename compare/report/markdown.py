@@ -20,7 +20,15 @@ from compare.report.labels import (
     snapshot_path,
 )
 from compare.view.index import DISAGREEMENT_HELP
-from compare.view.model import PRESENCE_SAYS, ClaimRow, DiffSegment, EventView, Provenance, RunIndex
+from compare.view.model import (
+    PRESENCE_SAYS,
+    ClaimCell,
+    ClaimRow,
+    DiffSegment,
+    EventView,
+    Provenance,
+    RunIndex,
+)
 
 __all__ = ["render_index_markdown", "render_markdown"]
 
@@ -152,6 +160,13 @@ def _outlets_md(report: EventView, names: dict[str, str]) -> list[str]:
     ]
 
 
+def _wording(cell: ClaimCell, with_language: bool) -> str:
+    """The cell's sentence (its diff against the central one when it has one), with its language
+    when the claim is told in more than one."""
+    shown = md(_short(cell.sentence or "", 1200)) if cell.central or not cell.diff else _diff(cell.diff)
+    return (f"[{md(cell.language)}] " if with_language and cell.language else "") + shown
+
+
 def _side_by_side(report: EventView, names: dict[str, str]) -> list[str]:
     shared, _ = _ordered(report)
     out = ["## Side by side", ""]
@@ -159,11 +174,13 @@ def _side_by_side(report: EventView, names: dict[str, str]) -> list[str]:
         out += [f"### Claim {claim.id}" + (" (new)" if claim.is_new else ""), ""]
         central = md(names.get(claim.central_outlet or "", "?"))
         out += [f"Central sentence ({central}): " + md(_short(claim.central_sentence, 1200)), ""]
+        # Each sentence says its language when the claim is told in more than one.
+        many = len({c.language for c in claim.cells if c.presence == PRESENCE_SAYS and c.language}) > 1
         rows = [
             [
                 md(names.get(cell.outlet_id, cell.outlet_id)),
                 md(cell_label(cell)),
-                md(_short(cell.sentence or "", 1200)) if cell.central else _diff(cell.diff),
+                _wording(cell, many),
                 _provenance(cell.provenance),
             ]
             for cell in claim.cells

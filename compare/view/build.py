@@ -373,6 +373,11 @@ def _representative(
     return max(own, key=lambda m: (m.similarity or 0.0, -m.passage.id))
 
 
+def _language(evidence: _Evidence, article_id: int, framed: PassageFraming | None) -> str | None:
+    article = evidence.articles.get(article_id)
+    return (article.language if article is not None else None) or (framed.language if framed else None)
+
+
 def _says(
     outlet_id: str, member: ClaimMemberRecord, central: ClaimMemberRecord, evidence: _Evidence
 ) -> ClaimCell:
@@ -392,8 +397,11 @@ def _says(
             passage_index=p.index,
         )
     is_central = member.passage.id == central.passage.id
-    diff = () if is_central else segments(central_text, p.text, word_diff(central_text, p.text))
     pf = evidence.passages.get((p.article_id, p.index))
+    language = _language(evidence, p.article_id, pf)
+    central_language = _language(evidence, central.passage.article_id, None)
+    same = language is None or central_language is None or language == central_language
+    diff = () if is_central or not same else segments(central_text, p.text, word_diff(central_text, p.text))
     return ClaimCell(
         outlet_id=outlet_id,
         presence=PRESENCE_SAYS,
@@ -413,6 +421,7 @@ def _says(
         else (),
         labels=tuple(dict.fromkeys(f"{t.concept}: {t.term}" for t in pf.labels)) if pf else (),
         provenance=provenance,
+        language=language,
     )
 
 

@@ -217,6 +217,9 @@ class ClaimCell:
     labels: tuple[str, ...] = ()
     """Names from the alias sets the sentence uses, as ``concept: term``."""
     provenance: Provenance | None = None
+    language: str | None = None
+    """The language of the sentence (its article's, ISO 639-1) when known; a diff is shown only
+    against a central sentence of the same language."""
 
 
 @dataclass(frozen=True)
