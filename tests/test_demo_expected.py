@@ -43,11 +43,11 @@ FLOORS = {
 }
 CEILINGS = {"claim_wrong_merges": 0.02}
 # The four-language demo with multilingual-e5-small, measured 2026-12-02 (one run of the
-# fixture below): events 1.000, claim pairs 0.543, attribution 0.968, labels 0.918 (45/49),
+# fixture below): events 1.000, claim pairs 0.595, attribution 0.968, labels 0.918 (45/49),
 # wrong merges 0.012. Claim alignment across languages is the weak spot.
 MULTILINGUAL_FLOORS = {
     "events_bcubed_f1": 0.97,
-    "claim_pair_agreement": 0.50,
+    "claim_pair_agreement": 0.55,
     "attribution_accuracy": 0.93,
     "label_recall": 0.88,
 }
