@@ -59,7 +59,7 @@ def shared_data() -> Path:
     return require_shared_data(SHARED_DATA)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_file() -> Callable[..., Path]:
     """``shared_file("events", "ecbplus-dev.jsonl")``: one file of the shared data, required in CI."""
 

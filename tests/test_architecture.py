@@ -190,3 +190,15 @@ def test_the_sql_check_catches_a_statement(tmp_path: Path) -> None:
     fake = tmp_path / "x.py"
     fake.write_text('q = f"SELECT id FROM events WHERE id = {1}"\nnote = "select the best one"\n')
     assert {line for line, _ in _sql_strings(fake)} == {1}
+
+
+def test_tests_take_conftest_helpers_as_fixtures() -> None:
+    """``from conftest import …`` picks whichever conftest.py was imported first (tests/report/
+    has its own): the whole suite then fails to collect. Helpers are fixtures."""
+    tests = Path(__file__).resolve().parent
+    found = [
+        str(p.relative_to(tests))
+        for p in sorted(tests.rglob("*.py"))
+        if re.search(r"^\s*(from conftest import|import conftest)", p.read_text(encoding="utf-8"), re.M)
+    ]
+    assert not found, found

