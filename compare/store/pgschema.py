@@ -53,13 +53,7 @@ _FTS = (
 )
 
 _VIEWS = (
-    """CREATE VIEW events_overview AS
-SELECT e.id AS event_id, e.label, e.first_published, e.last_published,
-       (SELECT COUNT(DISTINCT a.outlet_id) FROM event_articles ea JOIN articles a ON a.id = ea.article_id
-         WHERE ea.event_id = e.id) AS outlets,
-       (SELECT COUNT(*) FROM event_articles ea WHERE ea.event_id = e.id) AS articles,
-       (SELECT COUNT(*) FROM claims c WHERE c.event_id = e.id AND c.status = 'active') AS claims
-FROM events e WHERE e.status = 'active'""",
+    schema.EVENTS_OVERVIEW_VIEW,
     """CREATE VIEW claims_overview AS
 SELECT c.id AS claim_id, c.event_id, e.label AS event, pc.text AS central_sentence,
        c.n_outlets AS outlets_carrying,
@@ -69,19 +63,7 @@ SELECT c.id AS claim_id, c.event_id, e.label AS event, pc.text AS central_senten
 FROM claims c JOIN events e ON e.id = c.event_id
 LEFT JOIN passages pc ON pc.id = c.central_passage_id
 WHERE c.status = 'active' AND e.status = 'active'""",
-    """CREATE VIEW claim_sentences AS
-SELECT c.id AS claim_id, c.event_id, e.label AS event, pc.text AS central_sentence,
-       a.outlet_id, COALESCE(o.name, a.outlet_id) AS outlet, p.text AS sentence,
-       f.attribution, f.speaker, f.prominence, cp.similarity, cp.reprint,
-       a.title AS article_title, a.url AS article_url, a.published_at, a.version AS article_version
-FROM claims c JOIN events e ON e.id = c.event_id
-JOIN claim_passages cp ON cp.claim_id = c.id
-JOIN passages p ON p.id = cp.passage_id
-JOIN articles a ON a.id = p.article_id
-LEFT JOIN outlets o ON o.id = a.outlet_id
-LEFT JOIN framing f ON f.passage_id = p.id
-LEFT JOIN passages pc ON pc.id = c.central_passage_id
-WHERE c.status = 'active' AND e.status = 'active'""",
+    schema.CLAIM_SENTENCES_VIEW,
     """CREATE VIEW passage_framing AS
 SELECT p.id AS passage_id, a.outlet_id, COALESCE(o.name, a.outlet_id) AS outlet, a.title AS article_title,
        a.url AS article_url, p.idx AS passage_index, p.text AS sentence,

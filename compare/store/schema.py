@@ -300,25 +300,17 @@ def m0004_stable_claims(db: Database) -> None:
 
 
 # Views for browsing the database with Datasette (docs/service.md, "Browsing with Datasette"):
-# what a journalist reads, with the JSON columns of the framing rows spelled out as text.
-_BROWSING_VIEWS = """
-CREATE VIEW events_overview AS
+# what a journalist reads, with the JSON columns of the framing rows spelled out as text. The
+# first two are portable SQL (compare.store.pgschema uses them as they are); the others read
+# JSON with SQLite's functions.
+EVENTS_OVERVIEW_VIEW = """CREATE VIEW events_overview AS
 SELECT e.id AS event_id, e.label, e.first_published, e.last_published,
        (SELECT COUNT(DISTINCT a.outlet_id) FROM event_articles ea JOIN articles a ON a.id = ea.article_id
          WHERE ea.event_id = e.id) AS outlets,
        (SELECT COUNT(*) FROM event_articles ea WHERE ea.event_id = e.id) AS articles,
        (SELECT COUNT(*) FROM claims c WHERE c.event_id = e.id AND c.status = 'active') AS claims
-FROM events e WHERE e.status = 'active';
-CREATE VIEW claims_overview AS
-SELECT c.id AS claim_id, c.event_id, e.label AS event, pc.text AS central_sentence,
-       c.n_outlets AS outlets_carrying,
-       (SELECT group_concat(COALESCE(o.name, j.value), ', ') FROM json_each(c.outlets) j
-         LEFT JOIN outlets o ON o.id = j.value) AS carried_by,
-       c.created_run, c.updated_run
-FROM claims c JOIN events e ON e.id = c.event_id
-LEFT JOIN passages pc ON pc.id = c.central_passage_id
-WHERE c.status = 'active' AND e.status = 'active';
-CREATE VIEW claim_sentences AS
+FROM events e WHERE e.status = 'active'"""
+CLAIM_SENTENCES_VIEW = """CREATE VIEW claim_sentences AS
 SELECT c.id AS claim_id, c.event_id, e.label AS event, pc.text AS central_sentence,
        a.outlet_id, COALESCE(o.name, a.outlet_id) AS outlet, p.text AS sentence,
        f.attribution, f.speaker, f.prominence, cp.similarity, cp.reprint,
@@ -330,8 +322,17 @@ JOIN articles a ON a.id = p.article_id
 LEFT JOIN outlets o ON o.id = a.outlet_id
 LEFT JOIN framing f ON f.passage_id = p.id
 LEFT JOIN passages pc ON pc.id = c.central_passage_id
-WHERE c.status = 'active' AND e.status = 'active';
-CREATE VIEW passage_framing AS
+WHERE c.status = 'active' AND e.status = 'active'"""
+_SQLITE_CLAIMS_OVERVIEW_VIEW = """CREATE VIEW claims_overview AS
+SELECT c.id AS claim_id, c.event_id, e.label AS event, pc.text AS central_sentence,
+       c.n_outlets AS outlets_carrying,
+       (SELECT group_concat(COALESCE(o.name, j.value), ', ') FROM json_each(c.outlets) j
+         LEFT JOIN outlets o ON o.id = j.value) AS carried_by,
+       c.created_run, c.updated_run
+FROM claims c JOIN events e ON e.id = c.event_id
+LEFT JOIN passages pc ON pc.id = c.central_passage_id
+WHERE c.status = 'active' AND e.status = 'active'"""
+_SQLITE_PASSAGE_FRAMING_VIEW = """CREATE VIEW passage_framing AS
 SELECT p.id AS passage_id, a.outlet_id, COALESCE(o.name, a.outlet_id) AS outlet, a.title AS article_title,
        a.url AS article_url, p.idx AS passage_index, p.text AS sentence,
        f.attribution, f.speaker, f.prominence,
@@ -348,13 +349,13 @@ SELECT p.id AS passage_id, a.outlet_id, COALESCE(o.name, a.outlet_id) AS outlet,
 FROM passages p JOIN articles a ON a.id = p.article_id
 LEFT JOIN outlets o ON o.id = a.outlet_id
 LEFT JOIN framing f ON f.passage_id = p.id
-WHERE a.version = (SELECT MAX(b.version) FROM articles b WHERE b.url = a.url)
-"""
+WHERE a.version = (SELECT MAX(b.version) FROM articles b WHERE b.url = a.url)"""
 
 
 @migrations(name="0005_browsing_views")
 def m0005_browsing_views(db: Database) -> None:
     """Views a person can browse in Datasette: events, claims, each outlet's sentence, framing."""
-    for statement in _BROWSING_VIEWS.split(";\n"):
-        if statement.strip():
-            db.execute(statement)
+    for statement in (
+        EVENTS_OVERVIEW_VIEW, _SQLITE_CLAIMS_OVERVIEW_VIEW, CLAIM_SENTENCES_VIEW, _SQLITE_PASSAGE_FRAMING_VIEW
+    ):
+        db.execute(statement)
