@@ -169,3 +169,32 @@ def test_what_a_page_could_belong_to() -> None:
     late = page("https://o.test/x", "Convoy reaches Stepanakert", "2027-01-05T00:00:00+00:00")
     assert not could_belong(late, vocabulary, window)  # another time
     assert could_belong(page("https://o.test/x", "Stepanakert"), vocabulary, window)  # one word, shared
+
+
+
+def test_an_outlet_whose_feeds_all_failed_tonight_is_not_read_for_tonights_news(tmp_path: Path) -> None:
+    """On a second night the silent outlet's feed answers 503 (its site is down) while the wire
+    adds an article to the budget story: for the budget story the silent outlet is "not read"
+    with that failure, never "omits", though its page of those days was read on night 1. For the
+    stories with no news tonight it keeps what night 1 said; the mixed outlet, whose feed loaded
+    tonight, still omits the budget story."""
+    store, events = _build(tmp_path / "p.db")
+    run_id = store.start_run("run", {})
+    for outlet, outcome, status in (("silent", Outcome.HTTP_ERROR, 503), ("mixed", Outcome.OK, 200)):
+        feed = f"https://{outlet}.test/feed"
+        store.record_fetch(run_id, FetchResult(feed, outlet, outcome, WHEN, http_status=status, kind="feed"))
+    title, sentence = STORIES["budget"]
+    added = _page(store, run_id, "wire", "https://wire.test/budget-2", title, sentence + " Debate went on.")
+    members = {a.id: 0.9 for a in store.event_articles(events["budget"])} | {added: 0.9}
+    store.save_event(
+        key="budget", label=title, state={}, members=members, span=(WHEN.isoformat(), WHEN.isoformat()),
+        run_id=run_id,
+    )  # fmt: skip
+    store.finish_run(run_id, status="partial")
+    states = {}
+    for key in ("budget", "talks", "convoy"):
+        view = build_event_view(store, events[key])
+        states[key] = {o.id: (o.state, o.reason) for o in view.outlets if o.id in ("silent", "mixed")}
+        assert presence_disagreements(view) == 0
+    assert states["budget"] == {"silent": ("not_read", "http_error"), "mixed": ("omits", None)}
+    assert states["talks"]["silent"] == states["convoy"]["silent"] == ("omits", None)  # no news tonight

@@ -95,6 +95,8 @@ class DemoWeb:
         self._first_host = first_host
         self._port = port
         self._servers: list[tuple[ServedOutlet, _Server, threading.Thread]] = []
+        #: Outlets whose whole site answers ``503`` (a night it is down), set by tests.
+        self.down: set[str] = set()
 
     # ---------------------------------------------------------------------------- lifecycle
 
@@ -242,6 +244,9 @@ class DemoWeb:
         """The status and resource this outlet answers for ``path`` (no conditional logic)."""
         corpus, number = self.corpus, self._version
         newest = render.render_robots(corpus, outlet, base, number).modified
+        if outlet.id in self.down:
+            message = "The site is down for maintenance. Please try again later."
+            return 503, render.render_error(outlet, base, 503, "Service Unavailable", message, newest)
         if outlet.behaviour == "forbidden":
             message = "Access denied. Automated clients are not allowed on this demo site."
             return 403, render.render_error(outlet, base, 403, "Forbidden", message, newest)

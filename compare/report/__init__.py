@@ -10,16 +10,19 @@ let a reader check every passage. ``docs/reports.md`` explains each section.
 
 from __future__ import annotations
 
-from compare.report.bundle import Bundle, write_report_bundle
+from compare.report.bundle import Bundle, index_files, write_report_bundle
 from compare.report.csvout import read_claim_matrix_csv, render_claim_matrix_csv
 from compare.report.formats import FORMATS, render_report
 from compare.report.html import render_html, render_index_html, render_topic_html
 from compare.report.jsonout import render_index_json, render_json, report_to_dict
+from compare.report.manifest import PageManifest
 from compare.report.markdown import render_index_markdown, render_markdown
 
 __all__ = [
     "FORMATS",
     "Bundle",
+    "PageManifest",
+    "index_files",
     "read_claim_matrix_csv",
     "render_claim_matrix_csv",
     "render_html",

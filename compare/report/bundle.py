@@ -33,7 +33,9 @@ from compare.view.model import EventView, RunIndex
 if TYPE_CHECKING:
     from compare.store import ArticleRecord, Store
 
-__all__ = ["SNAPSHOT_SEPARATOR", "Bundle", "snapshot_file", "snapshot_text", "write_report_bundle"]
+__all__ = [
+    "SNAPSHOT_SEPARATOR", "Bundle", "index_files", "snapshot_file", "snapshot_text", "write_report_bundle",
+]
 
 log = logging.getLogger(__name__)
 
@@ -91,15 +93,20 @@ def snapshot_text(store: Store, report: EventView) -> dict[str, str]:
 
 
 def write_report_bundle(
-    store: Store, report: EventView, out_dir: str | Path, *, index: RunIndex | None = None
+    store: Store,
+    report: EventView,
+    out_dir: str | Path,
+    *,
+    index: RunIndex | None = None,
+    with_index: bool = True,
 ) -> Bundle:
     """Write ``report`` (all formats), the run index and the cited snapshot texts to ``out_dir``.
 
-    ``index`` defaults to :func:`~compare.view.build_index` of the report's run.
+    ``index`` defaults to :func:`~compare.view.build_index` of the report's run; with
+    ``with_index=False`` the index is left to the caller (a run writes it once, after every event).
     Raises :class:`~compare.errors.CompareError` when the folder cannot be written.
     """
     out = Path(out_dir)
-    index = index if index is not None else build_index(store, run_id=report.run.id if report.run else None)
     stem = f"event-{report.event.id}"
     contents = {
         f"{stem}.html": render_html(report),
@@ -107,10 +114,11 @@ def write_report_bundle(
         # compact: json's C encoder (an indented dump is pure Python, a third of a quiet night)
         f"{stem}.json": render_json(report, indent=None),
         f"{stem}.csv": render_claim_matrix_csv(report),
-        "index.html": render_index_html(index),
-        "index.md": render_index_markdown(index),
-        "index.json": render_index_json(index, indent=None),
     }
+    if with_index:
+        if index is None:
+            index = build_index(store, run_id=report.run.id if report.run else None)
+        contents |= index_files(index)
     snapshots = snapshot_text(store, report)
     try:
         (out / "snapshots").mkdir(parents=True, exist_ok=True)
@@ -134,6 +142,15 @@ def write_report_bundle(
         index_markdown=out / "index.md",
         snapshots=tuple(written),
     )
+
+
+def index_files(index: RunIndex) -> dict[str, str]:
+    """The run index in its three formats: file name -> content."""
+    return {
+        "index.html": render_index_html(index),
+        "index.md": render_index_markdown(index),
+        "index.json": render_index_json(index, indent=None),
+    }
 
 
 def _write(path: Path, text: str) -> None:

@@ -361,7 +361,8 @@ def render_index_markdown(index: RunIndex) -> str:
     rows = []
     for e in index.entries:
         state = "new" if e.new else "changed" if e.changes else ""
-        flag = " · ".join(f for f in (state, "seed" if e.seed else "") if f)
+        kept = f"page of run {e.page_run}" if e.page_run is not None else ""
+        flag = " · ".join(f for f in (state, "seed" if e.seed else "", kept) if f)
         label = md(e.label or f"Event {e.event_id}")
         rows.append(
             [

@@ -211,6 +211,18 @@ class FetchMixin:
             out.setdefault(str(outlet), {})[str(outcome)] = int(n)
         return out
 
+    def run_listing_outcomes(self, run_id: int) -> dict[str, dict[str, int]]:
+        """Per outlet, the outcome counts of its listing fetches (feeds, sitemaps, the homepage
+        feed discovery reads) in one run: what it could learn of new articles from."""
+        out: dict[str, dict[str, int]] = {}
+        for outlet, outcome, n in self._db.execute(
+            """SELECT outlet_id, outcome, COUNT(*) FROM fetch_log WHERE run_id = ? AND kind <> 'article'
+               GROUP BY outlet_id, outcome""",
+            [run_id],
+        ).fetchall():
+            out.setdefault(str(outlet), {})[str(outcome)] = int(n)
+        return out
+
     def last_fetch_run_counts(self) -> dict[str, tuple[int, int]]:
         """Per outlet, ``(fetches, readable fetches)`` in the latest run that fetched anything."""
         last = self._db.execute("SELECT MAX(run_id) FROM fetch_log").fetchone()[0]

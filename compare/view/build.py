@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -101,9 +101,10 @@ class PresenceContext:
     outlets: Mapping[str, OutletRecord]
     outcomes: Mapping[str, Mapping[str, int]]
     unreadable: Mapping[str, Sequence[PageState]]
-    feeds_lost: frozenset[str] = frozenset()
-    """Outlets whose feeds could not be found in ``run`` (feed discovery recorded ``no_feed``):
-    that run could not see their new stories."""
+    feeds_lost: Mapping[str, str] = field(default_factory=dict)
+    """Outlets that could learn of no new article in ``run``, with why: every feed, sitemap or
+    homepage fetch of theirs failed (the failure's outcome), or feed discovery found none
+    (``no_feed``). That run could not see their new stories."""
 
     @classmethod
     def load(cls, store: Store, *, run: RunRecord | None = None) -> PresenceContext:
@@ -112,17 +113,24 @@ class PresenceContext:
         unreadable: dict[str, list[PageState]] = defaultdict(list)
         for page in store.unreadable_pages(up_to_run=up_to):
             unreadable[page.outlet_id].append(page)
-        lost: frozenset[str] = frozenset()
-        if run is not None:
-            lost = frozenset(o for o, counts in store.run_outcome_counts(run.id).items()
-                             if counts.get(Outcome.NO_FEED.value))
         return cls(
             run=run,
             outlets={o.id: o for o in store.outlets()},
             outcomes=store.outcome_counts(up_to_run=up_to),
             unreadable=dict(unreadable),
-            feeds_lost=lost,
+            feeds_lost=_listings_lost(store, run) if run is not None else {},
         )
+
+
+def _listings_lost(store: Store, run: RunRecord) -> dict[str, str]:
+    """Per outlet whose listings all failed in ``run`` (or had none found), the reason."""
+    lost: dict[str, str] = {}
+    for outlet, counts in store.run_listing_outcomes(run.id).items():
+        if counts.get(Outcome.NO_FEED.value):
+            lost[outlet] = Outcome.NO_FEED.value
+        elif counts and not any(k in READABLE_OUTCOMES for k in counts):
+            lost[outlet] = max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    return lost
 
 
 def _window(event: EventRecord, articles: Sequence[ArticleRecord]) -> EventWindow | None:
@@ -159,7 +167,7 @@ def outlet_statuses(
                 tied_pages=tied,
                 read_in_window=outlet_id in read,
                 outcomes=context.outcomes.get(outlet_id, {}),
-                feeds_lost=tonight and outlet_id in context.feeds_lost,
+                feeds_lost=context.feeds_lost.get(outlet_id) if tonight else None,
             )
         )
     out.sort(key=lambda o: (not o.covering, -o.n_articles, not o.read, o.name.lower(), o.id))

@@ -63,7 +63,7 @@ __all__ = [
     "VoiceCount",
 ]
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 
 #: The outlet carries the claim.
 PRESENCE_SAYS = "says"
@@ -426,7 +426,9 @@ class IndexEntry:
     ``disagreement`` is how many of them are told differently: left out by an outlet that was
     read, given with other figures, or told in different voices (attribution classes) or at a
     distance. ``omissions``, ``number_disagreements`` and ``distancing`` count cells of each kind.
-    ``changes`` says in a few words what changed since the previous run.
+    ``changes`` says in a few words what changed since the previous run. ``page_run`` is the run
+    the event's pages on disk were written in, when older than the index's run: nothing they show
+    changed since (``None``: written by the index's run, or no pages written).
     """
 
     event_id: int
@@ -445,6 +447,7 @@ class IndexEntry:
     shared_claims: int = 0
     seed: bool = False
     changes: tuple[str, ...] = ()
+    page_run: int | None = None
 
 
 @dataclass(frozen=True)

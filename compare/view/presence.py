@@ -8,9 +8,11 @@ The rule, per event and outlet (:func:`outlet_state`):
    or sitemap entry's date (if it gave one) falls in the event's window and its title and URL
    words share enough with the event's titles (:func:`could_belong`) — what we knew of the page
    before it failed;
-3. else, the event has news of the run being reported and that run's feed discovery found no
-   feed of the outlet (outcome ``no_feed``: its feeds are gone) → ``not_read``, ``no_feed``:
-   the run could not see the outlet's new stories, whatever older pages it re-read;
+3. else, the event has news of the run being reported and that run could learn of no new
+   article of the outlet — every feed, sitemap or homepage fetch of it failed (a site down for
+   the night: ``http_error``, ``timeout`` …) or feed discovery found no feed (``no_feed``: its
+   feeds are gone) → ``not_read``, with that outcome: the run could not see the outlet's new
+   stories, whatever older pages of it fall in the event's dates;
 4. else, the outlet was read for the event's dates (it has an article published in the window)
    → ``omits``;
 5. else → ``not_read``: ``outside_window`` when it was read but not for these dates, the most
@@ -32,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote, urlsplit
 
-from compare.models import READABLE_OUTCOMES, Outcome
+from compare.models import READABLE_OUTCOMES
 from compare.store import OutletRecord, PageState
 from compare.view.model import (
     OUTLET_COVERS,
@@ -178,7 +180,7 @@ def outlet_state(
     tied_pages: Sequence[PageState],
     read_in_window: bool,
     outcomes: Mapping[str, int],
-    feeds_lost: bool = False,
+    feeds_lost: str | None = None,
 ) -> OutletStatus:
     """Where one outlet stands for one event (the rule in this module's docstring)."""
     unread = tuple(UnreadPage(p.url, p.outcome, p.title, p.published) for p in tied_pages)
@@ -190,7 +192,7 @@ def outlet_state(
         reason = _most_common(p.outcome for p in tied_pages)
     elif feeds_lost:
         state = PRESENCE_NOT_READ
-        reason = Outcome.NO_FEED.value
+        reason = feeds_lost
     elif read_in_window:
         state = PRESENCE_OMITS
     else:

@@ -168,7 +168,7 @@ def test_json_validates_against_the_schema(report, fx: Fixture) -> None:  # type
     jsonschema.Draft202012Validator.check_schema(schema)
     data = json.loads(render_json(report))
     jsonschema.Draft202012Validator(schema).validate(data)
-    assert data["schema_version"] == "2.0"
+    assert data["schema_version"] == "2.1"
     assert data["event"]["label"] == report.event.label  # hostile text kept verbatim in JSON
     index_schema = {"$ref": "#/$defs/runIndex", "$defs": schema["$defs"]}
     jsonschema.Draft202012Validator(index_schema).validate(

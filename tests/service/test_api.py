@@ -56,7 +56,7 @@ def test_events_claims_outlets_runs(client: TestClient, store: Store) -> None:
     assert events["total"] == 2 and len(events["items"]) == 2
     event_id = events["items"][0]["id"]
     event = client.get(f"/api/events/{event_id}").json()
-    assert event["claims"] and event["articles"] and event["schema_version"] == "2.0"
+    assert event["claims"] and event["articles"] and event["schema_version"] == "2.1"
     assert event["total_claims"] == len(event["claims"])
     claim_id = event["claims"][0]["id"]
     claim = client.get(f"/api/claims/{claim_id}").json()
