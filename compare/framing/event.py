@@ -180,37 +180,32 @@ def _same_language(a: PassageFraming, b: PassageFraming) -> bool:
     return a.language is None or b.language is None or a.language == b.language
 
 
-def analyse_event(
-    claims: Sequence[ClaimLike],
+def frame_passages(
     passages: Mapping[str, Sequence[Passage]],
     articles: Mapping[str, Article],
-    readable: Mapping[str, str],
     *,
-    lexicon: Lexicon | None = None,
-    params: FramingParams | None = None,
-) -> EventFraming:
-    """The framing of one event: per passage, per claim × outlet, and the event's ledgers.
+    lexicon: Lexicon,
+    params: FramingParams,
+    known: Mapping[tuple[str, int], PassageFraming] | None = None,
+) -> tuple[dict[tuple[str, int], PassageFraming], dict[tuple[str, int], Parse]]:
+    """Every passage's framing, by ``(article id, passage index)``, and the parses made for it.
 
-    ``readable`` maps every outlet expected in the event to ``"ok"`` or the fetch outcome that
-    kept it unread (``"blocked"``, ``"paywall"`` ...); outlets with articles here and no entry
-    count as read.
+    An article whose every passage is in ``known`` (framed by an earlier run with the same
+    parameters: an article's passages are framed from that article alone) keeps that framing and
+    is not parsed again.
     """
-    params = params or FramingParams()
-    lexicon = lexicon if lexicon is not None else load_lexicons()
-    framed: dict[tuple[str, int], PassageFraming] = {}
-    every = [
-        p
-        for article_id, article_passages in passages.items()
-        if parsed_language(articles[article_id].language)
-        for p in article_passages
-    ]
-    parses: dict[tuple[str, int], Parse] = {
-        (p.article_id, p.index): () for ps in passages.values() for p in ps
-    }
+    known = known or {}
+    todo = {
+        article_id: ps for article_id, ps in passages.items()
+        if not all((article_id, p.index) in known for p in ps)
+    }  # fmt: skip
+    framed = {(a, p.index): known[(a, p.index)] for a, ps in passages.items() if a not in todo for p in ps}
+    every = [p for a, ps in todo.items() if parsed_language(articles[a].language) for p in ps]
+    parses: dict[tuple[str, int], Parse] = {(p.article_id, p.index): () for ps in todo.values() for p in ps}
     parses.update(
         zip(((p.article_id, p.index) for p in every), parse_many([p.text for p in every]), strict=True)
     )
-    for article_id, article_passages in passages.items():
+    for article_id, article_passages in todo.items():
         article = articles[article_id]
         prominence = prominence_of(article_passages, lead_sentences=params.lead_sentences)
         in_order = sorted(article_passages, key=lambda p: p.index)
@@ -227,6 +222,50 @@ def analyse_event(
         keys = [(article_id, p.index) for p in in_order]
         for key, resolved in zip(keys, resolve_voices([framed[k].voices for k in keys]), strict=True):
             framed[key] = replace(framed[key], voices=resolved)
+    return framed, parses
+
+
+def _parse_compared(
+    claims: Sequence[ClaimLike],
+    framed: Mapping[tuple[str, int], PassageFraming],
+    parses: dict[tuple[str, int], Parse],
+) -> None:
+    """Add to ``parses`` the passages of claims of two passages or more that are not parsed yet
+    (framed by an earlier run): the naming comparison reads their parts of speech."""
+    wanted = []
+    for claim in claims:
+        keys = [(m.article_id, m.passage_index) for m in claim.members]
+        if len(keys) < 2:
+            continue
+        keys.append((claim.central.article_id, claim.central.passage_index))
+        wanted += [k for k in keys if k in framed and k not in parses]
+    todo = list(dict.fromkeys(wanted))
+    parses.update(dict.fromkeys(todo, ()))
+    english = [k for k in todo if parsed_language(framed[k].language)]
+    parses.update(zip(english, parse_many([framed[k].text for k in english]), strict=True))
+
+
+def analyse_event(
+    claims: Sequence[ClaimLike],
+    passages: Mapping[str, Sequence[Passage]],
+    articles: Mapping[str, Article],
+    readable: Mapping[str, str],
+    *,
+    lexicon: Lexicon | None = None,
+    params: FramingParams | None = None,
+    known: Mapping[tuple[str, int], PassageFraming] | None = None,
+) -> EventFraming:
+    """The framing of one event: per passage, per claim × outlet, and the event's ledgers.
+
+    ``readable`` maps every outlet expected in the event to ``"ok"`` or the fetch outcome that
+    kept it unread (``"blocked"``, ``"paywall"`` ...); outlets with articles here and no entry
+    count as read. ``known`` is the stored framing of passages an earlier run framed with the
+    same parameters (see :func:`frame_passages`).
+    """
+    params = params or FramingParams()
+    lexicon = lexicon if lexicon is not None else load_lexicons()
+    framed, parses = frame_passages(passages, articles, lexicon=lexicon, params=params, known=known)
+    _parse_compared(claims, framed, parses)
 
     outlets = dict(readable)
     for article in articles.values():

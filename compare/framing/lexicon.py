@@ -71,6 +71,10 @@ class AliasSet:
     patterns: tuple[tuple[str, str], ...] = ()
 
 
+#: A ``*`` pattern of an alias set: its words, the name its matches are shown under, its set.
+_Pattern = tuple[tuple[str, ...], str, AliasSet]
+
+
 @dataclass(frozen=True)
 class LoadedEntry:
     """One loaded term: where it comes from, how strongly it signals bias, and why."""
@@ -93,9 +97,11 @@ class Lexicon:
     _alias_of: dict[str, AliasSet] = field(default_factory=dict, init=False, repr=False, compare=False)
     _loaded_of: dict[str, LoadedEntry] = field(default_factory=dict, init=False, repr=False, compare=False)
     _loaded_stems: dict[str, LoadedEntry] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _alias_prefixes: tuple[tuple[tuple[str, ...], str, AliasSet], ...] = field(
-        default=(), init=False, repr=False, compare=False
+    _prefix_index: dict[str, tuple[tuple[int, _Pattern], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
     )
+    _alias_words: int = field(default=0, init=False, repr=False, compare=False)
+    _loaded_words: int = field(default=0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         alias_of: dict[str, AliasSet] = {}
@@ -117,7 +123,9 @@ class Lexicon:
             for alias_set in self.aliases
             for pattern, name in alias_set.patterns
         )
-        object.__setattr__(self, "_alias_prefixes", prefixes)
+        object.__setattr__(self, "_prefix_index", _index_patterns(prefixes))
+        object.__setattr__(self, "_alias_words", _max_words(alias_of))
+        object.__setattr__(self, "_loaded_words", _max_words(loaded_of))
 
     def merged(self, other: Lexicon) -> Lexicon:
         """This lexicon plus ``other`` (entries of this one win on equal terms)."""
@@ -153,32 +161,45 @@ def _stem(word: str) -> str:
 _JOINER = re.compile(r"^[\s\-–]+$")
 
 
+def _max_words(table: Mapping[str, object]) -> int:
+    """The most words of any key of ``table`` (hyphens count as spaces)."""
+    return max((k.count(" ") + 1 for k in table), default=0)
+
+
+def _word_keys(text: str) -> tuple[list[Any], list[str], list[bool]]:
+    """The words of ``text``, their lookup keys, and whether each word and the next are joined
+    by white space or a hyphen only (so they can be read as one term)."""
+    ws = words(text)
+    keys = [_key(w.text) for w in ws]
+    joined = [bool(_JOINER.match(text[a.end : b.start])) for a, b in itertools.pairwise(ws)]
+    return ws, keys, joined
+
+
 def _matches(
-    text: str, table: Mapping[str, T], *, stems: Mapping[str, T] | None = None
+    text: str, table: Mapping[str, T], *, max_n: int, stems: Mapping[str, T] | None = None
 ) -> Iterator[tuple[int, int, T]]:
     """Longest-first, non-overlapping matches of ``table``'s keys among the words of ``text``.
 
-    Keys are word sequences (hyphens count as spaces); a single word also
-    matches another form of a listed word through ``stems`` (see :func:`_stem`). A dictionary lookup per word
-    n-gram: no large regular expression to compile, so loading stays fast.
+    Keys are word sequences (hyphens count as spaces) of at most ``max_n`` words; a single word
+    also matches another form of a listed word through ``stems`` (see :func:`_stem`). A
+    dictionary lookup per word n-gram: no large regular expression to compile, so loading stays
+    fast.
     """
     if not table:
         return
-    max_n = max(k.count(" ") for k in table) + 1
-    ws = words(text)
+    ws, keys, joined = _word_keys(text)
     i = 0
     while i < len(ws):
         hit = None
         for n in range(min(max_n, len(ws) - i), 0, -1):
-            chunk = ws[i : i + n]
-            if any(not _JOINER.match(text[a.end : b.start]) for a, b in itertools.pairwise(chunk)):
+            if not all(joined[i : i + n - 1]):
                 continue
-            key = " ".join(_key(w.text) for w in chunk)
+            key = " ".join(keys[i : i + n])
             value = table.get(key)
             if value is None and stems is not None and n == 1:
                 value = stems.get(_stem(key))
             if value is not None:
-                hit = (chunk[0].start, chunk[-1].end, value, n)
+                hit = (ws[i].start, ws[i + n - 1].end, value, n)
                 break
         if hit is None:
             i += 1
@@ -187,20 +208,37 @@ def _matches(
         i += hit[3]
 
 
+#: The ``*`` patterns are indexed by the first characters their first word must begin with.
+_HEAD = 3
+
+
+
+def _index_patterns(patterns: Sequence[_Pattern]) -> dict[str, tuple[tuple[int, _Pattern], ...]]:
+    """The patterns (with their order) by the first characters of their first word (at most
+    :data:`_HEAD`): a word can only start a match of the patterns under its own first characters."""
+    index: dict[str, list[tuple[int, _Pattern]]] = {}
+    for order, pattern in enumerate(patterns):
+        first = pattern[0][0]
+        head = first[:-1] if first.endswith("*") else first
+        index.setdefault(head[:_HEAD], []).append((order, pattern))
+    return {k: tuple(v) for k, v in index.items()}
+
+
 def _prefix_matches(
-    text: str, patterns: Sequence[tuple[tuple[str, ...], str, AliasSet]]
+    text: str, index: Mapping[str, Sequence[tuple[int, _Pattern]]]
 ) -> Iterator[tuple[int, int, str, AliasSet]]:
-    """Every match of the ``*`` patterns among the words of ``text`` (overlaps included)."""
-    if not patterns:
+    """Every match of the ``*`` patterns among the words of ``text`` (overlaps included), by
+    position, then in the patterns' order."""
+    if not index:
         return
-    ws = words(text)
-    keys = [_key(w.text) for w in ws]
-    for i in range(len(ws)):
-        for pattern, name, alias_set in patterns:
+    ws, keys, joined = _word_keys(text)
+    for i, word in enumerate(keys):
+        candidates = [c for n in range(min(_HEAD, len(word)) + 1) for c in index.get(word[:n], ())]
+        if len(candidates) > 1:
+            candidates.sort(key=lambda c: c[0])
+        for _, (pattern, name, alias_set) in candidates:
             n = len(pattern)
-            if i + n > len(ws) or any(
-                not _JOINER.match(text[a.end : b.start]) for a, b in itertools.pairwise(ws[i : i + n])
-            ):
+            if i + n > len(ws) or not all(joined[i : i + n - 1]):
                 continue
             if all(
                 keys[i + k].startswith(part[:-1]) if part.endswith("*") else keys[i + k] == part
@@ -212,12 +250,12 @@ def _prefix_matches(
 def find_labels(text: str, lexicon: Lexicon) -> tuple[LabelTerm, ...]:
     """Names from the alias sets that ``text`` uses, with the concept each belongs to."""
     found = []
-    for start, end, alias_set in _matches(text, lexicon._alias_of):
+    for start, end, alias_set in _matches(text, lexicon._alias_of, max_n=lexicon._alias_words):
         matched = text[start:end]
         canonical = next((t for t in alias_set.terms if _key(t) == _key(matched)), matched)
         cue = Cue(start, end, matched, "label")
         found.append(LabelTerm(alias_set.concept, canonical, cue, alias_set.topic))
-    prefixed = sorted(_prefix_matches(text, lexicon._alias_prefixes), key=lambda m: (m[0] - m[1], m[0]))
+    prefixed = sorted(_prefix_matches(text, lexicon._prefix_index), key=lambda m: (m[0] - m[1], m[0]))
     for start, end, name, alias_set in prefixed:
         # Longest first; a whole-word match of the same words or more wins over a pattern's.
         if any(t.cue.start < end and start < t.cue.end for t in found):
@@ -236,7 +274,8 @@ def find_loaded(text: str, lexicon: Lexicon, *, adverbs: bool = True) -> tuple[L
     (:func:`find_evaluative_adverbs`).
     """
     found = []
-    for start, end, entry in _matches(text, lexicon._loaded_of, stems=lexicon._loaded_stems):
+    matches = _matches(text, lexicon._loaded_of, max_n=lexicon._loaded_words, stems=lexicon._loaded_stems)
+    for start, end, entry in matches:
         cue = Cue(start, end, text[start:end], "loaded")
         found.append(LoadedTerm(entry.term, cue, entry.source, entry.weight, entry.note))
     if adverbs:

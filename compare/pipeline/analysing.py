@@ -26,6 +26,7 @@ from compare.store import ClaimInput, Store
 if TYPE_CHECKING:
     from compare.embed import Embedder
     from compare.events import EventState, Grouping
+    from compare.framing.records import PassageFraming
 
 __all__ = ["AnalyseCounts", "analyse"]
 
@@ -278,7 +279,8 @@ def _align_and_frame(
     grouped: dict[str, list[Passage]] = {}
     for p in passages:
         grouped.setdefault(p.article_id, []).append(p)
-    framing = analyse_event(stored_claims, grouped, by_id, {}, lexicon=lexicon())
+    known = _known_framing(store, flat, params_hash)
+    framing = analyse_event(stored_claims, grouped, by_id, {}, lexicon=lexicon(), known=known)
     rows = {}
     for pf in framing.passages:
         pid = row_of.get((pf.article_id, pf.passage_index))
@@ -305,6 +307,25 @@ def _align_and_frame(
         run_id=run_id,
     )
     counts.framed_events += 1
+
+
+def _known_framing(
+    store: Store, flat: Sequence[tuple[int, Passage]], params_hash: str
+) -> dict[tuple[str, int], PassageFraming]:
+    """The framing an earlier run stored for these passages with the same parameters: an article
+    already framed is not parsed again when its event grows."""
+    from compare.framing.records import PassageFraming, from_dict
+
+    stored = store.framing_data([pid for pid, _ in flat], params_hash=params_hash)
+    known: dict[tuple[str, int], PassageFraming] = {}
+    for pid, p in flat:
+        if pid not in stored:
+            continue
+        try:
+            known[(p.article_id, p.index)] = from_dict(PassageFraming, stored[pid])
+        except (TypeError, ValueError, KeyError, AttributeError):
+            log.debug("stored framing of passage %s cannot be read: framing it again", pid)
+    return known
 
 
 def analyse(

@@ -94,6 +94,23 @@ class FramingMixin:
                 )  # fmt: skip
         return out
 
+    def framing_data(self, passage_ids: Iterable[int], *, params_hash: str) -> dict[int, dict[str, Any]]:
+        """The stored framing answer (``data``, JSON decoded) of these passages, by passage id, for
+        those framed with ``params_hash``."""
+        wanted = list(dict.fromkeys(int(p) for p in passage_ids))
+        out: dict[int, dict[str, Any]] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            for pid, data in self._db.execute(
+                f"""SELECT passage_id, data FROM framing
+                    WHERE params_hash = ? AND passage_id IN ({",".join("?" * len(chunk))})""",
+                [params_hash, *chunk],
+            ).fetchall():
+                decoded = _json(data, {})
+                if decoded:
+                    out[int(pid)] = decoded
+        return out
+
     def framing_of_articles(self, article_ids: Iterable[int]) -> list[FramingRecord]:
         """Every framing row of these articles' passages."""
         wanted = [int(a) for a in article_ids]

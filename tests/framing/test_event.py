@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from compare.align import Claim
 from compare.align import ClaimMember as Member
-from compare.framing import EventFraming, analyse_event, from_dict, load_lexicons, to_dict
+from compare.framing import EventFraming, PassageFraming, analyse_event, from_dict, load_lexicons, to_dict
 from compare.models import Article, Passage
 
 
@@ -19,7 +21,7 @@ def _article(aid: str, outlet: str, sentences: list[str]) -> tuple[Article, list
     return Article(aid, outlet, sentences[0], text), passages
 
 
-def _event() -> EventFraming:
+def _event(known: dict[tuple[str, int], PassageFraming] | None = None) -> EventFraming:
     a, pa = _article(
         "a1",
         "armenpress",
@@ -43,7 +45,9 @@ def _event() -> EventFraming:
         Claim("c3", (Member("a1", 2, 1.0),), Member("a1", 2, 1.0)),
     ]
     readable = {"armenpress": "ok", "apa": "ok", "civilnet": "paywall", "news_am": "ok"}
-    return analyse_event(claims, {"a1": pa, "b1": pb}, {"a1": a, "b1": b}, readable, lexicon=load_lexicons())
+    return analyse_event(
+        claims, {"a1": pa, "b1": pb}, {"a1": a, "b1": b}, readable, lexicon=load_lexicons(), known=known
+    )
 
 
 def test_presence_keeps_unread_apart_from_omitted() -> None:
@@ -123,3 +127,35 @@ def test_the_voices_of_an_outlet_count_each_speaker_once() -> None:
     )
     result = analyse_event([], {"v1": pa}, {"v1": a}, {}, lexicon=load_lexicons())
     assert result.voices["eurocast"] == {"Azerbaijan's Foreign Ministry": {"direct": 0, "indirect": 3}}
+
+
+def test_stored_framing_of_an_article_gives_the_same_event_without_framing_it_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An event that grows keeps its old articles' stored passage framing (read back from JSON):
+    the event's framing is the same as framing everything again, and the old article's passages
+    are parsed only where the naming comparison needs them."""
+    import compare.framing.event as event_module
+
+    fresh = _event()
+    stored = {
+        (pf.article_id, pf.passage_index): from_dict(PassageFraming, json.loads(json.dumps(to_dict(pf))))
+        for pf in fresh.passages
+        if pf.article_id == "a1"
+    }
+    framed_again = []
+    real = event_module.analyse_passage
+
+    def counting(passage: Passage, **kwargs: object) -> PassageFraming:
+        framed_again.append((passage.article_id, passage.index))
+        return real(passage, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(event_module, "analyse_passage", counting)
+    reused = _event(known=stored)
+    assert to_dict(reused) == to_dict(fresh)
+    assert framed_again and all(article == "b1" for article, _ in framed_again)
+    partial = dict(stored)
+    partial.pop(("a1", 2))  # an article with one passage unknown is framed again whole
+    framed_again.clear()
+    assert to_dict(_event(known=partial)) == to_dict(fresh)
+    assert {a for a, _ in framed_again} == {"a1", "b1"}

@@ -68,3 +68,25 @@ def test_reported_false_positives_are_gone() -> None:
     text = "Internally displaced people lack food and fuel; illegal armed formations left."
     assert [t.term for t in find_loaded(text, lexicon)] == []
     assert [t.term for t in find_loaded("Protests fuelled the crisis.", lexicon)] == ["fuelled"]
+
+
+def test_patterns_match_under_every_prefix_length() -> None:
+    """The ``*`` patterns are looked up by their first characters: a pattern whose first word is
+    shorter than that index (``Ar*``), one whose first word is exact, and a multi-word one all
+    match, inflected, in the patterns' order."""
+    from compare.framing.lexicon import AliasSet, Lexicon
+
+    lexicon = Lexicon(
+        aliases=(
+            AliasSet("short", ("Ar",), patterns=(("ar*", "Ar-name"),)),
+            AliasSet("road", ("Лачинский коридор",), patterns=(("лачинск* коридор*", "Лачинский коридор"),)),
+            AliasSet("exact", ("Goris",), patterns=(("goris", "Goris"),)),
+        )
+    )
+    text = "Arrivals on the Лачинском коридоре near Goris."
+    found = [(t.concept, t.term, t.cue.text) for t in find_labels(text, lexicon)]
+    assert found == [
+        ("short", "Ar-name", "Arrivals"),
+        ("road", "Лачинский коридор", "Лачинском коридоре"),
+        ("exact", "Goris", "Goris"),
+    ]
