@@ -7,8 +7,9 @@ articles (id, version, snapshot, reprint link, runs), its claims (id, outlets, c
 runs), the framing stage's hashes, every outlet's presence state for the event (so a failed fetch
 or a new article in the event's dates changes it), and whether anything changed since the run the
 view compares with — and leaves out only the stamp: the run the view is of, when it was
-generated, and each outlet's fetch counts in its latest run (what presence makes of them is in
-the key). Two equal keys mean two views that differ only in that stamp.
+generated, each outlet's fetch counts in its latest run (what presence makes of them is in
+the key) and, for an event that did not change since, which earlier run "changed since" compares
+with. Two equal keys mean two views that differ only in that stamp.
 """
 
 from __future__ import annotations
@@ -44,11 +45,11 @@ class PageKeys:
         articles = store.event_articles(event_id)
         outlets = outlet_statuses(store, self._context, event, articles)
         claims = store.claims_of(event_id)
-        if self._since is None:
-            since: object = "first run"
-        else:
-            # An unchanged event's view says "nothing changed since run N" whatever N is.
-            since = self._since.id if event_id in self._changed else "unchanged"
+        # An event that changed after the run its view compares with shows those changes; one
+        # that did not shows none (or, written by the first run, that there was nothing to
+        # compare with), whichever that run was: its page stays.
+        changed = self._since is not None and event_id in self._changed
+        since: object = self._since.id if changed and self._since is not None else "unchanged"
         parts = {
             "schema": SCHEMA_VERSION,
             "event": asdict(event),
