@@ -23,7 +23,7 @@ from typing import Any
 
 from compare.errors import ConfigError
 
-__all__ = ["MODEL", "Parse", "Token", "parse", "parse_many"]
+__all__ = ["MODEL", "Parse", "Token", "decode_parse", "encode_parse", "parse", "parse_many"]
 
 log = logging.getLogger(__name__)
 
@@ -87,3 +87,17 @@ def parse_many(texts: Sequence[str], *, batch_size: int = 128) -> list[Parse]:
 def parse(text: str) -> Parse:
     """The parse of one sentence (cached: the same sentence is parsed once per process)."""
     return _tokens(_pipeline()(text))
+
+
+def encode_parse(parse: Parse) -> list[list[Any]]:
+    """A parse as JSON-ready rows ``[offset, length, lemma, pos, dep, head]`` (the text of each
+    token is the sentence's own, so it is not stored)."""
+    return [[t.idx, len(t.text), t.lemma, t.pos, t.dep, t.head] for t in parse]
+
+
+def decode_parse(text: str, rows: Sequence[Sequence[Any]]) -> Parse:
+    """The parse :func:`encode_parse` stored for the sentence ``text``."""
+    return tuple(
+        Token(i, text[idx : idx + n], int(idx), str(lemma), str(pos), str(dep), int(head))
+        for i, (idx, n, lemma, pos, dep, head) in enumerate(rows)
+    )

@@ -187,12 +187,13 @@ def frame_passages(
     lexicon: Lexicon,
     params: FramingParams,
     known: Mapping[tuple[str, int], PassageFraming] | None = None,
-) -> tuple[dict[tuple[str, int], PassageFraming], dict[tuple[str, int], Parse]]:
-    """Every passage's framing, by ``(article id, passage index)``, and the parses made for it.
+    parses: dict[tuple[str, int], Parse],
+) -> dict[tuple[str, int], PassageFraming]:
+    """Every passage's framing, by ``(article id, passage index)``.
 
     An article whose every passage is in ``known`` (framed by an earlier run with the same
-    parameters: an article's passages are framed from that article alone) keeps that framing and
-    is not parsed again.
+    parameters: an article's passages are framed from that article alone) keeps that framing.
+    ``parses`` is read first and receives every parse made.
     """
     known = known or {}
     todo = {
@@ -200,8 +201,13 @@ def frame_passages(
         if not all((article_id, p.index) in known for p in ps)
     }  # fmt: skip
     framed = {(a, p.index): known[(a, p.index)] for a, ps in passages.items() if a not in todo for p in ps}
-    every = [p for a, ps in todo.items() if parsed_language(articles[a].language) for p in ps]
-    parses: dict[tuple[str, int], Parse] = {(p.article_id, p.index): () for ps in todo.values() for p in ps}
+    every = [
+        p for a, ps in todo.items() if parsed_language(articles[a].language)
+        for p in ps if (p.article_id, p.index) not in parses
+    ]  # fmt: skip
+    for ps in todo.values():
+        for p in ps:
+            parses.setdefault((p.article_id, p.index), ())
     parses.update(
         zip(((p.article_id, p.index) for p in every), parse_many([p.text for p in every]), strict=True)
     )
@@ -222,7 +228,7 @@ def frame_passages(
         keys = [(article_id, p.index) for p in in_order]
         for key, resolved in zip(keys, resolve_voices([framed[k].voices for k in keys]), strict=True):
             framed[key] = replace(framed[key], voices=resolved)
-    return framed, parses
+    return framed
 
 
 def _parse_compared(
@@ -231,7 +237,8 @@ def _parse_compared(
     parses: dict[tuple[str, int], Parse],
 ) -> None:
     """Add to ``parses`` the passages of claims of two passages or more that are not parsed yet
-    (framed by an earlier run): the naming comparison reads their parts of speech."""
+    (framed by an earlier run that kept no parse): the naming comparison reads their parts of
+    speech."""
     wanted = []
     for claim in claims:
         keys = [(m.article_id, m.passage_index) for m in claim.members]
@@ -254,17 +261,21 @@ def analyse_event(
     lexicon: Lexicon | None = None,
     params: FramingParams | None = None,
     known: Mapping[tuple[str, int], PassageFraming] | None = None,
+    parses: dict[tuple[str, int], Parse] | None = None,
 ) -> EventFraming:
     """The framing of one event: per passage, per claim × outlet, and the event's ledgers.
 
     ``readable`` maps every outlet expected in the event to ``"ok"`` or the fetch outcome that
     kept it unread (``"blocked"``, ``"paywall"`` ...); outlets with articles here and no entry
     count as read. ``known`` is the stored framing of passages an earlier run framed with the
-    same parameters (see :func:`frame_passages`).
+    same parameters (see :func:`frame_passages`). ``parses``, by ``(article id, passage index)``,
+    are the dependency parses already made (stored by an earlier run); it receives every parse
+    made here, so the caller can keep them.
     """
     params = params or FramingParams()
     lexicon = lexicon if lexicon is not None else load_lexicons()
-    framed, parses = frame_passages(passages, articles, lexicon=lexicon, params=params, known=known)
+    parses = parses if parses is not None else {}
+    framed = frame_passages(passages, articles, lexicon=lexicon, params=params, known=known, parses=parses)
     _parse_compared(claims, framed, parses)
 
     outlets = dict(readable)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from compare.embed import Embedder
     from compare.events import EventState, Grouping
     from compare.framing.records import PassageFraming
+    from compare.syntax import Parse
 
 __all__ = ["AnalyseCounts", "analyse"]
 
@@ -249,6 +250,7 @@ def _align_and_frame(
     passages = [p for _, p in flat if p.kind not in NOT_CLAIM_KINDS]
     from compare.align import align_event
     from compare.framing import analyse_event, to_dict
+    from compare.syntax import encode_parse
 
     vectors = embedder.embed([p.text for p in passages]) if passages else np.zeros((0, 1), dtype=np.float32)
     claims = align_event(
@@ -279,14 +281,16 @@ def _align_and_frame(
     grouped: dict[str, list[Passage]] = {}
     for p in passages:
         grouped.setdefault(p.article_id, []).append(p)
-    known = _known_framing(store, flat, params_hash)
-    framing = analyse_event(stored_claims, grouped, by_id, {}, lexicon=lexicon(), known=known)
+    known, parses = _known_framing(store, flat, params_hash)
+    framing = analyse_event(stored_claims, grouped, by_id, {}, lexicon=lexicon(), known=known, parses=parses)
     rows = {}
     for pf in framing.passages:
         pid = row_of.get((pf.article_id, pf.passage_index))
         if pid is None:
             continue
         data = to_dict(pf)
+        parse = parses.get((pf.article_id, pf.passage_index))
+        stored_data = {**data, "parse": encode_parse(parse)} if parse else data
         rows[pid] = {
             "attribution": pf.attribution.label,
             "speaker": pf.attribution.speaker,
@@ -296,7 +300,7 @@ def _align_and_frame(
             "labels": json.dumps(data["labels"], ensure_ascii=False),
             "numbers": json.dumps(data["numbers"], ensure_ascii=False),
             "voices": json.dumps(data["voices"], ensure_ascii=False),
-            "data": json.dumps(data, ensure_ascii=False),
+            "data": json.dumps(stored_data, ensure_ascii=False),
         }
     store.save_framing(
         event_id,
@@ -311,21 +315,27 @@ def _align_and_frame(
 
 def _known_framing(
     store: Store, flat: Sequence[tuple[int, Passage]], params_hash: str
-) -> dict[tuple[str, int], PassageFraming]:
-    """The framing an earlier run stored for these passages with the same parameters: an article
-    already framed is not parsed again when its event grows."""
+) -> tuple[dict[tuple[str, int], PassageFraming], dict[tuple[str, int], Parse]]:
+    """The framing and the parses an earlier run stored for these passages with the same
+    parameters: an article already framed is not framed or parsed again when its event grows."""
     from compare.framing.records import PassageFraming, from_dict
+    from compare.syntax import decode_parse
 
     stored = store.framing_data([pid for pid, _ in flat], params_hash=params_hash)
     known: dict[tuple[str, int], PassageFraming] = {}
+    parses: dict[tuple[str, int], Parse] = {}
     for pid, p in flat:
         if pid not in stored:
             continue
+        key = (p.article_id, p.index)
         try:
-            known[(p.article_id, p.index)] = from_dict(PassageFraming, stored[pid])
+            known[key] = from_dict(PassageFraming, stored[pid])
+            if stored[pid].get("parse"):
+                parses[key] = decode_parse(p.text, stored[pid]["parse"])
         except (TypeError, ValueError, KeyError, AttributeError):
             log.debug("stored framing of passage %s cannot be read: framing it again", pid)
-    return known
+            known.pop(key, None)
+    return known, parses
 
 
 def analyse(

@@ -10,6 +10,7 @@ from compare.align import Claim
 from compare.align import ClaimMember as Member
 from compare.framing import EventFraming, PassageFraming, analyse_event, from_dict, load_lexicons, to_dict
 from compare.models import Article, Passage
+from compare.syntax import Parse, decode_parse, encode_parse
 
 
 def _article(aid: str, outlet: str, sentences: list[str]) -> tuple[Article, list[Passage]]:
@@ -21,7 +22,10 @@ def _article(aid: str, outlet: str, sentences: list[str]) -> tuple[Article, list
     return Article(aid, outlet, sentences[0], text), passages
 
 
-def _event(known: dict[tuple[str, int], PassageFraming] | None = None) -> EventFraming:
+def _event(
+    known: dict[tuple[str, int], PassageFraming] | None = None,
+    parses: dict[tuple[str, int], Parse] | None = None,
+) -> EventFraming:
     a, pa = _article(
         "a1",
         "armenpress",
@@ -46,8 +50,9 @@ def _event(known: dict[tuple[str, int], PassageFraming] | None = None) -> EventF
     ]
     readable = {"armenpress": "ok", "apa": "ok", "civilnet": "paywall", "news_am": "ok"}
     return analyse_event(
-        claims, {"a1": pa, "b1": pb}, {"a1": a, "b1": b}, readable, lexicon=load_lexicons(), known=known
-    )
+        claims, {"a1": pa, "b1": pb}, {"a1": a, "b1": b}, readable, lexicon=load_lexicons(), known=known,
+        parses=parses,
+    )  # fmt: skip
 
 
 def test_presence_keeps_unread_apart_from_omitted() -> None:
@@ -159,3 +164,24 @@ def test_stored_framing_of_an_article_gives_the_same_event_without_framing_it_ag
     framed_again.clear()
     assert to_dict(_event(known=partial)) == to_dict(fresh)
     assert {a for a, _ in framed_again} == {"a1", "b1"}
+
+
+def test_stored_parses_are_not_parsed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every passage's framing and parse stored (the parse through its JSON rows), nothing
+    is parsed and the event's framing is the same."""
+    import compare.framing.event as event_module
+
+    made: dict[tuple[str, int], Parse] = {}
+    fresh = _event(parses=made)
+    texts = {(pf.article_id, pf.passage_index): pf.text for pf in fresh.passages}
+    assert set(made) == set(texts) and all(made.values())
+    stored = {k: decode_parse(texts[k], json.loads(json.dumps(encode_parse(v)))) for k, v in made.items()}
+    assert stored == made
+    known = {(pf.article_id, pf.passage_index): pf for pf in fresh.passages}
+
+    def no_parsing(texts: list[str], **_: object) -> list[Parse]:
+        assert not texts, f"parsed again: {texts}"
+        return []
+
+    monkeypatch.setattr(event_module, "parse_many", no_parsing)
+    assert to_dict(_event(known=known, parses=dict(stored))) == to_dict(fresh)
