@@ -2,14 +2,14 @@
 
 A nightly run writes the pages of every active event. Most events did not change since the last
 night, and building and rendering their views again is most of a quiet night's cost. The key of an
-event digests what :func:`~compare.view.build.build_event_view` reads — the event row, its
-articles (id, version, snapshot, reprint link, runs), its claims (id, outlets, central passage,
-runs), the framing stage's hashes, every outlet's presence state for the event (so a failed fetch
-or a new article in the event's dates changes it), and whether anything changed since the run the
-view compares with — and leaves out only the stamp: the run the view is of, when it was
-generated, each outlet's fetch counts in its latest run (what presence makes of them is in
-the key) and, for an event that did not change since, which earlier run "changed since" compares
-with. Two equal keys mean two views that differ only in that stamp.
+event digests what :func:`~compare.view.build.build_event_view` reads of the event itself — the
+event row, its articles (id, version, snapshot, reprint link, runs), its claims (id, outlets,
+central passage, runs), the framing stage's hashes — and every outlet's presence state for the
+event (so a page of it that could not be read, or an article of another outlet read in its
+dates, changes it). It leaves out what belongs to the run a view is of: the run, when the view
+was generated, each outlet's fetch counts in its latest run (what presence makes of them is in
+the key), and what changed in that run. Two equal keys mean that nothing the event's page shows
+of the event changed: the page of an earlier run is still its page, as the report of that run.
 """
 
 from __future__ import annotations
@@ -31,9 +31,6 @@ class PageKeys:
     def __init__(self, store: Store, context: PresenceContext) -> None:
         self._store = store
         self._context = context
-        run = context.run
-        self._since = store.previous_run(run.id) if run is not None else None
-        self._changed = store.events_changed_after(self._since.id) if self._since is not None else set()
         self._framing = store.event_framing_hashes()
 
     def key(self, event_id: int) -> str | None:
@@ -45,15 +42,9 @@ class PageKeys:
         articles = store.event_articles(event_id)
         outlets = outlet_statuses(store, self._context, event, articles)
         claims = store.claims_of(event_id)
-        # An event that changed after the run its view compares with shows those changes; one
-        # that did not shows none (or, written by the first run, that there was nothing to
-        # compare with), whichever that run was: its page stays.
-        changed = self._since is not None and event_id in self._changed
-        since: object = self._since.id if changed and self._since is not None else "unchanged"
         parts = {
             "schema": SCHEMA_VERSION,
             "event": asdict(event),
-            "since": since,
             "framing": self._framing.get(event_id),
             "articles": [_article_row(a) for a in articles],
             "claims": [_claim_row(c) for c in claims],
