@@ -19,7 +19,7 @@ import pytest
 from compare.config import Settings
 from compare.demoweb import DemoWeb
 from compare.embed import HashingEmbedder
-from compare.pipeline import run_pipeline
+from compare.pipeline import run_pipeline, write_reports
 from compare.report import render_json
 from compare.report.manifest import MANIFEST_NAME
 from compare.sources import load_sources
@@ -140,3 +140,36 @@ def test_a_lost_page_or_an_unreadable_record_is_written_again(web: DemoWeb, tmp_
     assert all(e["page_run"] is None for e in _index_entries(out).values())
     assert json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))["format"] == 1
     assert last.status in ("ok", "partial")
+
+
+def test_pages_written_by_worker_processes_are_the_same(
+    web: DemoWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two report workers (spawned processes reading the store) write the same pages as the
+    run's own process; a pool that cannot start falls back to writing them in-process."""
+    import compare.pipeline.reporting as reporting
+
+    settings = _settings(tmp_path)
+    sources = load_sources(web.write_sources(tmp_path / "s.yaml"))
+    run = run_pipeline(settings, sources, embedder=HashingEmbedder())
+    monkeypatch.setattr(reporting, "_PARALLEL_FROM", 2)
+
+    def pages(folder: Path) -> dict[str, dict[str, Any]]:
+        return {p.name: _without(p.read_text("utf-8"), "generated_at") for p in folder.glob("event-*.json")}
+
+    with Store(settings.db) as store:
+        one, _ = write_reports(store, tmp_path / "one", run_id=run.run_id, reuse=False, workers=1)
+        two, _ = write_reports(store, tmp_path / "two", run_id=run.run_id, reuse=False, workers=2)
+        assert one and [p.name for p in one] == [p.name for p in two]
+        assert pages(tmp_path / "one") == pages(tmp_path / "two")
+        assert sorted(p.name for p in (tmp_path / "one" / "snapshots").iterdir()) == sorted(
+            p.name for p in (tmp_path / "two" / "snapshots").iterdir()
+        )
+
+        class Broken:
+            def __init__(self, *args: object, **kwargs: object) -> None:
+                raise reporting.BrokenProcessPool("no worker could start")
+
+        monkeypatch.setattr(reporting, "ProcessPoolExecutor", Broken)
+        write_reports(store, tmp_path / "three", run_id=run.run_id, reuse=False, workers=2)
+        assert pages(tmp_path / "three") == pages(tmp_path / "one")

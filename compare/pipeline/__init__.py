@@ -11,13 +11,13 @@ from compare.pipeline.comparing import compare_inputs, file_snapshot
 from compare.pipeline.extracting import ExtractCounts, extract_new
 from compare.pipeline.fetching import fetch_into_store
 from compare.pipeline.lifecycle import ActiveRun, run_lifecycle
+from compare.pipeline.reporting import write_reports
 from compare.pipeline.runner import (
     LazyEmbedder,
     RunResult,
     events_touched_since,
     process_store,
     run_pipeline,
-    write_reports,
 )
 
 __all__ = [

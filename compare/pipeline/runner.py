@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compare.config import Settings
-from compare.errors import CompareError, UsageError
+from compare.errors import UsageError
 from compare.models import Sources
 from compare.pipeline.analysing import AnalyseCounts, analyse
 from compare.pipeline.extracting import ExtractCounts, extract_new
 from compare.pipeline.fetching import fetch_into_store
 from compare.pipeline.lifecycle import run_lifecycle
+from compare.pipeline.reporting import write_reports
 from compare.pipeline.topics import write_topic_pages
 from compare.store import Store
-from compare.view.model import TopicLink
 
 if TYPE_CHECKING:
     import httpx
@@ -171,70 +171,6 @@ def events_touched_since(store: Store, since: timedelta | None) -> list[int]:
     cutoff = (datetime.now(UTC) - since).isoformat(timespec="seconds")
     recent = store.events_updated_by(store.runs_started_since(cutoff))
     return [e for e in ids if e in recent]
-
-
-def write_reports(
-    store: Store,
-    out_dir: Path,
-    *,
-    event_ids: Sequence[int] | None = None,
-    run_id: int | None = None,
-    topics: Sequence[TopicLink] = (),
-    reuse: bool = True,
-) -> tuple[list[Path], Path]:
-    """Write the report bundle of each event (all active events by default) and the run index,
-    which links the ``topics`` pages written beside it.
-
-    With ``reuse`` (a nightly run), an event whose pages in ``out_dir`` were made from the view
-    it would have now (:mod:`compare.report.manifest`) keeps them: nothing they show changed,
-    and the index names the run they were written in.
-    """
-    from dataclasses import replace
-
-    from compare.files import write_atomic
-    from compare.report import PageManifest, index_files, write_report_bundle
-    from compare.view import PresenceContext, build_event_view, build_index
-    from compare.view.freshness import PageKeys
-
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CompareError(f"cannot write the reports to {out_dir}: {exc}") from None
-    active = store.active_event_ids()
-    ids = list(event_ids) if event_ids is not None else active
-    run = store.run(run_id) if run_id is not None else None
-    context = PresenceContext.load(store, run=run)
-    index = build_index(store, run_id=run_id, context=context, topics=topics)
-    keys = PageKeys(store, context) if reuse else None
-    manifest = PageManifest.load(out_dir)
-    kept: dict[int, int] = {}
-    written = []
-    for event_id in ids:
-        key = keys.key(event_id) if keys is not None else None
-        page_run = manifest.current(event_id, key) if key is not None else None
-        if page_run is not None:
-            kept[event_id] = page_run
-            written.append(out_dir / f"event-{event_id}.html")
-            continue
-        view = build_event_view(store, event_id, context=context)
-        bundle = write_report_bundle(store, view, out_dir, with_index=False)
-        manifest.record(event_id, key, run_id=run_id, snapshots=[p.name for p in bundle.snapshots])
-        written.append(bundle.html)
-    if kept:
-        index = replace(index, entries=tuple(
-            replace(e, page_run=kept[e.event_id]) if kept.get(e.event_id) not in (None, run_id) else e
-            for e in index.entries
-        ))  # fmt: skip
-    manifest.forget_except(set(active))
-    try:
-        for name, text in index_files(index).items():
-            write_atomic(out_dir / name, text)
-        manifest.save()
-    except OSError as exc:
-        raise CompareError(f"cannot write the reports to {out_dir}: {exc}") from None
-    if kept:
-        log.info("%d of %d event reports kept: nothing they show changed", len(kept), len(ids))
-    return written, out_dir / "index.html"
 
 
 def _check_writable(out_dir: Path) -> None:
