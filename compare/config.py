@@ -51,6 +51,15 @@ class Settings:
     since: str = "2d"
     out: str = "reports"
     shared_data: str | None = None
+    #: Processes a run aligns, frames and renders with; 0: one per core, at most four.
+    workers: int = 0
+
+    def resolved_workers(self) -> int:
+        """How many processes a run works with (:attr:`workers`, or one per core up to four)."""
+        if self.workers < 0:
+            raise ConfigError(f"workers must be 0 (one per core) or more, not {self.workers}",
+                              source="workers")  # fmt: skip
+        return self.workers or max(1, min(4, os.cpu_count() or 1))
 
     def embedding_for(self, languages: Iterable[str | None]) -> tuple[str, str]:
         """The ``(model, backend)`` to embed with when the outlets write in ``languages``.
@@ -88,6 +97,8 @@ def _coerce(name: str, value: Any, *, source: str) -> Any:
     try:
         if isinstance(default, float):
             return float(value)
+        if isinstance(default, int):
+            return int(value)
         if default is None or isinstance(default, str):
             return None if value is None else str(value)
     except (TypeError, ValueError):

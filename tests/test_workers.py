@@ -8,6 +8,7 @@ duplicate row and the same events, claims and framing as the single worker's.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -89,3 +90,37 @@ def test_three_workers_on_one_postgresql_make_the_night_one_worker_makes(tmp_pat
         assert night["rows"] == reference["rows"]
         assert night["events"] == reference["events"] and reference["events"]
         assert night["claims"] == reference["claims"] and reference["claims"]
+
+
+def test_a_run_with_two_alignment_workers_makes_the_night_one_process_makes(tmp_path: Path) -> None:
+    """``workers = 2``: a spawned process aligns and frames changed events beside the run's own
+    (on SQLite, claims are lease rows): the same events, claims, framing rows and event framing."""
+    import sqlite3
+    from dataclasses import replace
+
+    from compare.config import Settings
+    from compare.pipeline import LazyEmbedder, run_pipeline
+
+    nights: dict[int, dict[str, object]] = {}
+    framings: dict[int, set[str]] = {}
+    with DemoWeb() as web:
+        sources = load_sources(web.write_sources(tmp_path / "sources.yaml", languages=("en",)))
+        for workers in (1, 2):
+            db = tmp_path / f"w{workers}.db"
+            settings = replace(Settings(), db=str(db), embed_backend="hashing", workers=workers)
+            result = run_pipeline(settings, sources, embedder=LazyEmbedder(None, backend="hashing"))
+            assert result.analysis is not None and result.analysis.framed_events >= 5
+            assert result.analysis.align_workers == workers
+            with Store(db, read_only=True) as store:
+                nights[workers] = _night(store)
+            with sqlite3.connect(db) as c:  # the framing answers, by the text they are about
+                where = ("article_id", "passage_index")
+                framings[workers] = {
+                    json.dumps({k: v for k, v in json.loads(d).items() if k not in where}, sort_keys=True)
+                    for (d,) in c.execute("SELECT data FROM framing")
+                }
+            with sqlite3.connect(db) as c:
+                holders = {h for (h,) in c.execute("SELECT DISTINCT holder FROM work_leases")}
+            assert not holders  # every lease was released
+    assert nights[1] == nights[2]
+    assert framings[1] == framings[2]

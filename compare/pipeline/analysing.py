@@ -51,6 +51,8 @@ class AnalyseCounts:
     touched_event_ids: list[int] = field(default_factory=list)
     #: Where the passages were embedded (``cpu``, ``cuda``); ``None`` when nothing was.
     embed_device: str | None = None
+    #: Processes that aligned and framed the changed events (this one and spawned workers).
+    align_workers: int = 1
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -346,10 +348,15 @@ def analyse(
     embedder: Embedder,
     new_article_ids: Sequence[int],
     lexicon: Any = None,
+    workers: int = 1,
 ) -> AnalyseCounts:
-    """Reprints, events, claims and framing for what changed; returns the counts."""
+    """Reprints, events, claims and framing for what changed; returns the counts.
+
+    With ``workers`` above one and an embedder that says how to load it again (``spec``), the
+    changed events are aligned and framed by that many processes at once (this one and spawned
+    ones, each claiming events one by one as ``newscompare process`` workers do).
+    """
     from compare.embed import CachedEmbedder
-    from compare.framing import load_lexicons
 
     counts = AnalyseCounts()
     cached = CachedEmbedder(embedder, store)
@@ -363,8 +370,37 @@ def analyse(
             passages = store.passages_of([int(a.id) for a in ungrouped])
             touched |= _group(store, cached, ungrouped, passages, run_id=run_id, counts=counts)
 
-    # Events whose framing inputs changed for another reason (a reprint found) are caught by the
-    # input hash in _align_and_frame.
+    spec: tuple[str | None, str | None] | None = getattr(embedder, "spec", None)
+    extra = 0
+    if spec is not None and workers > 1:  # a worker costs a second or two to start: only for work
+        pending = _changed_events(store, _params_hash(cached), store.event_framing_hashes())
+        extra = max(0, min(workers, len(pending)) - 1)
+    if extra and spec is not None:
+        counts.align_workers = 1 + extra
+        _frame_with_workers(
+            store, cached, run_id=run_id, counts=counts, lexicon=lexicon, spec=spec, extra=extra
+        )  # fmt: skip
+    else:
+        frame_changed_events(store, cached, run_id=run_id, counts=counts, lexicon=lexicon)
+    counts.touched_event_ids = sorted(touched)
+    counts.embedded_passages += getattr(cached, "embedded", 0)  # the workers' are counted already
+    if counts.embedded_passages:
+        counts.embed_device = str(getattr(embedder, "device", None) or "cpu")
+    return counts
+
+
+def _params_hash(cached: Embedder) -> str:
+    return digest(["align-frame-v6", getattr(cached, "model_id", "?")])
+
+
+def frame_changed_events(
+    store: Store, cached: Embedder, *, run_id: int | None, counts: AnalyseCounts, lexicon: Any = None
+) -> None:
+    """Align and frame every active event whose inputs changed, claiming each (another worker
+    may hold it). Events whose framing inputs changed for another reason (a reprint found) are
+    caught by the input hash."""
+    from compare.framing import load_lexicons
+
     loaded: list[Any] = [lexicon] if lexicon is not None else []
 
     def get_lexicon() -> Any:
@@ -375,7 +411,7 @@ def analyse(
     # Decide from fingerprints alone (no text, no passages), for every event in two queries,
     # which events changed. Presence of the outlets without articles in an event is the event
     # view's to decide, from the fetch log: nothing the framing stage stores depends on it.
-    params_hash = digest(["align-frame-v6", getattr(cached, "model_id", "?")])
+    params_hash = _params_hash(cached)
     built = store.event_framing_hashes()
     for event_id, fingerprints in _changed_events(store, params_hash, built):
         hashes = (params_hash, _input_hash(fingerprints))
@@ -387,8 +423,50 @@ def analyse(
                 store, cached, event_id, run_id=run_id, lexicon=get_lexicon, counts=counts,
                 fingerprints=fingerprints, hashes=hashes,
             )  # fmt: skip
-    counts.touched_event_ids = sorted(touched)
-    counts.embedded_passages = getattr(cached, "embedded", 0)
-    if counts.embedded_passages:
-        counts.embed_device = str(getattr(embedder, "device", None) or "cpu")
-    return counts
+
+
+#: Counts the alignment and framing workers add up.
+_WORKER_COUNTS = ("aligned_events", "claims", "framed_events", "embedded_passages")
+
+
+def _frame_with_workers(
+    store: Store, cached: Embedder, *, run_id: int | None, counts: AnalyseCounts, lexicon: Any,
+    spec: tuple[str | None, str | None], extra: int,
+) -> None:  # fmt: skip
+    """:func:`frame_changed_events` in this process and ``extra`` spawned ones at once."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        pool = ProcessPoolExecutor(extra, mp_context=multiprocessing.get_context("spawn"))
+        futures = [pool.submit(_frame_in_worker, store.path, run_id, spec) for _ in range(extra)]
+    except (OSError, RuntimeError) as exc:
+        log.warning("alignment workers could not start (%s): aligning in this process alone", exc)
+        frame_changed_events(store, cached, run_id=run_id, counts=counts, lexicon=lexicon)
+        return
+    with pool:
+        frame_changed_events(store, cached, run_id=run_id, counts=counts, lexicon=lexicon)
+        for future in futures:
+            try:
+                done = future.result()
+            except BrokenProcessPool as exc:  # its events' leases are free again: take them here
+                log.warning("an alignment worker failed (%s): finishing its events here", exc)
+                frame_changed_events(store, cached, run_id=run_id, counts=counts, lexicon=lexicon)
+                continue
+            for name in _WORKER_COUNTS:
+                setattr(counts, name, getattr(counts, name) + done.get(name, 0))
+
+
+def _frame_in_worker(db: str, run_id: int | None, spec: tuple[str | None, str | None]) -> dict[str, int]:
+    """A spawned worker: its own store handle and embedder, the same loop; returns its counts."""
+    from compare.embed import CachedEmbedder
+    from compare.pipeline.runner import LazyEmbedder
+
+    model, backend = spec
+    counts = AnalyseCounts()
+    with Store(db, migrate=False) as store:
+        cached = CachedEmbedder(LazyEmbedder(model, backend=backend), store)
+        frame_changed_events(store, cached, run_id=run_id, counts=counts)
+        counts.embedded_passages = getattr(cached, "embedded", 0)
+    return {name: int(getattr(counts, name)) for name in _WORKER_COUNTS}

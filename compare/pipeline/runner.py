@@ -97,6 +97,11 @@ class LazyEmbedder:
         self._backend = backend
         self._inner: Embedder | None = None
 
+    @property
+    def spec(self) -> tuple[str | None, str | None]:
+        """``(model, backend)``: what another process loads to embed as this one does."""
+        return self._model, self._backend
+
     def _load(self) -> Embedder:
         if self._inner is None:
             from compare.embed import load_embedder
@@ -150,15 +155,18 @@ def process_store(
     embedder: Embedder,
     result: RunResult | None = None,
     on_step: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> tuple[ExtractCounts, AnalyseCounts]:
-    """Extraction, passages, reprints, embeddings, events, claims and framing over what is new."""
+    """Extraction, passages, reprints, embeddings, events, claims and framing over what is new;
+    ``workers`` processes align and frame the changed events."""
     holder = result or RunResult(run_id=run_id or 0)
     with _timed(holder, "extract"):
         extracted = extract_new(store, sources, run_id=run_id, on_step=on_step)
     with _timed(holder, "analyse"):
         analysed = analyse(
-            store, sources, run_id=run_id, embedder=embedder, new_article_ids=extracted.article_ids
-        )
+            store, sources, run_id=run_id, embedder=embedder, new_article_ids=extracted.article_ids,
+            workers=workers,
+        )  # fmt: skip
     return extracted, analysed
 
 
@@ -219,8 +227,9 @@ def run_pipeline(
         if embedder is None:
             model, backend = settings.embedding_for(sources.languages)
             embedder = LazyEmbedder(model, backend=backend)
+        workers = settings.resolved_workers()
         result.extract, result.analysis = process_store(
-            store, sources, run_id=active.run_id, embedder=embedder, result=result
+            store, sources, run_id=active.run_id, embedder=embedder, result=result, workers=workers
         )
         result.status = "partial" if result.failed_outlets else "ok"
         active.counts = result.counts()
@@ -236,7 +245,7 @@ def run_pipeline(
                 result.topics = [out_dir / t.path for t in topics]
                 result.reports, result.index = write_reports(
                     store, out_dir, event_ids=events_touched_since(store, since) if since else None,
-                    run_id=active.run_id, topics=topics,
+                    run_id=active.run_id, topics=topics, workers=workers,
                 )  # fmt: skip
             active.counts = result.counts()
         return result
