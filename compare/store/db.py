@@ -95,6 +95,35 @@ def _check_path(path: Path) -> None:
         raise StoreError(f"cannot create database {path}: folder {parent} is read-only", path=str(path))
 
 
+class _WritingDatabase(Database):
+    """A SQLite database whose transactions take the write lock when they begin.
+
+    sqlite-utils begins its transactions deferred: the first write then upgrades a read
+    transaction, and when another process (a report or alignment worker) committed in between,
+    SQLite answers "database is locked" at once instead of waiting. ``BEGIN IMMEDIATE`` waits
+    for the lock (up to the connection's timeout) before reading anything.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:  # nested: a savepoint of the open transaction
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.conn.rollback()
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.rollback()
+                raise
+
+
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     """A read-only connection; on a read-only medium (nowhere to put the WAL's shared-memory
     file) the file is opened as immutable."""
@@ -132,7 +161,7 @@ def open_database(path: str | Path, *, migrate: bool = True, read_only: bool = F
                 )
             return db
         conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-        db = Database(conn)
+        db = _WritingDatabase(conn)
         if str(path) != ":memory:":
             db.enable_wal()
         db.execute("PRAGMA foreign_keys = ON")
