@@ -11,8 +11,9 @@ people, places and figures), so events form and claims align as they do on a rea
 Three nights, each a fresh ``python -m compare run`` process as cron starts it:
 
 - **cold**: an empty database;
-- **next night**: 10% new articles (new stories and more coverage of old ones) and 2% of the
-  stored articles edited, the rest unchanged (their pages answer 304);
+- **next night**, as if a day later (``fresh_for_hours`` 0: every stored page is asked for
+  again with a conditional GET): 10% new articles (new stories and more coverage of old ones)
+  and 2% of the stored articles edited, the rest unchanged (their pages answer 304);
 - **nothing new**: the same web again.
 
 For each night it prints the wall time, the CPU time and the peak RSS of each stage (``fetch``,
@@ -346,8 +347,12 @@ def main() -> None:
             results["cold"] = _night(db, sources, out, env)
             web.corpus = second
             web.set_version(2)
+            # The later nights come a day after the cold one, not minutes: every stored page is
+            # past its fresh window (12 h) and is asked for again, conditionally, as cron's next
+            # run would; without this, every page would be skipped as fresh and no edit seen.
+            later = {**env, "NEWSCOMPARE_FRESH_FOR_HOURS": "0"}
             for night in NIGHTS[1 : args.nights]:
-                results[night] = _night(db, sources, out, env)
+                results[night] = _night(db, sources, out, later)
     summary = {
         "date": datetime.now(UTC).isoformat(timespec="minutes"), "cpus": os.cpu_count(),
         "outlets": args.outlets, "articles": served, "words": args.words, "nights": results,
