@@ -332,6 +332,8 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.outlets <= 250:
         parser.error("--outlets must be between 1 and 250 (one 127.0.0.x address each)")
+    if args.keep and (args.keep / "night.db").exists():  # the cold night must start from nothing
+        parser.error(f"{args.keep / 'night.db'} exists: give --keep an empty or new folder")
     base = (datetime.now(UTC) - timedelta(days=9)).replace(microsecond=0)
     first, second = build_corpus(args, base)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}

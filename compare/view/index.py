@@ -62,10 +62,12 @@ def build_index(
     since = run_info(store.previous_run(run.id)) if run is not None else None
     seeds = set(seed_urls) | set((run.parameters.get("seed_urls") or []) if run is not None else [])
     summaries = store.event_summaries(created_by=run.id if run_id is not None and run else None)
-    framings = store.event_framing(s.event.id for s in summaries)
     changed = store.events_changed_after(since.id) if since is not None else set()
+    # Each event's framing answer is read as its entry is built, not all at once: together they
+    # hold every passage's framing (hundreds of MB of JSON at a few thousand articles).
     entries = [
-        _entry(store, context, s, framings.get(s.event.id), run, since, seeds, changed) for s in summaries
+        _entry(store, context, s, _framing_of(store, s.event.id), run, since, seeds, changed)
+        for s in summaries
     ]
     entries.sort(key=lambda e: (-e.n_outlets, -e.disagreement, -e.n_claims, e.event_id))
     return RunIndex(
@@ -77,6 +79,10 @@ def build_index(
         failed_outlets=_failures(store, run, context),
         topics=tuple(topics),
     )
+
+
+def _framing_of(store: Store, event_id: int) -> Mapping[str, Any] | None:
+    return store.event_framing([event_id]).get(event_id)
 
 
 def _entry(
