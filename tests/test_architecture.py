@@ -20,6 +20,7 @@ LAYERS = {
     "models": 0,
     "wordlists": 0,
     "hashing": 0,
+    "plain": 0,
     "durations": 0,
     "markup": 0,
     "config": 1,

@@ -355,8 +355,9 @@ def _constrained_average_link(
             continue
         joint = per_slot[a] + per_slot[b]
         if joint.max() > params.max_per_article:
-            same = slot[ma][:, None] == slot[mb][None, :]
-            repeats = event.cosine[np.ix_(ma, mb)][same]
+            ia, ib = np.asarray(ma), np.asarray(mb)  # the cross block, indexed directly (np.ix_ costs more)
+            same = slot[ia][:, None] == slot[ib][None, :]
+            repeats = event.cosine[ia[:, None], ib][same]
             if not len(repeats) or float(repeats.min()) < params.repeat_threshold:
                 continue
         keep, gone = (a, b) if a < b else (b, a)

@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+from compare.plain import plain
+
 __all__ = [
     "ATTRIBUTION_CLASSES",
     "PRESENCE_SAYS",
@@ -243,7 +245,8 @@ def to_dict(record: Any) -> dict[str, Any]:
     """A JSON-ready dict of any record of this module (tuples become lists)."""
     if not dataclasses.is_dataclass(record) or isinstance(record, type):
         raise TypeError(f"not a framing record: {record!r}")
-    return dataclasses.asdict(record)
+    out: dict[str, Any] = plain(record)
+    return out
 
 
 def from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
