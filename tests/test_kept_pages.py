@@ -22,7 +22,7 @@ from compare.embed import HashingEmbedder
 from compare.pipeline import run_pipeline, write_reports
 from compare.report import render_json
 from compare.report.manifest import MANIFEST_NAME
-from compare.sources import load_sources
+from compare.sources import Sources, load_sources
 from compare.store import Store
 from compare.view import PresenceContext, build_event_view
 
@@ -109,12 +109,18 @@ def test_quiet_nights_keep_pages_and_changes_rewrite_them(web: DemoWeb, tmp_path
     _assert_pages_are_their_runs_reports(settings.db, out)
 
 
-def test_an_outlet_down_tonight_rewrites_the_events_it_is_expected_in(web: DemoWeb, tmp_path: Path) -> None:
+def _two_nights(web: DemoWeb, tmp_path: Path) -> tuple[Settings, Sources, Path, HashingEmbedder]:
+    """Two nights of the demo web into a fresh store and reports folder (the second keeps pages)."""
     settings, out = _settings(tmp_path), tmp_path / "reports"
     sources = load_sources(web.write_sources(tmp_path / "sources.yaml"))
     embedder = HashingEmbedder()
     run_pipeline(settings, sources, out_dir=out, embedder=embedder)
     run_pipeline(settings, sources, out_dir=out, embedder=embedder)
+    return settings, sources, out, embedder
+
+
+def test_an_outlet_down_tonight_rewrites_the_events_it_is_expected_in(web: DemoWeb, tmp_path: Path) -> None:
+    settings, sources, out, embedder = _two_nights(web, tmp_path)
     before = _pages(out)
     web.down = {"eurocast-demo"}  # every page of one outlet answers 503 tonight
     run_pipeline(settings, sources, out_dir=out, embedder=embedder)
@@ -124,11 +130,7 @@ def test_an_outlet_down_tonight_rewrites_the_events_it_is_expected_in(web: DemoW
 
 
 def test_a_lost_page_or_an_unreadable_record_is_written_again(web: DemoWeb, tmp_path: Path) -> None:
-    settings, out = _settings(tmp_path), tmp_path / "reports"
-    sources = load_sources(web.write_sources(tmp_path / "sources.yaml"))
-    embedder = HashingEmbedder()
-    run_pipeline(settings, sources, out_dir=out, embedder=embedder)
-    run_pipeline(settings, sources, out_dir=out, embedder=embedder)
+    settings, sources, out, embedder = _two_nights(web, tmp_path)
     lost = sorted(out.glob("event-*.md"))[0]
     lost.unlink()
     run_pipeline(settings, sources, out_dir=out, embedder=embedder)
