@@ -246,7 +246,10 @@ def _align_and_frame(
     articles = store.current_articles(ids=[aid for aid, _, _, _ in fingerprints])
     by_id = {a.id: a for a in articles}
     with_rows = store.passages_of([int(a.id) for a in articles])
-    flat = [(pid, p) for aid in sorted(with_rows) for pid, p in with_rows[aid]]
+    # Aligned in the order of the articles' URLs, not of their row ids: ids follow
+    # the order concurrent fetches landed in, and the alignment's ties follow its input order.
+    order = sorted(with_rows, key=lambda aid: (by_id[str(aid)].url or "", aid))
+    flat = [(pid, p) for aid in order for pid, p in with_rows[aid]]
     row_of = {(p.article_id, p.index): pid for pid, p in flat}
     # Subheadings and bylines state nothing: they are not aligned or framed as claims.
     passages = [p for _, p in flat if p.kind not in NOT_CLAIM_KINDS]
