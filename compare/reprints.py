@@ -69,18 +69,20 @@ def containment(a: set[int], b: set[int]) -> float:
     return len(small & large) / len(small)
 
 
-def _order(article: Article) -> tuple[datetime, int, datetime, str]:
+def _order(article: Article) -> tuple[datetime, int, datetime, str, str]:
     """Earliest first. A date known only to the day (midnight UTC, e.g. from a URL) cannot show
-    that its copy came first within that day, so on the same day a precise time wins."""
+    that its copy came first within that day, so on the same day a precise time wins. Of equals,
+    the first URL, then the smallest id: the URL is what two runs of one night agree on (row ids
+    follow the order fetches landed in)."""
     published = article.published_at
     if published is not None and published.tzinfo is None:
         published = published.replace(tzinfo=UTC)
     if published is None:
-        return (_LATE, 1, _LATE, article.id)
+        return (_LATE, 1, _LATE, article.url or "", article.id)
     utc = published.astimezone(UTC)
     day = utc.replace(hour=0, minute=0, second=0, microsecond=0)
     day_only = utc == day
-    return (day, int(day_only), utc, article.id)
+    return (day, int(day_only), utc, article.url or "", article.id)
 
 
 def _candidates(sets: dict[str, set[int]]) -> set[tuple[str, str]]:
@@ -156,7 +158,7 @@ def find_reprints(articles: Sequence[Article], *, threshold: float = CONTAINMENT
 def find_duplicates(articles: Sequence[Article]) -> dict[str, str]:
     """Map each exact duplicate (same outlet, same normalised text) to the first copy's id.
 
-    "First" is the earliest published, then the smallest id, so the choice is stable.
+    "First" is the earliest published, then the first URL, then the smallest id, so the choice is stable.
     """
     firsts: dict[tuple[str, str], Article] = {}
     for article in sorted(articles, key=_order):

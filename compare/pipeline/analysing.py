@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -157,11 +157,12 @@ def _group(
     before = {r["key"]: set(r["article_ids"]) for r in stored}
     touched: set[int] = set()
     titles = {a.id: a.title for a in new_articles}
+    rank = {a.id: k for k, a in enumerate(new_articles)}
     for state in grouping.events:
         members = [int(a) for a in state.article_ids]
         if before.get(state.id) == set(members):
             continue
-        label = _label(store, state, grouping, titles)
+        label = _label(store, state, grouping, titles, rank)
         event_id = store.save_event(
             key=state.id,
             label=label,
@@ -201,11 +202,30 @@ def _group(
     return touched
 
 
+def _stable_order(article: Article) -> tuple[bool, float, str, int]:
+    """Oldest first, then by URL: an order two runs of the same night agree on. Row ids (the
+    last resort) follow the order concurrent fetches landed in, and grouping breaks its ties by
+    position, so ordering by id made the same night's events differ from run to run."""
+    published = article.published_at
+    if published is not None and published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)
+    when = published.timestamp() if published is not None else 0.0
+    return (published is None, when, article.url or "", int(article.id))
+
+
 def _label(
-    store: Store, state: EventState, grouping: Grouping, titles: Mapping[str, str | None]
+    store: Store,
+    state: EventState,
+    grouping: Grouping,
+    titles: Mapping[str, str | None],
+    rank: Mapping[str, int],
 ) -> str | None:
-    """The event's label: the title of its member most similar to the event."""
-    best = max(state.article_ids, key=lambda a: (grouping.similarity.get(a, 0.0), -int(a)))
+    """The event's label: the title of its member most similar to the event (of equals, the
+    first in the grouping's order: ``rank``, not the row id, which differs run to run)."""
+    last = len(rank)
+    best = max(
+        state.article_ids, key=lambda a: (grouping.similarity.get(a, 0.0), -rank.get(a, last), -int(a))
+    )
     if titles.get(best):
         return titles[best]
     article = store.article(int(best))
@@ -368,7 +388,7 @@ def analyse(
         if new_article_ids:  # reprints change only when articles do
             counts.reprints = _mark_reprints(store, store.current_articles())
         touched: set[int] = set(store.carry_versions_into_events(new_article_ids))
-        ungrouped = store.ungrouped_current_articles()
+        ungrouped = sorted(store.ungrouped_current_articles(), key=_stable_order)
         if ungrouped:
             passages = store.passages_of([int(a.id) for a in ungrouped])
             touched |= _group(store, cached, ungrouped, passages, run_id=run_id, counts=counts)

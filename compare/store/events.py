@@ -41,7 +41,7 @@ class EventsMixin:
 
     def event_states(self) -> list[dict[str, Any]]:
         """Active events with their stage state (JSON decoded) and member article ids."""
-        rows = list(self._db.query("SELECT id, key, state FROM events WHERE status = 'active'"))
+        rows = list(self._db.query("SELECT id, key, state FROM events WHERE status = 'active' ORDER BY id"))
         members: dict[int, list[int]] = {}
         for event_id, article_id in self._db.execute(
             "SELECT event_id, article_id FROM event_articles ORDER BY article_id"
