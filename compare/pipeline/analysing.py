@@ -276,6 +276,7 @@ def _align_and_frame(
     from compare.align import align_event
     from compare.framing import analyse_event, to_dict
     from compare.syntax import encode_parse
+    from compare.view import framing_digest
 
     vectors = embedder.embed([p.text for p in passages]) if passages else np.zeros((0, 1), dtype=np.float32)
     claims = align_event(
@@ -327,13 +328,15 @@ def _align_and_frame(
             "voices": json.dumps(data["voices"], ensure_ascii=False),
             "data": json.dumps(stored_data, ensure_ascii=False),
         }
+    event_data = to_dict(framing)
     store.save_framing(
         event_id,
         passages=rows,
-        event_data=to_dict(framing),
+        event_data=event_data,
         params_hash=params_hash,
         input_hash=input_hash,
         run_id=run_id,
+        digest=framing_digest(event_data),
     )
     counts.framed_events += 1
 
@@ -405,11 +408,22 @@ def analyse(
         )  # fmt: skip
     else:
         frame_changed_events(store, cached, run_id=run_id, counts=counts, lexicon=lexicon)
+    _digest_old_framing(store)
     counts.touched_event_ids = sorted(touched)
     counts.embedded_passages += getattr(cached, "embedded", 0)  # the workers' are counted already
     if counts.embedded_passages:
         counts.embed_device = str(getattr(embedder, "device", None) or "cpu")
     return counts
+
+
+def _digest_old_framing(store: Store) -> None:
+    """Store the index's digest of every event framing stored before there were digests (once
+    per event: a framing saved since carries its digest)."""
+    from compare.view import framing_digest
+
+    for event_id in store.events_without_framing_digest():
+        answer = store.event_framing([event_id]).get(event_id)
+        store.set_event_framing_digest(event_id, framing_digest(answer))
 
 
 def _params_hash(cached: Embedder) -> str:

@@ -1,5 +1,6 @@
 """Framing rows: the framing stage's answer per passage (``framing``) and per event
-(``event_framing``, with the hashes that tell whether it is still current)."""
+(``event_framing``, with the hashes that tell whether it is still current, and a digest of the
+few counts the run index shows: migration ``0103_event_framing_digest``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlite_utils import Database
 
 from compare.store.db import to_json, utcnow
 from compare.store.records import FramingRecord
+from compare.store.schema import migrations
 
 __all__ = ["FramingMixin"]
 
@@ -21,6 +23,17 @@ def _json(value: Any, default: Any) -> Any:
     except (TypeError, ValueError):
         return default
     return out if isinstance(out, type(default)) else default
+
+
+#: Added by ``0103_event_framing_digest`` (the same statement on PostgreSQL).
+DIGEST_DDL = "ALTER TABLE event_framing ADD COLUMN digest TEXT"
+
+
+@migrations(name="0103_event_framing_digest")
+def m0103_event_framing_digest(db: Database) -> None:
+    """The event framing's digest for the run index: an event's whole answer is about a megabyte
+    of JSON, and decoding every event's was most of a quiet night's report stage."""
+    db.execute(DIGEST_DDL)
 
 
 class FramingMixin:
@@ -35,8 +48,10 @@ class FramingMixin:
         params_hash: str,
         input_hash: str,
         run_id: int | None,
+        digest: Mapping[str, Any] | None = None,
     ) -> None:
-        """Store per-passage framing rows and the event's framing answer in one transaction."""
+        """Store per-passage framing rows and the event's framing answer (with its ``digest``,
+        what the run index reads of it) in one transaction."""
         with self._db.atomic():
             self._db.table("framing").insert_all(
                 [{"passage_id": pid, **row, "params_hash": params_hash} for pid, row in passages.items()],
@@ -49,6 +64,7 @@ class FramingMixin:
                     "params_hash": params_hash,
                     "input_hash": input_hash,
                     "data": to_json(dict(event_data)),
+                    "digest": to_json(dict(digest)) if digest is not None else None,
                     "built_at": utcnow(),
                 },
                 replace=True,
@@ -76,6 +92,24 @@ class FramingMixin:
             wanted,
         ).fetchall()
         return {int(e): _json(d, {}) for e, d in rows}
+
+    def event_framing_digest(self, event_id: int) -> dict[str, Any] | None:
+        """The digest stored with the event's framing answer; ``None`` when the event has no
+        framing or its framing was stored before digests were (read :meth:`event_framing`)."""
+        row = self._db.execute("SELECT digest FROM event_framing WHERE event_id = ?", [event_id]).fetchone()
+        digest = _json(row[0], {}) if row and row[0] else None
+        return digest or None
+
+    def events_without_framing_digest(self) -> list[int]:
+        """Events whose framing answer was stored without a digest (before there were digests)."""
+        rows = self._db.execute("SELECT event_id FROM event_framing WHERE digest IS NULL ORDER BY event_id")
+        return [int(r[0]) for r in rows.fetchall()]
+
+    def set_event_framing_digest(self, event_id: int, digest: Mapping[str, Any]) -> None:
+        with self._db.atomic():
+            self._db.execute(
+                "UPDATE event_framing SET digest = ? WHERE event_id = ?", [to_json(dict(digest)), event_id]
+            )
 
     def framing_of(self, passage_ids: Iterable[int]) -> dict[int, FramingRecord]:
         """The per-passage framing rows, by passage id."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from compare.store import claiming, fetchstate, schema
+from compare.store import claiming, fetchstate, framing, schema
 from compare.store.db import utcnow
 from compare.store.pg import PgDatabase
 
@@ -92,6 +92,7 @@ PG_MIGRATIONS: dict[str, Callable[[PgDatabase], None]] = {
     "0005_browsing_views": _run(*_VIEWS),
     "0101_fetch_state": _run(*pg_ddl(fetchstate.FETCH_STATE_DDL)),
     "0102_work_leases": _run(*pg_ddl(claiming.LEASES_DDL)),
+    "0103_event_framing_digest": _run(framing.DIGEST_DDL),
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from compare.store import Store
 from compare.view.build import PresenceContext, build_event_view, load_event_framing
-from compare.view.index import build_index
+from compare.view.index import build_index, framing_digest
 from compare.view.model import (
     PRESENCE_NOT_READ,
     PRESENCE_OMITS,
@@ -37,6 +37,7 @@ __all__ = [
     "RunIndex",
     "build_event_view",
     "build_index",
+    "framing_digest",
     "latest_event_id",
     "load_event_framing",
 ]

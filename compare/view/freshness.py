@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, replace
+from dataclasses import asdict
 
+from compare.plain import plain
 from compare.store import ArticleRecord, ClaimRecord, Store
 from compare.view.build import PresenceContext, outlet_statuses
 from compare.view.model import SCHEMA_VERSION
@@ -50,7 +51,7 @@ class PageKeys:
             "claims": [_claim_row(c) for c in claims],
             # The counts of an outlet's fetches in its latest run are part of the stamp: they change
             # every night; what presence decides from them (state, reason, pages) is in the key.
-            "outlets": [asdict(replace(o, fetch_outcomes=())) for o in outlets],
+            "outlets": [{**plain(o), "fetch_outcomes": []} for o in outlets],
         }
         text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()

@@ -32,7 +32,7 @@ from compare.view.model import (
     TopicLink,
 )
 
-__all__ = ["DISAGREEMENT_HELP", "build_index"]
+__all__ = ["DISAGREEMENT_HELP", "build_index", "framing_digest"]
 
 #: The one line every index says of its disagreement measure.
 DISAGREEMENT_HELP = (
@@ -63,10 +63,10 @@ def build_index(
     seeds = set(seed_urls) | set((run.parameters.get("seed_urls") or []) if run is not None else [])
     summaries = store.event_summaries(created_by=run.id if run_id is not None and run else None)
     changed = store.events_changed_after(since.id) if since is not None else set()
-    # Each event's framing answer is read as its entry is built, not all at once: together they
-    # hold every passage's framing (hundreds of MB of JSON at a few thousand articles).
+    # Of each event's framing answer only its digest is read (the answer holds every passage's
+    # framing: about a megabyte of JSON per event); one event at a time.
     entries = [
-        _entry(store, context, s, _framing_of(store, s.event.id), run, since, seeds, changed)
+        _entry(store, context, s, _digest_of(store, s.event.id), run, since, seeds, changed)
         for s in summaries
     ]
     entries.sort(key=lambda e: (-e.n_outlets, -e.disagreement, -e.n_claims, e.event_id))
@@ -81,15 +81,55 @@ def build_index(
     )
 
 
-def _framing_of(store: Store, event_id: int) -> Mapping[str, Any] | None:
-    return store.event_framing([event_id]).get(event_id)
+def framing_digest(framing: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What the index reads of an event's framing answer (``EventFraming`` as a dict): per claim
+    the voices its carrying passages tell it in, the claims told at a distance (and how many
+    passages do so) and the claims given with other figures. Stored beside the answer when the
+    framing stage saves it; a digest of ``None`` (no framing yet) counts nothing."""
+    voices: dict[str, set[str]] = defaultdict(set)
+    distanced: set[str] = set()
+    distancing = numbers = 0
+    figures: set[str] = set()
+    try:
+        for row in (framing or {}).get("claims") or []:
+            if row.get("presence") == PRESENCE_SAYS:
+                label = ((row.get("passage") or {}).get("attribution") or {}).get("label")
+                if label:
+                    voices[str(row["claim_id"])].add(str(label))
+                if label == "distancing":
+                    distancing += 1
+                    distanced.add(str(row["claim_id"]))
+        disagreements = (framing or {}).get("disagreements") or []
+        figures = {str(d["claim_id"]) for d in disagreements}
+        numbers = len(disagreements)
+    except (AttributeError, KeyError, TypeError):  # an answer of another shape counts nothing
+        voices, distanced, distancing, figures, numbers = defaultdict(set), set(), 0, set(), 0
+    return {
+        "format": _DIGEST_FORMAT,
+        "voices": {k: sorted(v) for k, v in sorted(voices.items())},
+        "distanced": sorted(distanced),
+        "distancing": distancing,
+        "figures": sorted(figures),
+        "numbers": numbers,
+    }
+
+
+#: The digest's shape; a stored digest of another format is made again from the whole answer.
+_DIGEST_FORMAT = 1
+
+
+def _digest_of(store: Store, event_id: int) -> Mapping[str, Any]:
+    digest = store.event_framing_digest(event_id)
+    if digest is not None and digest.get("format") == _DIGEST_FORMAT:
+        return digest
+    return framing_digest(store.event_framing([event_id]).get(event_id))  # stored before digests
 
 
 def _entry(
     store: Store,
     context: PresenceContext,
     summary: EventSummary,
-    framing: Mapping[str, Any] | None,
+    digest: Mapping[str, Any],
     run: RunRecord | None,
     since: Any,
     seeds: set[str],
@@ -99,7 +139,7 @@ def _entry(
     articles = store.event_articles(event.id)
     outlets = outlet_statuses(store, context, event, articles)
     claims = store.claims_of(event.id)
-    counts = _Counts.of(claims, outlets, framing)
+    counts = _Counts.of(claims, outlets, digest)
     new = run is not None and event.created_run == run.id
     updated = not new and run is not None and (event.updated_run == run.id or event.id in changed)
     changes: tuple[str, ...] = ()
@@ -129,33 +169,22 @@ def _entry(
 
 
 class _Counts:
-    """The counts of one event the index shows, from its claims, outlets and framing answer."""
+    """The counts of one event the index shows, from its claims, outlets and framing digest."""
 
     def __init__(self) -> None:
         self.omissions = self.numbers = self.distancing = self.shared = self.contested = 0
 
     @classmethod
     def of(
-        cls, claims: Sequence[ClaimRecord], outlets: Sequence[OutletStatus], framing: Mapping[str, Any] | None
+        cls, claims: Sequence[ClaimRecord], outlets: Sequence[OutletStatus], digest: Mapping[str, Any]
     ) -> _Counts:
         out = cls()
         read = {o.id for o in outlets if o.read}
-        voices: dict[str, set[str]] = defaultdict(set)
-        distanced: set[str] = set()
-        figures: set[str] = set()
-        try:
-            for row in (framing or {}).get("claims") or []:
-                if row.get("presence") == PRESENCE_SAYS:
-                    label = ((row.get("passage") or {}).get("attribution") or {}).get("label")
-                    if label:
-                        voices[str(row["claim_id"])].add(label)
-                    if label == "distancing":
-                        out.distancing += 1
-                        distanced.add(str(row["claim_id"]))
-            figures = {str(d["claim_id"]) for d in (framing or {}).get("disagreements") or []}
-        except (AttributeError, KeyError, TypeError):
-            voices, distanced, figures = defaultdict(set), set(), set()
-        out.numbers = len((framing or {}).get("disagreements") or []) if isinstance(framing, Mapping) else 0
+        voices = digest.get("voices") or {}
+        distanced = set(digest.get("distanced") or ())
+        figures = set(digest.get("figures") or ())
+        out.distancing = int(digest.get("distancing") or 0)
+        out.numbers = int(digest.get("numbers") or 0)
         for claim in claims:
             if len(claim.outlets) < 2:
                 continue

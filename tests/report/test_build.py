@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from report_fixture import ALPHA_V1, ALPHA_V2, SCRIPT, Fixture, build_fixture
 
 from compare.errors import NotFoundError
-from compare.view import build_event_view, build_index, latest_event_id
+from compare.pipeline.analysing import _digest_old_framing
+from compare.view import build_event_view, build_index, framing_digest, latest_event_id
 from compare.view.diff import condense, segments, text_diff
 from compare.view.model import ClaimCell, EventView
 
@@ -203,3 +205,30 @@ def test_every_cell_agrees_with_its_outlet_row(fx: Fixture) -> None:
 def test_a_selection_of_claims(fx: Fixture) -> None:
     report = build_event_view(fx.store, fx.event_id, claim_ids={fx.claims["B"]})
     assert [c.id for c in report.claims] == [fx.claims["B"]] and report.total_claims == 2
+
+
+def test_the_index_counts_from_the_framing_digest_what_the_whole_answer_gives(fx: Fixture) -> None:
+    """The fixture stores its framing answer without a digest (as a store of before the digest
+    would): the index then digests the whole answer. Stored, the digest is what the index reads."""
+    before = build_index(fx.store)
+    answer = fx.store.event_framing([fx.event_id])[fx.event_id]
+    assert fx.store.event_framing_digest(fx.event_id) is None
+    digest = framing_digest(answer)
+    assert digest["numbers"] == 1 and digest["distancing"] == 1 and digest["figures"]
+
+    def store_digest(value: dict[str, object]) -> None:
+        with fx.store.atomic():
+            fx.store._db.execute(
+                "UPDATE event_framing SET digest = ? WHERE event_id = ?", [json.dumps(value), fx.event_id]
+            )
+
+    assert fx.store.events_without_framing_digest() == [fx.event_id]
+    _digest_old_framing(fx.store)  # what a run does with framing stored before digests
+    assert fx.store.events_without_framing_digest() == []
+    assert fx.store.event_framing_digest(fx.event_id) == digest
+    assert build_index(fx.store).entries == before.entries
+    assert build_index(fx.store).entries == before.entries
+    store_digest({**digest, "numbers": 7})  # the stored digest is read, not the answer
+    assert build_index(fx.store).entries[0].number_disagreements == 7
+    store_digest({**digest, "format": 0, "numbers": 7})  # a digest of another format is made again
+    assert build_index(fx.store).entries == before.entries
