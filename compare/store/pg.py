@@ -37,6 +37,7 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "discovered": ("url",),
     "framing": ("passage_id",),
     "event_framing": ("event_id",),
+    "event_framing_digests": ("event_id",),
     "event_articles": ("event_id", "article_id"),
     "claim_passages": ("claim_id", "passage_id"),
     "work_leases": ("kind", "key"),

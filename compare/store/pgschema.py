@@ -92,7 +92,7 @@ PG_MIGRATIONS: dict[str, Callable[[PgDatabase], None]] = {
     "0005_browsing_views": _run(*_VIEWS),
     "0101_fetch_state": _run(*pg_ddl(fetchstate.FETCH_STATE_DDL)),
     "0102_work_leases": _run(*pg_ddl(claiming.LEASES_DDL)),
-    "0103_event_framing_digest": _run(framing.DIGEST_DDL),
+    "0103_event_framing_digest": _run(*pg_ddl(framing.DIGEST_DDL)),
 }
 
 

@@ -30,6 +30,7 @@ TABLES = (
     "discovered",
     "framing",
     "event_framing",
+    "event_framing_digests",
     "stage_state",
 )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -217,10 +216,7 @@ def test_the_index_counts_from_the_framing_digest_what_the_whole_answer_gives(fx
     assert digest["numbers"] == 1 and digest["distancing"] == 1 and digest["figures"]
 
     def store_digest(value: dict[str, object]) -> None:
-        with fx.store.atomic():
-            fx.store._db.execute(
-                "UPDATE event_framing SET digest = ? WHERE event_id = ?", [json.dumps(value), fx.event_id]
-            )
+        fx.store.set_event_framing_digest(fx.event_id, value)
 
     assert fx.store.events_without_framing_digest() == [fx.event_id]
     _digest_old_framing(fx.store)  # what a run does with framing stored before digests
