@@ -308,14 +308,18 @@ def _align_and_frame(
     for p in passages:
         grouped.setdefault(p.article_id, []).append(p)
     known, parses = _known_framing(store, flat, params_hash)
+    stored_parses = {k for k, v in parses.items() if v}
     framing = analyse_event(stored_claims, grouped, by_id, {}, lexicon=lexicon(), known=known, parses=parses)
     rows = {}
     for pf in framing.passages:
-        pid = row_of.get((pf.article_id, pf.passage_index))
-        if pid is None:
+        key = (pf.article_id, pf.passage_index)
+        pid = row_of.get(key)
+        # A passage framed by an earlier run keeps its stored row, unless a parse was made for
+        # it now: writing the same row again was a fifth of re-aligning a grown event.
+        if pid is None or (known.get(key) is pf and (key in stored_parses or not parses.get(key))):
             continue
         data = to_dict(pf)
-        parse = parses.get((pf.article_id, pf.passage_index))
+        parse = parses.get(key)
         stored_data = {**data, "parse": encode_parse(parse)} if parse else data
         rows[pid] = {
             "attribution": pf.attribution.label,
