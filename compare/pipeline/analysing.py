@@ -34,7 +34,6 @@ __all__ = ["AnalyseCounts", "analyse"]
 log = logging.getLogger(__name__)
 
 
-
 @dataclass
 class AnalyseCounts:
     """What the analysis stages did in one run."""
