@@ -175,3 +175,17 @@ def test_pages_written_by_worker_processes_are_the_same(
         monkeypatch.setattr(reporting, "ProcessPoolExecutor", Broken)
         write_reports(store, tmp_path / "three", run_id=run.run_id, reuse=False, workers=2)
         assert pages(tmp_path / "three") == pages(tmp_path / "one")
+
+
+@pytest.mark.parametrize("changed", ["markdown.py", "glance.py", "report.html"])
+def test_a_change_to_a_page_writer_is_a_new_renderer(changed: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from compare.report import manifest
+
+    before = manifest._renderer.__wrapped__()
+    real = Path.read_bytes
+
+    def edited(self: Path) -> bytes:
+        return real(self) + (b"\n# edited\n" if self.name == changed else b"")
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    assert manifest._renderer.__wrapped__() != before

@@ -7,20 +7,33 @@ a label.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from compare.view.model import PRESENCE_NOT_READ, PRESENCE_OMITS, ClaimCell, EventView
+from compare.report.labels import reason_label
+from compare.view.model import (
+    PRESENCE_NOT_READ,
+    PRESENCE_OMITS,
+    PRESENCE_SAYS,
+    ClaimCell,
+    ClaimRow,
+    EventView,
+    OutletStatus,
+)
 
 __all__ = [
+    "FOLD_AFTER",
     "GLYPHS",
     "GRID_ROWS",
+    "GridOutlets",
     "Mark",
     "Timeline",
     "ago",
     "counts_text",
     "glyph",
+    "grid_outlets",
     "short_name",
     "timeline",
     "when",
@@ -28,6 +41,12 @@ __all__ = [
 
 #: How many claims the at-a-glance grid shows (the widest first); the rest are listed below it.
 GRID_ROWS = 40
+
+#: With more outlets than this that have no article in the event, the claim grid and each claim's
+#: "not saying it" list show only the outlets covering the event and fold the others into one
+#: line: an outlet with no article here has the same cell in every claim (its own state, in the
+#: Outlets table), and two hundred identical columns hide the ten that differ.
+FOLD_AFTER = 12
 
 #: Grid cell: css class, letter, words. Attribution classes for "says", then the two absences.
 GLYPHS = {
@@ -47,6 +66,52 @@ def glyph(cell: ClaimCell) -> tuple[str, str, str]:
     if cell.presence in (PRESENCE_OMITS, PRESENCE_NOT_READ):
         return GLYPHS[cell.presence]
     return GLYPHS.get(cell.attribution or "says", GLYPHS["says"])
+
+
+@dataclass(frozen=True)
+class GridOutlets:
+    """Which outlets the claim grid and the claims' lists name one by one.
+
+    ``columns`` get a column (and are named in each claim's "not saying it"); ``folded`` have no
+    article in the event and are summed up in one line (:attr:`folded_text`) when there are more
+    than :data:`FOLD_AFTER` of them; ``never`` were never fetched and are left out of both.
+    """
+
+    columns: tuple[OutletStatus, ...]
+    folded: tuple[OutletStatus, ...]
+    never: tuple[OutletStatus, ...]
+
+    @property
+    def column_ids(self) -> frozenset[str]:
+        return frozenset(o.id for o in self.columns)
+
+    @property
+    def folded_text(self) -> str:
+        """The folded outlets by where they stand, most first, in the Outlets table's words:
+        "150 read, does not cover it (omits); 3 not read: timeout"."""
+        counts = Counter(reason_label(o) for o in self.folded)
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return "; ".join(f"{n} {label}" for label, n in ranked)
+
+    def cells(self, claim: ClaimRow) -> list[ClaimCell]:
+        """The claim's cells of the outlets with a column, in column order."""
+        ids = self.column_ids
+        return [c for c in claim.cells if c.outlet_id in ids]
+
+    def silent(self, claim: ClaimRow) -> list[ClaimCell]:
+        """The claim's cells that do not say it, of the outlets with a column."""
+        ids = self.column_ids
+        return [c for c in claim.cells if c.presence != PRESENCE_SAYS and c.outlet_id in ids]
+
+
+def grid_outlets(view: EventView, *, fold_after: int = FOLD_AFTER) -> GridOutlets:
+    """The event's outlets split for the claim grid (see :class:`GridOutlets`)."""
+    never = tuple(o for o in view.outlets if o.reason == "not_fetched")
+    shown = [o for o in view.outlets if o.reason != "not_fetched"]
+    absent = tuple(o for o in shown if not o.covering)
+    if len(absent) <= fold_after:
+        return GridOutlets(tuple(shown), (), never)
+    return GridOutlets(tuple(o for o in shown if o.covering), absent, never)
 
 
 def _parse(value: str | None) -> datetime | None:

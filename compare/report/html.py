@@ -14,7 +14,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from compare.report.glance import GLYPHS, GRID_ROWS, ago, counts_text, glyph, short_name, timeline, when
+from compare.report.glance import (
+    GLYPHS,
+    GRID_ROWS,
+    ago,
+    counts_text,
+    glyph,
+    grid_outlets,
+    short_name,
+    timeline,
+    when,
+)
 from compare.report.labels import (
     ATTRIBUTION_LABELS,
     presence_class,
@@ -85,6 +95,7 @@ def render_html(report: EventView, *, standalone: bool = False) -> str:
         names={o.id: o.name for o in report.outlets},
         profiles={p.outlet_id: p for p in report.profiles},
         tl=timeline(report),
+        g=grid_outlets(report),
         grid_rows=GRID_ROWS,
         max_single=MAX_SINGLE,
         standalone=standalone,

@@ -33,9 +33,12 @@ _SUFFIXES = (".html", ".md", ".json", ".csv")
 
 @functools.cache
 def _renderer() -> str:
-    """This renderer's fingerprint: the package version and every template's bytes."""
+    """This renderer's fingerprint: the package version, every template's bytes and the source of
+    the modules that write the pages (a change to how Markdown is written, say, between two
+    releases of a development install must not leave pages of the old writer kept)."""
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted((Path(__file__).parent / "templates").iterdir()):
+    here = Path(__file__).parent
+    for path in sorted([*(here / "templates").iterdir(), *here.glob("*.py")]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

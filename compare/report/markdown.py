@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from compare.markup import md
-from compare.report.glance import GLYPHS, GRID_ROWS, counts_text, glyph, when
+from compare.report.glance import GLYPHS, GRID_ROWS, counts_text, glyph, grid_outlets, when
 from compare.report.labels import (
     ATTRIBUTION_LABELS,
     cell_label,
@@ -121,15 +121,21 @@ def _glance(report: EventView, names: dict[str, str]) -> list[str]:
     keys = ("own_voice", "neutral", "distancing", "hedged", "anonymous", "omits", "not_read")
     legend = [GLYPHS.get(k) or GLYPHS["not_read" if k == "not_read" else k] for k in keys]
     out += ["Cells: " + "; ".join(f"`{g[1]}` {md(g[2])}" for g in legend), ""]
-    ids = {o.id for o in shown}
+    grid = grid_outlets(report)
     rows = (
         [str(c.id) + (" (new)" if c.is_new else ""), md(_short(c.central_sentence, 140))]
-        + [glyph(cell)[1] + ("r" if cell.reprint else "") for cell in c.cells if cell.outlet_id in ids]
+        + [glyph(cell)[1] + ("r" if cell.reprint else "") for cell in grid.cells(c)]
         for c in (shared + single)[:GRID_ROWS]
     )
-    out += _table(["#", "Claim"] + [md(o.name) for o in shown], rows)
+    out += _table(["#", "Claim"] + [md(o.name) for o in grid.columns], rows)
     if len(shared) + len(single) > GRID_ROWS:
         out += [f"The matrix shows the {GRID_ROWS} widest claims; the JSON and CSV files hold all.", ""]
+    if grid.folded:
+        out += [
+            "Left out of the matrix, as they have no article on this event and so the same cell in every "
+            f"claim (see Outlets): {md(grid.folded_text)}.",
+            "",
+        ]
     never = [o.name for o in report.outlets if o.reason == "not_fetched"]
     if never:
         out += ["Never fetched, so left out of the matrix: " + ", ".join(md(n) for n in never), ""]
@@ -169,6 +175,7 @@ def _wording(cell: ClaimCell, with_language: bool) -> str:
 
 def _side_by_side(report: EventView, names: dict[str, str]) -> list[str]:
     shared, _ = _ordered(report)
+    grid = grid_outlets(report)
     out = ["## Side by side", ""]
     for claim in shared:
         out += [f"### Claim {claim.id}" + (" (new)" if claim.is_new else ""), ""]
@@ -189,11 +196,11 @@ def _side_by_side(report: EventView, names: dict[str, str]) -> list[str]:
         out += _table(
             ["Outlet", "Presence", "Wording (~~central only~~, **this outlet only**)", "Source"], rows
         )
-        silent = [c for c in claim.cells if c.presence != PRESENCE_SAYS]
-        if silent:
-            who = ", ".join(
-                f"{md(names.get(c.outlet_id, c.outlet_id))} ({md(cell_label(c))})" for c in silent
-            )
+        silent = grid.silent(claim)
+        who = ", ".join(f"{md(names.get(c.outlet_id, c.outlet_id))} ({md(cell_label(c))})" for c in silent)
+        if grid.folded:
+            who += ("; " if who else "") + f"the {len(grid.folded)} outlets with no article on this event"
+        if who:
             out += ["Not saying it: " + who, ""]
     if not shared:
         out += ["No claim is carried by two outlets or more.", ""]

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
 import jsonschema
 import pytest
+from markupsafe import escape
 from report_fixture import FORMULA, HOSTILE, IMG, MD_LINK, SCRIPT, TEMPLATE, Fixture
 
 from compare.markup import md
@@ -26,9 +28,11 @@ from compare.report import (
 )
 from compare.report.bundle import SNAPSHOT_SEPARATOR
 from compare.report.csvout import cell_code
+from compare.report.glance import FOLD_AFTER
 from compare.report.labels import safe_url
 from compare.store import Store
 from compare.view import build_event_view, build_index
+from compare.view.model import PRESENCE_OMITS, ClaimCell, OutletStatus
 
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
 
@@ -364,3 +368,54 @@ def test_topic_pages_are_written_inert_and_linked_from_the_index(fx: Fixture, tm
     assert markdown.startswith("# Topic: Lachin &lt;script&gt;")
     index = render_index_html(build_index(fx.store, topics=links))
     assert 'href="topic-lachin.html"' in index
+
+
+def _with_silent_outlets(view, n: int):  # type: ignore[no-untyped-def]
+    """The view with ``n`` more outlets that were read for the event's dates and have no article."""
+    extra = [OutletStatus(id=f"quiet{i}", name=f"Quiet Outlet {i}", state="omits", reason=None, n_articles=0)
+             for i in range(n)]  # fmt: skip
+    claims = tuple(
+        replace(c, cells=c.cells + tuple(ClaimCell(o.id, PRESENCE_OMITS) for o in extra)) for c in view.claims
+    )
+    return replace(view, outlets=view.outlets + tuple(extra), claims=claims)
+
+
+def test_many_silent_outlets_fold_out_of_the_grid(report) -> None:  # type: ignore[no-untyped-def]
+    view = _with_silent_outlets(report, FOLD_AFTER + 8)
+    covering = [o for o in view.outlets if o.covering]
+    absent = [o for o in view.outlets if not o.covering and o.reason != "not_fetched"]
+    html = render_html(view)
+    grid = html.split('<table class="grid">', 1)[1].split("</table>", 1)[0]
+    assert grid.count('<th class="o"') == len(covering)
+    assert "Quiet Outlet" not in grid
+    silent = sum(1 for o in absent if o.state == "omits")
+    assert silent >= FOLD_AFTER + 8 and f"{silent} read, does not cover it (omits)" in html  # by state
+    # each claim names the covering outlets that leave it out, and counts the rest
+    assert f"the {len(absent)} outlets with no article on this event" in html
+    # a covering outlet that leaves one shared claim out (the fixture's all say theirs)
+    claim = next(c for c in view.claims if c.n_outlets >= 2)
+    cell = next(c for c in claim.cells if c.presence == "says" and not c.central)
+    cells = tuple(ClaimCell(c.outlet_id, PRESENCE_OMITS) if c is cell else c for c in claim.cells)
+    view = replace(view, claims=tuple(replace(c, cells=cells) if c is claim else c for c in view.claims))
+    html = render_html(view)
+    block = html.split(f'<div class="claim" id="claim-{claim.id}">', 1)[1].split("</section>", 1)[0]
+    block = block.split('<div class="claim"', 1)[0]
+    name = escape({o.id: o.name for o in view.outlets}[cell.outlet_id])
+    assert f"Not saying it: {name} (omits); the {len(absent)} outlets" in block
+    assert "Quiet Outlet" not in block
+    # every outlet keeps its row in the Outlets table, and the JSON keeps every cell
+    assert all(f"<strong>Quiet Outlet {i}</strong>" in html for i in range(FOLD_AFTER + 8))
+    data = json.loads(render_json(view))
+    assert [len(c["cells"]) for c in data["claims"]] == [len(c.cells) for c in view.claims]
+    assert any(cell["outlet_id"] == "quiet0" for cell in data["claims"][0]["cells"])
+    md_text = render_markdown(view)
+    assert "Quiet Outlet" not in md_text.split("## At a glance", 1)[1].split("## Outlets", 1)[0].split(
+        "Left out of the matrix", 1)[0]  # fmt: skip
+    assert f"the {len(absent)} outlets with no article on this event" in md_text
+
+
+def test_few_silent_outlets_keep_their_columns(report) -> None:  # type: ignore[no-untyped-def]
+    view = _with_silent_outlets(report, 1)
+    html = render_html(view)
+    grid = html.split('<table class="grid">', 1)[1].split("</table>", 1)[0]
+    assert "Quiet Outlet 0" in grid and "outlets with no article on this event" not in html
