@@ -6,6 +6,7 @@ word boundaries and the spans between quotation marks.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -44,7 +45,14 @@ class Quote:
 
 def words(text: str) -> list[Word]:
     """The words (letters, digits with separators, hyphenated compounds) of ``text``."""
-    return [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=16384)
+def _words(text: str) -> tuple[Word, ...]:
+    # The same sentences are split again and again while an event is framed (a claim's central
+    # sentence against each member, each diff's stretches by three signals): split each once.
+    return tuple(Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text))
 
 
 def find_quotes(text: str) -> list[Quote]:
