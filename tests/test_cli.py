@@ -185,3 +185,19 @@ def test_durations_mean_the_same_everywhere() -> None:
     assert parse_duration("6mo") == timedelta(days=180)
     assert parse_duration("2d") == timedelta(days=2)
     assert parse_duration("all") is None
+
+
+def test_quiet_fetch_prints_no_line_per_url(tmp_path: Path) -> None:
+    from compare.demoweb import DemoWeb
+
+    progress = re.compile(r"^\d+/\d+ \S+ \S+ ", re.MULTILINE)
+    with DemoWeb(version=1) as web:
+        sources = str(web.write_sources(tmp_path / "sources.yaml", languages=("en",)))
+        loud = CliRunner().invoke(cli, ["--db", str(tmp_path / "a.db"), "fetch", "--sources", sources])
+        hushed = CliRunner().invoke(
+            cli, ["--db", str(tmp_path / "b.db"), "-q", "fetch", "--sources", sources]
+        )
+    assert loud.exit_code == hushed.exit_code == 1, loud.output  # the demo's 403 outlet fails entirely
+    assert len(progress.findall(loud.output)) > 10
+    assert not progress.findall(hushed.output)
+    assert "Some outlets could not be read at all" in hushed.output  # the summary stays

@@ -72,7 +72,10 @@ class _Group(click.Group):
     """A click group that turns every error into one line on stderr and an exit code."""
 
     def make_context(
-        self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
         try:
@@ -157,7 +160,7 @@ pass_settings = click.make_pass_decorator(Settings)
     help="Settings file (TOML); default ./newscompare.toml, then ~/.config/newscompare/config.toml.",
 )
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and summaries (no progress).")
 @click.version_option(__version__, prog_name="newscompare")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, config_file: str | None, verbose: int, quiet: bool) -> None:
@@ -179,6 +182,7 @@ def main() -> None:
 # ---------------------------------------------------------------------------------------------
 # Helpers shared by the commands
 # ---------------------------------------------------------------------------------------------
+
 
 def load_sources_file(settings: Settings, file: str | None) -> Sources:
     from compare.sources import load_sources
@@ -204,6 +208,12 @@ def store_languages(store: Store, sources: Sources | None = None) -> list[str | 
     """The languages of the store's outlets and of ``sources``' (what was and will be embedded)."""
     languages: list[str | None] = [o.language for o in store.outlets()]
     return languages + list(sources.languages if sources else ())
+
+
+def quiet() -> bool:
+    """True under ``newscompare -q``: no progress output, only errors and summaries."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().params.get("quiet"))
 
 
 def console() -> Console:

@@ -19,6 +19,7 @@ from compare.cli.base import (
     open_store,
     parse_duration,
     pass_settings,
+    quiet,
     store_languages,
 )
 from compare.config import Settings
@@ -75,7 +76,7 @@ def fetch(
             out.print(f"Shard {index}/{count} holds no outlet of {sources.path}; nothing to fetch.")
             return
     with run_lifecycle(settings.db, "fetch", params, shared=shard is not None, scope=scope) as active:
-        with ConsoleProgress(out) as progress:
+        with ConsoleProgress(out, quiet=quiet()) as progress:
             summary = fetch_into_store(
                 active.store, sources, run_id=active.run_id, settings=settings,
                 outlet_ids=outlet_ids or None, urls=urls, progress=progress,
@@ -152,7 +153,7 @@ def run(
 
     window = parse_duration(since or settings.since)  # None: "all", every active event
     sources = load_sources_file(settings, sources_file)
-    with ConsoleProgress(console()) as progress:
+    with ConsoleProgress(console(), quiet=quiet()) as progress:
         result = run_pipeline(
             settings,
             sources,

@@ -19,8 +19,15 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-__all__ = ["ConsoleProgress", "FetchSummary", "OutletSummary", "Progress", "Tally",
-           "discovery_lines", "render_summary"]
+__all__ = [
+    "ConsoleProgress",
+    "FetchSummary",
+    "OutletSummary",
+    "Progress",
+    "Tally",
+    "discovery_lines",
+    "render_summary",
+]
 
 _UNCHANGED = (Outcome.NOT_MODIFIED, Outcome.SKIPPED_FRESH)
 
@@ -151,8 +158,14 @@ def render_summary(summary: FetchSummary) -> Table:
         if o.discovery:
             found = ", ".join(o.discovered_feeds) or "no feed"
             failures.append(escape(f"{o.discovery}: discovery read {found}"))
-        table.add_row(o.outlet_id + mark, str(o.discovered), str(o.fetched), str(o.unchanged),
-                      str(o.deferred), "; ".join(failures) or "-")
+        table.add_row(
+            o.outlet_id + mark,
+            str(o.discovered),
+            str(o.fetched),
+            str(o.unchanged),
+            str(o.deferred),
+            "; ".join(failures) or "-",
+        )
     return table
 
 
@@ -178,25 +191,33 @@ class Progress(Protocol):
 
 
 class ConsoleProgress:
-    """A rich progress bar on a terminal; one plain line per finished URL when piped.
+    """A rich progress bar on a terminal; one plain line per finished URL when piped; nothing
+    when ``quiet`` (``newscompare -q``: a cron job's mail holds the summary, not 10,000 lines).
 
     Use as a context manager around the run so the bar is cleaned up.
     """
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, *, quiet: bool = False) -> None:
         self.console = console
+        self.quiet = quiet
         self.total = 0
         self.done = 0
         self._bar: object | None = None
         self._task: object | None = None
 
     def __enter__(self) -> ConsoleProgress:
-        if self.console.is_terminal:
+        if self.console.is_terminal and not self.quiet:
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
             from rich.progress import Progress as Bar
 
-            bar = Bar(TextColumn("fetching"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=self.console, transient=True)
+            bar = Bar(
+                TextColumn("fetching"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
             bar.start()
             self._task = bar.add_task("fetch", total=0)
             self._bar = bar
@@ -215,9 +236,11 @@ class ConsoleProgress:
         self.done += 1
         if self._bar is not None:
             self._bar.update(self._task, completed=self.done)  # type: ignore[attr-defined]
-        else:
+        elif not self.quiet:
             status = result.http_status if result.http_status is not None else "-"
             self.console.print(
-                f"{self.done}/{self.total} {result.outlet_id} {result.outcome.value} {status} "
-                f"{result.url}", markup=False, highlight=False, soft_wrap=True,
+                f"{self.done}/{self.total} {result.outlet_id} {result.outcome.value} {status} {result.url}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
             )
