@@ -332,6 +332,11 @@ def _claims(
     for row in evidence.framing.claims if evidence.framing else ():
         if row.presence == PRESENCE_SAYS:
             framed[(row.claim_id, row.outlet_id)] = row
+    # An outlet's cell in a claim it does not carry is its state for the event: one value per
+    # outlet, the same in every claim (an event of 8 articles among 200 outlets has 192 a row).
+    absent = {
+        status.id: ClaimCell(status.id, *cell_presence(status, carries=False)) for status in outlets
+    }  # fmt: skip
     out = []
     for claim in claims:
         said = by_claim.get(claim.id, {})
@@ -346,8 +351,7 @@ def _claims(
         for status in outlets:
             own = said.get(status.id, [])
             if not own:
-                presence, reason = cell_presence(status, carries=False)
-                cells.append(ClaimCell(outlet_id=status.id, presence=presence, reason=reason))
+                cells.append(absent[status.id])
                 continue
             chosen = _representative(own, central, framed.get((str(claim.id), status.id)))
             cells.append(_says(status.id, chosen, central, evidence))

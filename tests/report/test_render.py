@@ -419,3 +419,17 @@ def test_few_silent_outlets_keep_their_columns(report) -> None:  # type: ignore[
     html = render_html(view)
     grid = html.split('<table class="grid">', 1)[1].split("</table>", 1)[0]
     assert "Quiet Outlet 0" in grid and "outlets with no article on this event" not in html
+
+
+def test_json_of_shared_cells_is_the_plain_view(report) -> None:  # type: ignore[no-untyped-def]
+    from compare.plain import plain
+    from compare.report import report_to_dict
+
+    view = _with_silent_outlets(report, 3)
+    shared = ClaimCell("quiet0", PRESENCE_OMITS)  # one value in every row, as the view builds it
+    view = replace(
+        view, claims=tuple(replace(c, cells=(*c.cells[:-3], shared, *c.cells[-2:])) for c in view.claims)
+    )
+    data = report_to_dict(view)
+    assert data["claims"] == plain(view)["claims"]
+    assert list(data) == [*plain(view), "$schema"]  # keys in model order
