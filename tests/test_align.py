@@ -223,3 +223,49 @@ def test_pair_features_are_read_per_pair() -> None:
     assert other[column["names_conflict"]] == 1.0  # Arica against Lima
     assert shared[column["words"]] > other[column["words"]]
     assert shared[column["chars"]] > other[column["chars"]]
+
+
+def _merge_without_memory(score, event, threshold, average, params):  # type: ignore[no-untyped-def]
+    """The merging rule of ``_constrained_average_link`` checked afresh for every candidate link."""
+    art, n = event.article, len(event.article)
+    slot = art * 2 + (event.title if params.title_joins_body else 0)
+    label = list(range(n))
+    members = {i: [i] for i in range(n)}
+    rows, cols = np.nonzero(np.triu(score >= threshold, k=1))
+    for k in np.argsort(-score[rows, cols], kind="stable"):
+        a, b = sorted((label[rows[k]], label[cols[k]]))
+        if a == b:
+            continue
+        pairs = [(i, j) for i in members[a] for j in members[b] if art[i] != art[j]]
+        if not pairs or sum(score[i, j] for i, j in pairs) / len(pairs) < average:
+            continue
+        slots = [int(slot[i]) for i in members[a] + members[b]]
+        if max(slots.count(s) for s in slots) > params.max_per_article:
+            same = [event.cosine[i, j] for i in members[a] for j in members[b] if slot[i] == slot[j]]
+            if not same or min(same) < params.repeat_threshold:
+                continue
+        members[a] = sorted(members[a] + members[b])
+        for i in members.pop(b):
+            label[i] = a
+    return label
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_merging_remembers_refusals_only_until_a_cluster_grows(seed: int) -> None:
+    from types import SimpleNamespace
+
+    from compare.align.claims import _constrained_average_link
+
+    rng = np.random.default_rng(seed)
+    n, articles = 60, 8
+    art = np.sort(rng.integers(0, articles, n))
+    cosine = rng.uniform(0.2, 1.0, (n, n)).astype(np.float32)
+    cosine = (cosine + cosine.T) / 2
+    score = np.where(rng.uniform(size=(n, n)) < 0.5, cosine, 0).astype(np.float32)
+    score = np.triu(score, 1) + np.triu(score, 1).T
+    score[art[:, None] == art[None, :]] = 0
+    event = SimpleNamespace(article=art, title=np.zeros(n, dtype=np.int64), cosine=cosine)
+    params = AlignParams(repeat_threshold=0.6)
+    got = _constrained_average_link(score, event, 0.55, 0.5, params)  # type: ignore[arg-type]
+    assert got == _merge_without_memory(score, event, 0.55, 0.5, params)
+    assert len(set(got)) < n  # some joins happened, and some were refused

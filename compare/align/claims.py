@@ -345,13 +345,24 @@ def _constrained_average_link(
     sums = score.astype(np.float64)
     rows, cols = np.nonzero(np.triu(score >= threshold, k=1))
     order = np.argsort(-score[rows, cols], kind="stable")
+    # Whether two clusters may join depends on their members alone: a pair of clusters refused
+    # once is refused again until one of them grows. In a large event many candidate links
+    # join the same two clusters, and checking each again was most of the loop.
+    version = [0] * n
+    refused: set[tuple[int, int, int, int]] = set()
     for k in order:
         a, b = int(label[rows[k]]), int(label[cols[k]])
         if a == b:
             continue
+        if a > b:
+            a, b = b, a
+        seen = (a, version[a], b, version[b])
+        if seen in refused:
+            continue
         ma, mb = members[a], members[b]
         cross = len(ma) * len(mb) - int(per_article[a] @ per_article[b])
         if cross <= 0 or sums[a, b] / cross < average:
+            refused.add(seen)
             continue
         joint = per_slot[a] + per_slot[b]
         if joint.max() > params.max_per_article:
@@ -359,8 +370,10 @@ def _constrained_average_link(
             same = slot[ia][:, None] == slot[ib][None, :]
             repeats = event.cosine[ia[:, None], ib][same]
             if not len(repeats) or float(repeats.min()) < params.repeat_threshold:
+                refused.add(seen)
                 continue
-        keep, gone = (a, b) if a < b else (b, a)
+        keep, gone = a, b
+        version[keep] += 1
         members[keep] = sorted(ma + mb)
         per_article[keep] += per_article[gone]
         per_slot[keep] = joint
